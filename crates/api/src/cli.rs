@@ -1,0 +1,3 @@
+//! Command-line subcommands of the `biaozhun` binary, one module each.
+
+pub mod code;

@@ -1,0 +1,37 @@
+//! The `biaozhun` binary: one executable for the command line (`code`, `ingest`, `search`,
+//! `eval`, `barriers`) and the HTTP service (`serve`). Each subcommand lives in `cli/`; this
+//! file only parses arguments and maps errors to exit codes.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// biaozhun (标准): full-text standards and trade-measures search.
+#[derive(Debug, Parser)]
+#[command(name = "biaozhun", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse standard numbers in any spelling and print their canonical form and fields.
+    Code(cli::code::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Code(args) => cli::code::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

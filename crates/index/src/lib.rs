@@ -1,0 +1,1 @@
+//! The tantivy index: the only crate that knows tantivy.

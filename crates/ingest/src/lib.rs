@@ -1,0 +1,1 @@
+//! Files to model records. Knows nothing of tantivy.

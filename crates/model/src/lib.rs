@@ -1,0 +1,26 @@
+//! The shared document model of biaozhun.
+//!
+//! Plain data and domain logic only: no IO, no tantivy, no HTTP. Every other crate speaks in
+//! these types, so a change here is a change of the whole system's vocabulary. The one piece of
+//! real logic that lives here is recognising identifiers however users type them: standard
+//! numbers ([`StandardCode`]), WTO notification symbols ([`NotificationSymbol`]) and the
+//! classification codes ([`HsCode`], [`IcsCode`], [`CcsCode`]).
+#![warn(missing_docs)]
+
+pub mod classify;
+pub mod code;
+pub mod member;
+pub mod normalize;
+pub mod notification;
+pub mod prefixes;
+pub mod region;
+pub mod regulation;
+pub mod standard;
+
+pub use classify::{CcsCode, ClassifyError, HsCode, IcsCode};
+pub use code::{CodeError, Level, Nature, StandardCode};
+pub use member::{Member, MEMBERS};
+pub use notification::{Agreement, Notification, NotificationSymbol, SymbolError, SymbolSuffix};
+pub use region::{Province, PROVINCES};
+pub use regulation::{Regulation, RegulationSection};
+pub use standard::{Adoption, AdoptionDegree, Section, Standard, Status, Term, TextQuality};

@@ -1,0 +1,192 @@
+//! WTO members as notifications name them, so a user can type any of the WTO symbol code
+//! (`SAU`), the WTO's English name (`Saudi Arabia, Kingdom of`) or the Chinese name (`沙特`).
+//!
+//! Written down by the team from the WTO's member list; it holds the main trading partners and
+//! every member seen in the data, not all 166.
+
+use serde::Serialize;
+
+/// One WTO member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Member {
+    /// The code used in document symbols, e.g. `USA`, `EU`, `TPKM`.
+    pub code: &'static str,
+    /// English name as the WTO writes it.
+    pub name_en: &'static str,
+    /// Chinese name as Chinese TBT/SPS portals write it.
+    pub name_zh: &'static str,
+    /// Other names users type (short English, Chinese variants).
+    pub aliases: &'static [&'static str],
+}
+
+const fn m(
+    code: &'static str,
+    name_en: &'static str,
+    name_zh: &'static str,
+    aliases: &'static [&'static str],
+) -> Member {
+    Member {
+        code,
+        name_en,
+        name_zh,
+        aliases,
+    }
+}
+
+/// The member table.
+pub const MEMBERS: &[Member] = &[
+    m(
+        "ARE",
+        "United Arab Emirates",
+        "阿联酋",
+        &["UAE", "阿拉伯联合酋长国"],
+    ),
+    m("ARG", "Argentina", "阿根廷", &[]),
+    m("AUS", "Australia", "澳大利亚", &["澳洲"]),
+    m("BHR", "Bahrain, Kingdom of", "巴林", &["Bahrain"]),
+    m("BRA", "Brazil", "巴西", &[]),
+    m("CAN", "Canada", "加拿大", &[]),
+    m("CHE", "Switzerland", "瑞士", &[]),
+    m("CHL", "Chile", "智利", &[]),
+    m("CHN", "China", "中国", &["中华人民共和国", "PRC"]),
+    m("COL", "Colombia", "哥伦比亚", &[]),
+    m("CRI", "Costa Rica", "哥斯达黎加", &[]),
+    m("ECU", "Ecuador", "厄瓜多尔", &[]),
+    m("EGY", "Egypt", "埃及", &[]),
+    m(
+        "EU",
+        "European Union",
+        "欧盟",
+        &["EU", "欧洲联盟", "European Communities", "EEC"],
+    ),
+    m(
+        "GBR",
+        "United Kingdom",
+        "英国",
+        &["UK", "Britain", "Great Britain"],
+    ),
+    m(
+        "GCC",
+        "Gulf Cooperation Council",
+        "海湾合作委员会",
+        &["海合会"],
+    ),
+    m(
+        "HKG",
+        "Hong Kong, China",
+        "中国香港",
+        &["Hong Kong", "香港"],
+    ),
+    m("IDN", "Indonesia", "印度尼西亚", &["印尼"]),
+    m("IND", "India", "印度", &[]),
+    m("ISR", "Israel", "以色列", &[]),
+    m("JPN", "Japan", "日本", &[]),
+    m("KAZ", "Kazakhstan", "哈萨克斯坦", &[]),
+    m("KEN", "Kenya", "肯尼亚", &[]),
+    m(
+        "KGZ",
+        "Kyrgyz Republic",
+        "吉尔吉斯斯坦",
+        &["Kyrgyzstan", "吉尔吉斯"],
+    ),
+    m(
+        "KOR",
+        "Korea, Republic of",
+        "韩国",
+        &["Korea", "South Korea", "大韩民国"],
+    ),
+    m("KWT", "Kuwait, the State of", "科威特", &["Kuwait"]),
+    m(
+        "MAC",
+        "Macao, China",
+        "中国澳门",
+        &["Macao", "Macau", "澳门"],
+    ),
+    m("MEX", "Mexico", "墨西哥", &[]),
+    m("MYS", "Malaysia", "马来西亚", &[]),
+    m("NGA", "Nigeria", "尼日利亚", &[]),
+    m("NZL", "New Zealand", "新西兰", &[]),
+    m("OMN", "Oman", "阿曼", &[]),
+    m("PAK", "Pakistan", "巴基斯坦", &[]),
+    m("PER", "Peru", "秘鲁", &[]),
+    m("PHL", "Philippines", "菲律宾", &[]),
+    m("QAT", "Qatar", "卡塔尔", &[]),
+    m(
+        "RUS",
+        "Russian Federation",
+        "俄罗斯",
+        &["Russia", "俄罗斯联邦"],
+    ),
+    m(
+        "SAU",
+        "Saudi Arabia, Kingdom of",
+        "沙特阿拉伯",
+        &["Saudi Arabia", "沙特", "KSA"],
+    ),
+    m("SGP", "Singapore", "新加坡", &[]),
+    m("THA", "Thailand", "泰国", &[]),
+    m(
+        "TPKM",
+        "Chinese Taipei",
+        "中国台北",
+        &["台澎金马单独关税区", "Taiwan", "台湾"],
+    ),
+    m("TUR", "Türkiye", "土耳其", &["Turkey", "Turkiye"]),
+    m("TZA", "Tanzania", "坦桑尼亚", &[]),
+    m("UGA", "Uganda", "乌干达", &[]),
+    m("UKR", "Ukraine", "乌克兰", &[]),
+    m(
+        "USA",
+        "United States of America",
+        "美国",
+        &["United States", "US", "U.S.", "America"],
+    ),
+    m("VNM", "Viet Nam", "越南", &["Vietnam"]),
+    m("ZAF", "South Africa", "南非", &[]),
+];
+
+impl Member {
+    /// Finds a member by code, English name or alias (case-insensitive) or Chinese name.
+    pub fn lookup(name: &str) -> Option<&'static Member> {
+        let n = crate::normalize::fold(name);
+        let n = n.trim();
+        if n.is_empty() {
+            return None;
+        }
+        MEMBERS.iter().find(|m| {
+            m.code.eq_ignore_ascii_case(n)
+                || m.name_en.eq_ignore_ascii_case(n)
+                || m.name_zh == n
+                || m.aliases.iter().any(|a| a.eq_ignore_ascii_case(n))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_of_three_names() {
+        for q in [
+            "SAU",
+            "Saudi Arabia, Kingdom of",
+            "沙特阿拉伯",
+            "沙特",
+            "saudi arabia",
+        ] {
+            assert_eq!(Member::lookup(q).map(|m| m.code), Some("SAU"), "{q}");
+        }
+        assert_eq!(Member::lookup("中国台北").map(|m| m.code), Some("TPKM"));
+        assert_eq!(Member::lookup("欧盟").map(|m| m.code), Some("EU"));
+        assert_eq!(Member::lookup("Atlantis"), None);
+    }
+
+    #[test]
+    fn codes_unique() {
+        let mut codes: Vec<_> = MEMBERS.iter().map(|m| m.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), MEMBERS.len());
+    }
+}

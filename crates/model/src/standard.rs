@@ -1,0 +1,333 @@
+//! A standard as the rest of the system sees it: bibliographic metadata from catalogs merged
+//! with what the full text says, plus the structure of that text.
+//!
+//! Everything here is optional except the code, because real catalogs are incomplete: a record
+//! with only a number and a title is still worth finding.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::code::StandardCode;
+
+/// Life-cycle state of a standard as published by the issuing body.
+///
+/// `Replaced` (被代替) is kept apart from `Abolished` (废止) because a replaced standard has a
+/// successor the user should be sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 现行: in force.
+    Current,
+    /// 即将实施: issued, implementation date still ahead.
+    Upcoming,
+    /// 被代替: superseded by a newer edition.
+    Replaced,
+    /// 废止: withdrawn without (known) successor.
+    Abolished,
+}
+
+impl Status {
+    /// Parses the Chinese and English labels catalogs use; `None` for anything unknown so the
+    /// caller can report the raw value instead of guessing.
+    pub fn parse(s: &str) -> Option<Status> {
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        Some(match lower.as_str() {
+            "现行" | "现行有效" | "有效" | "current" | "active" | "valid" | "in force" => {
+                Status::Current
+            }
+            "即将实施" | "未实施" | "待实施" | "upcoming" | "to be implemented" | "pending" => {
+                Status::Upcoming
+            }
+            "被代替" | "已被代替" | "代替" | "replaced" | "superseded" => Status::Replaced,
+            "废止" | "作废" | "已废止" | "abolished" | "withdrawn" | "obsolete" | "repealed" => {
+                Status::Abolished
+            }
+            _ => return None,
+        })
+    }
+
+    /// The Chinese label shown to users (现行 / 即将实施 / 被代替 / 废止).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Current => "现行",
+            Status::Upcoming => "即将实施",
+            Status::Replaced => "被代替",
+            Status::Abolished => "废止",
+        }
+    }
+
+    /// Stable machine name used in the index and the API (`current`, `upcoming`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Current => "current",
+            Status::Upcoming => "upcoming",
+            Status::Replaced => "replaced",
+            Status::Abolished => "abolished",
+        }
+    }
+
+    /// Ranking weight: the edition a user most likely wants sorts first.
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Current => 0,
+            Status::Upcoming => 1,
+            Status::Replaced => 2,
+            Status::Abolished => 3,
+        }
+    }
+}
+
+/// How trustworthy the full text is, measured by ingest rather than assumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TextQuality {
+    /// Readable text from a text layer.
+    Good,
+    /// A text layer exists but decodes to nonsense (e.g. openstd glyph remapping).
+    Garbled,
+    /// No text layer at all: an image-only scan.
+    NoText,
+    /// Text recovered by OCR; readable but may contain recognition errors.
+    Ocr,
+    /// Metadata-only record: there was never a full-text file.
+    #[default]
+    Missing,
+}
+
+impl TextQuality {
+    /// Stable machine name for the index and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextQuality::Good => "good",
+            TextQuality::Garbled => "garbled",
+            TextQuality::NoText => "no_text",
+            TextQuality::Ocr => "ocr",
+            TextQuality::Missing => "missing",
+        }
+    }
+}
+
+/// Degree of correspondence with an international standard (GB/T 20000.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum AdoptionDegree {
+    /// Identical (等同采用).
+    Idt,
+    /// Modified (修改采用).
+    Mod,
+    /// Not equivalent (非等效采用).
+    Neq,
+}
+
+/// Adoption of an international or foreign standard, e.g. `ISO 690:2010, MOD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adoption {
+    /// The adopted standard as written (not always parseable as a [`StandardCode`]).
+    pub code: String,
+    /// Degree, when stated.
+    pub degree: Option<AdoptionDegree>,
+}
+
+/// One section of a standard's text (前言, 1 范围, 附录 A, ...).
+///
+/// Sections are flat with a `level` rather than a tree: the page renders a table of contents
+/// from them and the index stores their text, neither needs nesting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// Clause number as printed (`1`, `3.2`, `A`, `A.1`), empty for 前言/引言.
+    pub number: String,
+    /// Heading text (`范围`, `规范性引用文件`).
+    pub title: String,
+    /// Depth: 1 for chapters and annexes, 2+ for sub-clauses.
+    pub level: u8,
+    /// The section's body text, repaired (no broken lines inside words or numbers).
+    pub text: String,
+}
+
+/// A term and its definition from clause 3 (术语和定义).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    /// Clause number, e.g. `3.1`.
+    pub number: String,
+    /// Chinese term.
+    pub term_zh: String,
+    /// English equivalent when given.
+    pub term_en: Option<String>,
+    /// Definition text.
+    pub definition: String,
+}
+
+/// A standard: the unit users search for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standard {
+    /// The standard number; its canonical form is the record's id.
+    pub code: StandardCode,
+    /// Chinese title (标准名称).
+    pub title_zh: Option<String>,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Status as published; see [`Standard::status_on`] for a derived status.
+    pub status: Option<Status>,
+    /// 发布日期.
+    pub issue_date: Option<NaiveDate>,
+    /// 实施日期.
+    pub implement_date: Option<NaiveDate>,
+    /// 废止日期.
+    pub abolish_date: Option<NaiveDate>,
+    /// Editions this one replaces (代替).
+    pub replaces: Vec<StandardCode>,
+    /// Editions that replace this one (被代替).
+    pub replaced_by: Vec<StandardCode>,
+    /// ICS codes, e.g. `01.140.20`.
+    pub ics: Vec<String>,
+    /// CCS (Chinese Standard Classification) codes, e.g. `A14`.
+    pub ccs: Vec<String>,
+    /// Competent / issuing department(s) (主管部门, 发布单位).
+    pub department: Option<String>,
+    /// Technical committee (归口单位), e.g. `SAC/TC 4`.
+    pub technical_committee: Option<String>,
+    /// Drafting organisations (起草单位).
+    pub drafters: Vec<String>,
+    /// Adoption of an international standard.
+    pub adoption: Option<Adoption>,
+    /// Scope text or a summary of it.
+    pub scope: Option<String>,
+    /// Free-form category from the source catalog (e.g. `体育赛事`).
+    pub category: Option<String>,
+    /// Structured full text; empty for metadata-only records.
+    pub sections: Vec<Section>,
+    /// Normative references (规范性引用文件) as parsed codes: the citation graph.
+    pub references: Vec<StandardCode>,
+    /// Terms and definitions.
+    pub terms: Vec<Term>,
+    /// Files this record was built from (catalog paths, PDFs), for provenance.
+    pub sources: Vec<String>,
+    /// Quality of the full text.
+    pub text_quality: TextQuality,
+}
+
+impl Standard {
+    /// A record with only a code: the starting point for catalogs and file names alike.
+    pub fn new(code: StandardCode) -> Standard {
+        Standard {
+            code,
+            title_zh: None,
+            title_en: None,
+            status: None,
+            issue_date: None,
+            implement_date: None,
+            abolish_date: None,
+            replaces: Vec::new(),
+            replaced_by: Vec::new(),
+            ics: Vec::new(),
+            ccs: Vec::new(),
+            department: None,
+            technical_committee: None,
+            drafters: Vec::new(),
+            adoption: None,
+            scope: None,
+            category: None,
+            sections: Vec::new(),
+            references: Vec::new(),
+            terms: Vec::new(),
+            sources: Vec::new(),
+            text_quality: TextQuality::Missing,
+        }
+    }
+
+    /// The record's id: the canonical code.
+    pub fn id(&self) -> String {
+        self.code.to_string()
+    }
+
+    /// The status on `date`.
+    ///
+    /// Dates win over the published label when they say something definite (an abolish date in
+    /// the past, an implement date in the future), because catalogs are scraped at one moment
+    /// and go stale; a record without dates keeps its label.
+    pub fn status_on(&self, date: NaiveDate) -> Option<Status> {
+        if let Some(abolished) = self.abolish_date {
+            if abolished <= date {
+                return Some(if self.replaced_by.is_empty() {
+                    self.status
+                        .filter(|s| *s == Status::Replaced)
+                        .unwrap_or(Status::Abolished)
+                } else {
+                    Status::Replaced
+                });
+            }
+        }
+        if let Some(implement) = self.implement_date {
+            if implement > date {
+                // Issued but not yet in force on `date`; a record whose label says it is
+                // already gone keeps that label.
+                return match self.status {
+                    Some(Status::Abolished) | Some(Status::Replaced) => self.status,
+                    _ => Some(Status::Upcoming),
+                };
+            }
+            if self.status == Some(Status::Upcoming) || self.status.is_none() {
+                return Some(Status::Current);
+            }
+        }
+        self.status
+    }
+
+    /// All text of the standard joined by blank lines, for indexing.
+    pub fn full_text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sections {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            if !s.number.is_empty() || !s.title.is_empty() {
+                out.push_str(s.number.trim());
+                if !s.number.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(s.title.trim());
+                out.push('\n');
+            }
+            out.push_str(&s.text);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    #[test]
+    fn status_on_uses_dates() {
+        let mut s = Standard::new(StandardCode::parse("GB/T 7714-2015").expect("code"));
+        s.status = Some(Status::Upcoming);
+        s.implement_date = Some(d("2015-12-01"));
+        assert_eq!(s.status_on(d("2015-06-01")), Some(Status::Upcoming));
+        assert_eq!(s.status_on(d("2016-01-01")), Some(Status::Current));
+        s.abolish_date = Some(d("2025-01-01"));
+        assert_eq!(s.status_on(d("2026-01-01")), Some(Status::Abolished));
+        s.replaced_by
+            .push(StandardCode::parse("GB/T 7714-2025").expect("code"));
+        assert_eq!(s.status_on(d("2026-01-01")), Some(Status::Replaced));
+    }
+
+    #[test]
+    fn status_labels_parse() {
+        for (raw, want) in [
+            ("现行", Status::Current),
+            ("即将实施", Status::Upcoming),
+            ("废止", Status::Abolished),
+            ("被代替", Status::Replaced),
+            (" Current ", Status::Current),
+        ] {
+            assert_eq!(Status::parse(raw), Some(want), "{raw}");
+        }
+        assert_eq!(Status::parse("???"), None);
+    }
+}
