@@ -1,1 +1,2 @@
 //! Files to model records. Knows nothing of tantivy.
+pub mod analyzer;
