@@ -17,12 +17,17 @@ const fn p(code: &'static str, sector_zh: &'static str) -> IndustryPrefix {
 }
 
 /// Industry standard prefixes (行业标准代号), sorted by code.
+///
+/// Besides the SAC list this holds the engineering-construction series that share the numbering
+/// (`CJJ`, `JGJ`, `JTG`, `JTJ`, `JTS`), the metrology regulations (`JJF`, `JJG`) and the special
+/// equipment safety codes (`TSG`), which catalogs file next to industry standards.
 pub const INDUSTRY_PREFIXES: &[IndustryPrefix] = &[
     p("AQ", "安全生产"),
     p("BB", "包装"),
     p("CB", "船舶"),
     p("CH", "测绘"),
     p("CJ", "城镇建设"),
+    p("CJJ", "城镇建设工程"),
     p("CY", "新闻出版"),
     p("DA", "档案"),
     p("DL", "电力"),
@@ -46,6 +51,9 @@ pub const INDUSTRY_PREFIXES: &[IndustryPrefix] = &[
     p("JJG", "计量检定规程"),
     p("JR", "金融"),
     p("JT", "交通"),
+    p("JTG", "公路工程"),
+    p("JTJ", "交通工程"),
+    p("JTS", "水运工程"),
     p("JY", "教育"),
     p("LB", "旅游"),
     p("LD", "劳动和劳动安全"),
@@ -72,6 +80,7 @@ pub const INDUSTRY_PREFIXES: &[IndustryPrefix] = &[
     p("SY", "石油天然气"),
     p("TB", "铁道"),
     p("TD", "土地管理"),
+    p("TSG", "特种设备安全技术规范"),
     p("TY", "体育"),
     p("WB", "物资管理"),
     p("WH", "文化"),
@@ -92,20 +101,38 @@ pub const INDUSTRY_PREFIXES: &[IndustryPrefix] = &[
 ];
 
 /// National prefixes: `GB` mandatory, `GB/T` recommended, `GB/Z` guidance; `GBZ` is the separate
-/// national occupational-health series and `GBJ` the old national construction series.
-pub const NATIONAL_PREFIXES: &[&str] = &["GB", "GBZ", "GBJ"];
+/// national occupational-health series, `GBJ` the old national construction series and `TJ` the
+/// construction series before it (`TJ 307-77`).
+pub const NATIONAL_PREFIXES: &[&str] = &["GB", "GBZ", "GBJ", "TJ"];
+
+/// Chinese prefixes whose numbers may start with letters (`JTG D60-2015`, `TSG Z6001-2019`).
+pub const LETTERED_NUMBER_PREFIXES: &[&str] = &["JTG", "JTJ", "TSG"];
 
 /// International and foreign standards bodies whose numbers we recognise.
 pub const FOREIGN_BODIES: &[&str] = &[
     "ISO", "IEC", "ITU", "EN", "CEN", "CENELEC", "ETSI", "ASTM", "ANSI", "ASME", "API", "AS",
     "AS/NZS", "NZS", "BS", "DIN", "VDE", "NF", "JIS", "KS", "CSA", "UL", "IEEE", "SAE", "NFPA",
     "AOAC", "CODEX", "CAC", "OIML", "GOST", "SASO", "TIS", "TCVN", "SNI", "IS", "NBR", "UNE",
-    "UNI", "SS", "SFS", "SIS", "NEN", "OECD",
+    "UNI", "SS", "SFS", "SIS", "NEN", "OECD", "CXS", "CXG", "CXC", "CXM", "GSO", "EAS", "CNS",
+];
+
+/// Foreign bodies that write the year after a dash (`GOST 30333-2007`, `CXS 193-1995`); the
+/// others use a colon (`ISO 690:2010`) and ASTM a two-digit dash year.
+pub const DASH_YEAR_BODIES: &[&str] = &[
+    "ANSI", "GOST", "CODEX", "CAC", "CXS", "CXG", "CXC", "CXM", "SNI",
+];
+
+/// Foreign prefixes that are also English words or common abbreviations (`IS`, `AS`, `EN`):
+/// in prose they only count with a year, a part, a joint prefix or a long number.
+pub const AMBIGUOUS_BODIES: &[&str] = &[
+    "IS", "AS", "EN", "SS", "NF", "KS", "UL", "API", "SAE", "CAC", "UNI", "SIS", "SNI", "TIS",
+    "NZS", "SFS", "CSA", "UNE", "NBR", "EAS", "CNS", "BS", "ITU",
 ];
 
 /// International (not national foreign) bodies: their standards have level `International`.
-pub const INTERNATIONAL_BODIES: &[&str] =
-    &["ISO", "IEC", "ITU", "CODEX", "CAC", "OIML", "AOAC", "OECD"];
+pub const INTERNATIONAL_BODIES: &[&str] = &[
+    "ISO", "IEC", "ITU", "CODEX", "CAC", "CXS", "CXG", "CXC", "CXM", "OIML", "AOAC", "OECD",
+];
 
 /// Looks up an industry prefix (without `/T`).
 pub fn industry(code: &str) -> Option<&'static IndustryPrefix> {
@@ -132,5 +159,14 @@ mod tests {
             assert!(w[0].code < w[1].code, "{} before {}", w[0].code, w[1].code);
         }
         assert!(INDUSTRY_PREFIXES.len() >= 70);
+        for body in FOREIGN_BODIES {
+            assert!(
+                !is_chinese_prefix(body),
+                "{body} is both foreign and Chinese"
+            );
+        }
+        for body in AMBIGUOUS_BODIES.iter().chain(DASH_YEAR_BODIES) {
+            assert!(is_foreign_body(body), "{body} is not in FOREIGN_BODIES");
+        }
     }
 }

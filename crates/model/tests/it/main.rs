@@ -1,0 +1,42 @@
+//! Integration tests of the model crate, one binary with a module per area.
+
+mod code_data;
+mod code_find;
+mod code_fuzz;
+mod code_spellings;
+mod data;
+
+/// Table-driven check of a standard number: `expected` is `canonical; level; nature` plus the
+/// province for local standards (`-` for no nature), or `!fragment` when the parse must fail with
+/// an error message containing `fragment`.
+pub fn check(input: &str, expected: &str) {
+    use biaozhun_model::StandardCode;
+    let got = match StandardCode::parse(input) {
+        Ok(code) => {
+            let mut s = format!(
+                "{}; {}; {}",
+                code,
+                code.level().as_str(),
+                code.nature().map_or("-", |n| n.as_str())
+            );
+            if let Some(p) = code.province() {
+                s.push_str("; ");
+                s.push_str(p.name_zh);
+            }
+            // Round trip: the canonical form parses to the same code.
+            let again = StandardCode::parse(&code.to_string())
+                .unwrap_or_else(|e| panic!("canonical {code} of {input:?} does not parse: {e}"));
+            assert_eq!(again, code, "round trip of {input:?}");
+            s
+        }
+        Err(e) => format!("!{e}"),
+    };
+    if let Some(fragment) = expected.strip_prefix('!') {
+        assert!(
+            got.starts_with('!') && got.contains(fragment),
+            "{input:?}: expected an error containing {fragment:?}, got {got:?}"
+        );
+    } else {
+        assert_eq!(got, expected, "input {input:?}");
+    }
+}
