@@ -1,2 +1,3 @@
 //! Files to model records. Knows nothing of tantivy.
 pub mod analyzer;
+pub mod extract;

@@ -1,0 +1,2 @@
+//! PDF extraction throughput (pages/s) per extractor on the shared PDFs.
+fn main() {}

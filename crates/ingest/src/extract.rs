@@ -1,0 +1,247 @@
+//! Full text out of files: PDF, plain text, Markdown and HTML.
+//!
+//! Extraction is best effort and measured: every result carries the extractor that produced it,
+//! a [`TextQuality`] computed from the text itself, and warnings. PDF extraction never trusts a
+//! single library (see [`pdf`]): `pdf-extract` runs isolated (panics and hangs become per-file
+//! errors), `lopdf` and `pdftotext` are tried as well, and the best-scoring text wins. Garbled or
+//! image-only PDFs go to OCR ([`ocr`]) when `tesseract` and `pdftoppm` are installed.
+//!
+//! Errors name the file; a bad file is a per-file outcome for the batch, never a crash.
+
+mod ocr;
+mod pdf;
+pub mod quality;
+mod text;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use biaozhun_model::TextQuality;
+
+pub use ocr::{ocr_available, OCR_INSTALL_HINT};
+pub use pdf::{pdf_page_count, run_extractor, PdfExtractor};
+pub use quality::{assess, QualityReport};
+pub use text::{decode_text, html_to_text, markdown_to_text};
+
+/// Knobs for [`extract_file`]. Build with `ExtractOptions { ocr: false, ..Default::default() }`
+/// so new fields do not break callers.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// Try OCR on garbled and image-only PDFs when the tools are installed.
+    pub ocr: bool,
+    /// Files larger than this are refused before being read.
+    pub max_file_bytes: u64,
+    /// OCR at most this many pages (from the first); OCR costs seconds per page.
+    pub ocr_max_pages: u32,
+    /// Time limit for one external tool run (`pdftotext`, `pdftoppm`, one `tesseract` page).
+    pub tool_timeout: Duration,
+    /// Time limit for one in-process extractor (`pdf-extract`, `lopdf`); past it the worker
+    /// thread is abandoned and the extractor counts as failed.
+    pub library_timeout: Duration,
+    /// Use external tools (`pdftotext`, OCR) when found on PATH. Off, only the Rust
+    /// extractors run (benchmarks, reproducible tests).
+    pub external_tools: bool,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions {
+            ocr: true,
+            max_file_bytes: 200 * 1024 * 1024,
+            ocr_max_pages: 30,
+            tool_timeout: Duration::from_secs(120),
+            library_timeout: Duration::from_secs(60),
+            external_tools: true,
+        }
+    }
+}
+
+/// The text of one file and how far it can be trusted.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Extracted {
+    /// Extracted text, not yet repaired (see [`crate::structure::repair_text`]).
+    pub text: String,
+    /// Measured quality of `text`.
+    pub quality: TextQuality,
+    /// Who produced `text`: `pdf-extract`, `lopdf`, `pdftotext`, `tesseract`, `text` or `html`.
+    pub extractor: &'static str,
+    /// Page count for PDFs.
+    pub pages: Option<u32>,
+    /// Problems worth telling the user about (extractor failures, OCR not installed, ...).
+    pub warnings: Vec<String>,
+    /// The text is garbled or missing and OCR did not (or could not) run.
+    pub needs_ocr: bool,
+}
+
+/// Why a file gave no text at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is over [`ExtractOptions::max_file_bytes`].
+    #[error("{}: file is {size} bytes, over the limit of {limit} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Neither the extension nor the content says what the file is.
+    #[error("{}: unsupported file type (expected .pdf, .txt, .md, .html or .htm)", path.display())]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Zero bytes.
+    #[error("empty file")]
+    Empty,
+    /// A `.pdf` that does not start with `%PDF-`.
+    #[error("not a pdf: no %PDF- header (the file starts with {0:?})")]
+    NotPdf(String),
+    /// The PDF is encrypted with a user password.
+    #[error("encrypted pdf: a password is required to read it")]
+    Encrypted,
+    /// Every PDF extractor failed; the message lists what each said.
+    #[error("no pdf extractor could read the file: {0}")]
+    Pdf(String),
+    /// Text bytes that are neither UTF-8, UTF-16 with BOM nor GB18030.
+    #[error("text is not valid UTF-8, UTF-16 (with BOM) or GB18030/GBK (first bad byte at offset {offset})")]
+    Encoding {
+        /// Byte offset of the first undecodable byte (UTF-8 view).
+        offset: usize,
+    },
+    /// An error inside a named file.
+    #[error("{}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: Box<ExtractError>,
+    },
+}
+
+impl ExtractError {
+    /// The innermost error, without the file wrapper, for callers that branch on the kind.
+    pub fn kind(&self) -> &ExtractError {
+        match self {
+            ExtractError::File { source, .. } => source.kind(),
+            other => other,
+        }
+    }
+}
+
+/// What kind of input a file is, from its extension and first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A PDF (by extension or `%PDF-` magic).
+    Pdf,
+    /// Plain text.
+    Text,
+    /// Markdown (`.md`): text with heading markers removed.
+    Markdown,
+    /// HTML (`.html`, `.htm`).
+    Html,
+}
+
+impl FileKind {
+    /// Classifies `path`, looking at `head` (the first bytes) when the extension is unknown.
+    pub fn detect(path: &Path, head: &[u8]) -> Option<FileKind> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("pdf") => return Some(FileKind::Pdf),
+            Some("txt" | "text") => return Some(FileKind::Text),
+            Some("md" | "markdown") => return Some(FileKind::Markdown),
+            Some("html" | "htm" | "xhtml") => return Some(FileKind::Html),
+            _ => {}
+        }
+        if pdf::has_pdf_header(head) {
+            return Some(FileKind::Pdf);
+        }
+        let start = String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase();
+        let start = start.trim_start_matches('\u{feff}').trim_start();
+        if start.starts_with("<!doctype html") || start.starts_with("<html") {
+            return Some(FileKind::Html);
+        }
+        None
+    }
+}
+
+/// Extracts the text of one file, dispatching on extension and magic bytes.
+///
+/// Errors name the file. A file over `opts.max_file_bytes` is refused before it is read.
+pub fn extract_file(path: &Path, opts: &ExtractOptions) -> Result<Extracted, ExtractError> {
+    let in_file = |e: ExtractError| ExtractError::File {
+        path: path.to_path_buf(),
+        source: Box::new(e),
+    };
+    let io = |source| ExtractError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > opts.max_file_bytes {
+        return Err(ExtractError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit: opts.max_file_bytes,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    let kind = FileKind::detect(path, &bytes).ok_or_else(|| ExtractError::Unsupported {
+        path: path.to_path_buf(),
+    })?;
+    let _span = tracing::debug_span!("extract", path = %path.display(), ?kind).entered();
+    match kind {
+        FileKind::Pdf => extract_pdf_bytes(&bytes, opts).map_err(in_file),
+        FileKind::Text | FileKind::Markdown | FileKind::Html => {
+            let decoded = decode_text(&bytes).map_err(in_file)?;
+            let (text, extractor) = match kind {
+                FileKind::Html => (html_to_text(&decoded.text), "html"),
+                FileKind::Markdown => (markdown_to_text(&decoded.text), "text"),
+                _ => (decoded.text, "text"),
+            };
+            let report = assess(&text, None);
+            let mut warnings = Vec::new();
+            if let Some(enc) = decoded.encoding {
+                if enc != "UTF-8" {
+                    warnings.push(format!("decoded as {enc}"));
+                }
+            }
+            Ok(Extracted {
+                text,
+                quality: report.quality,
+                extractor,
+                pages: None,
+                warnings,
+                needs_ocr: false,
+            })
+        }
+    }
+}
+
+/// Extracts the text of a PDF held in memory (uploads, tests).
+///
+/// Runs every available extractor, scores each text with [`assess`] and keeps the best; a
+/// garbled or empty result goes to OCR when `opts.ocr` is set and the tools are installed.
+pub fn extract_pdf_bytes(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, ExtractError> {
+    if bytes.len() as u64 > opts.max_file_bytes {
+        return Err(ExtractError::Pdf(format!(
+            "{} bytes, over the limit of {} bytes",
+            bytes.len(),
+            opts.max_file_bytes
+        )));
+    }
+    pdf::extract_pdf(bytes, opts)
+}
