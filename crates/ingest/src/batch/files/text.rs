@@ -1,0 +1,118 @@
+//! Texts to records: the seam between the batch and the text parsers (structure, regulation,
+//! notification form). Each function returns the record and warnings for the report.
+
+use std::path::Path;
+
+use biaozhun_model::{
+    Notification, Regulation, RegulationSection, Standard, StandardCode, TextQuality,
+};
+
+use super::{bare_standard, leading_symbol, reconcile_codes};
+
+/// Whether a text is a law or regulation: Markdown under a `regulations` folder, or a text whose
+/// first line is a law title (`中华人民共和国标准化法`, `…条例`) with articles (`第一条`).
+pub(crate) fn is_regulation(path: &Path, text: &str) -> bool {
+    let is_md = matches!(crate::catalog::extension(path).as_str(), "md" | "markdown");
+    let in_folder = path.ancestors().skip(1).any(|a| {
+        a.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            matches!(
+                n.to_lowercase().as_str(),
+                "regulations" | "regulation" | "laws" | "法规" | "法律法规"
+            )
+        })
+    });
+    if is_md && in_folder {
+        return true;
+    }
+    let first = text
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    let title_like = first.chars().count() <= 40
+        && ["法", "条例", "规定", "办法", "细则"]
+            .iter()
+            .any(|end| first.ends_with(end));
+    title_like && text.contains("第一条")
+}
+
+/// Whether a text is a WTO notification document (symbol at the top, notification form boxes).
+pub(crate) fn is_notification_form(text: &str) -> bool {
+    if leading_symbol(text).is_none() {
+        return false;
+    }
+    let head: String = text.chars().take(2000).collect();
+    let upper = head.to_uppercase();
+    upper.contains("NOTIFICATION")
+        || upper.contains("NOTIFYING MEMBER")
+        || head.contains("通报成员")
+        || head.contains("通  报")
+        || head.contains("通报")
+}
+
+/// Parses a regulation.
+pub(crate) fn regulation(file_name: &str, text: &str) -> Result<(Regulation, Vec<String>), String> {
+    // Until the regulation parser is wired in: the title and the whole text.
+    let title = text
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .find(|l| !l.is_empty())
+        .unwrap_or(file_name)
+        .to_string();
+    let stem = file_name
+        .rsplit_once('.')
+        .map(|(s, _)| s)
+        .unwrap_or(file_name);
+    Ok((
+        Regulation {
+            id: stem.to_string(),
+            title,
+            issuer: None,
+            promulgated: None,
+            effective: None,
+            sections: vec![RegulationSection {
+                number: String::new(),
+                title: String::new(),
+                level: 1,
+                text: text.to_string(),
+            }],
+            sources: Vec::new(),
+        },
+        vec!["regulation parser not available: stored as one section".to_string()],
+    ))
+}
+
+/// Parses a notification form.
+pub(crate) fn notification(text: &str) -> Result<(Notification, Vec<String>), String> {
+    let symbol = leading_symbol(text).ok_or("no notification symbol at the top of the text")?;
+    let mut n = Notification::new(symbol);
+    n.description = Some(text.to_string());
+    Ok((
+        n,
+        vec!["notification form parser not available: only the symbol was read".to_string()],
+    ))
+}
+
+/// Parses a standard's text; `from_name` is the code in the file name (cross-checked with the
+/// cover page). `None` when neither gives a code.
+pub(crate) fn standard(
+    text: &str,
+    quality: TextQuality,
+    from_name: Option<StandardCode>,
+) -> (Option<Standard>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let cover = cover_code(text);
+    let Some(code) = reconcile_codes(from_name, cover, quality, &mut warnings) else {
+        return (None, warnings);
+    };
+    (Some(bare_standard(code, text, quality)), warnings)
+}
+
+/// The code on the cover page: the first code on a line of its own in the first 40 lines.
+fn cover_code(text: &str) -> Option<StandardCode> {
+    text.lines()
+        .take(40)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && l.chars().count() <= 40)
+        .find_map(|l| StandardCode::parse(l).ok())
+}
