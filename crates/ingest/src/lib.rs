@@ -1,3 +1,7 @@
 //! Files to model records. Knows nothing of tantivy.
 pub mod analyzer;
 pub mod extract;
+pub mod batch;
+pub mod catalog;
+pub mod dates;
+pub mod merge;
