@@ -462,6 +462,22 @@ pub fn ingest_files(
                         summary.merged += 1;
                     }
                 }
+                if let Record::Notification(n) = &mut record {
+                    let key = format!("notification:{}", n.id());
+                    if let Some(Some(Record::Notification(mut cat))) = pending_index
+                        .remove(&key)
+                        .and_then(|i| pending.get_mut(i))
+                        .map(Option::take)
+                    {
+                        let form = std::mem::replace(
+                            n,
+                            biaozhun_model::Notification::new(cat.symbol.clone()),
+                        );
+                        crate::merge::merge_notification(&mut cat, form);
+                        *n = cat;
+                        summary.merged += 1;
+                    }
+                }
                 let n = report.warnings.len();
                 report.settle(n);
                 report.imported = 1;

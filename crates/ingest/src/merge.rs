@@ -6,7 +6,7 @@
 //! values both have but disagree on are returned as [`Conflict`]s so the batch report shows them
 //! instead of silently dropping one.
 
-use biaozhun_model::{Standard, TextQuality};
+use biaozhun_model::{Notification, Standard, TextQuality};
 use serde::Serialize;
 
 /// Two records disagreed on a field; `kept` is what the merged record holds.
@@ -213,6 +213,40 @@ pub fn merge_standard(base: &mut Standard, other: Standard) -> Vec<Conflict> {
         }
     }
     conflicts
+}
+
+/// Fills the gaps of `winner` from `other` (two records of one notification symbol, e.g. a
+/// catalog row and a parsed notification form). `winner`'s values are kept; lists are united.
+pub fn merge_notification(winner: &mut Notification, other: Notification) {
+    fn fill<T>(a: &mut Option<T>, b: Option<T>) {
+        if a.is_none() {
+            *a = b;
+        }
+    }
+    fn unite<T: PartialEq>(a: &mut Vec<T>, b: Vec<T>) {
+        for x in b {
+            if !a.contains(&x) {
+                a.push(x);
+            }
+        }
+    }
+    fill(&mut winner.member, other.member);
+    fill(&mut winner.member_name, other.member_name);
+    fill(&mut winner.distribution_date, other.distribution_date);
+    fill(&mut winner.comment_deadline, other.comment_deadline);
+    fill(&mut winner.proposed_adoption, other.proposed_adoption);
+    fill(&mut winner.entry_into_force, other.entry_into_force);
+    fill(&mut winner.title_en, other.title_en);
+    fill(&mut winner.title_zh, other.title_zh);
+    fill(&mut winner.products, other.products);
+    fill(&mut winner.description, other.description);
+    fill(&mut winner.language, other.language);
+    unite(&mut winner.hs_codes, other.hs_codes);
+    unite(&mut winner.ics_codes, other.ics_codes);
+    unite(&mut winner.objectives, other.objectives);
+    unite(&mut winner.cited_standards, other.cited_standards);
+    unite(&mut winner.related, other.related);
+    unite(&mut winner.sources, other.sources);
 }
 
 /// Compares texts ignoring spaces, case and punctuation width (`第1部分:` = `第 1 部分：`).

@@ -53,6 +53,11 @@ impl Store for MemoryStore {
                         self.conflicts.push(format!("{key}: {c}"));
                     }
                 }
+                (Some(Record::Notification(old)), Record::Notification(mut new)) => {
+                    // The newer record wins; what it lacks is kept from the stored one.
+                    crate::merge::merge_notification(&mut new, old.clone());
+                    *old = new;
+                }
                 (_, r) => {
                     self.records.insert(key, r);
                 }

@@ -1,0 +1,177 @@
+//! Batches over files and folders: every bad fixture's outcome, merging, idempotent re-runs,
+//! and the real shared data.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use biaozhun_ingest::batch::{
+    ingest_paths, BatchOptions, BatchSummary, FileReport, FileStatus, MemoryStore, Record,
+};
+
+use crate::batch_common::{aliases, fixture, shared_data};
+
+fn opts() -> BatchOptions {
+    let mut o = BatchOptions::new(aliases());
+    o.extract.ocr = false;
+    o
+}
+
+fn run_with(
+    paths: &[PathBuf],
+    o: &BatchOptions,
+    store: &mut MemoryStore,
+) -> (Vec<FileReport>, BatchSummary) {
+    let reports = RefCell::new(Vec::new());
+    let summary = ingest_paths(paths, o, store, &|r| reports.borrow_mut().push(r.clone()));
+    (reports.into_inner(), summary)
+}
+
+fn run(paths: &[PathBuf], store: &mut MemoryStore) -> (Vec<FileReport>, BatchSummary) {
+    run_with(paths, &opts(), store)
+}
+
+fn report<'a>(reports: &'a [FileReport], suffix: &str) -> &'a FileReport {
+    reports
+        .iter()
+        .find(|r| r.path.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no report for {suffix}"))
+}
+
+fn print(reports: &[FileReport]) {
+    for r in reports {
+        eprintln!("{}", serde_json::to_string(r).expect("json"));
+    }
+}
+
+#[test]
+fn batch_bad_fixtures_fail_cleanly() {
+    let mut store = MemoryStore::new();
+    let (reports, summary) = run(&[fixture("bad")], &mut store);
+    print(&reports);
+    assert_eq!(reports.len(), 8);
+    let expect = |name: &str, status: FileStatus, reason: &str| {
+        let r = report(&reports, name);
+        assert_eq!(r.status, status, "{name}: {r:?}");
+        let got = r.reason.clone().unwrap_or_default();
+        assert!(
+            got.contains(reason),
+            "{name}: reason {got:?} lacks {reason:?}"
+        );
+    };
+    expect("empty.pdf", FileStatus::Error, "empty file");
+    expect("truncated.pdf", FileStatus::Error, "");
+    expect("junk.pdf", FileStatus::Error, "not a pdf");
+    expect("encrypted.pdf", FileStatus::Error, "encrypted");
+    expect("invalid-utf8.txt", FileStatus::Error, "GB18030");
+    expect("no-code-column.csv", FileStatus::Error, "no code column");
+    // Three good records, then a malformed line, one without a code and one with code `ABC`.
+    let r = report(&reports, "bad-lines.jsonl");
+    assert_eq!(r.status, FileStatus::Warning);
+    assert_eq!((r.imported, r.rejected), (3, 3));
+    let lines: Vec<usize> = r.line_errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [4, 5, 6]);
+    assert!(r.line_errors[0].message.starts_with("malformed JSON"));
+    assert!(r.line_errors[1].message.starts_with("no standard code"));
+    assert!(r.line_errors[2].message.contains("ABC"));
+    // The same code twice: the later one wins, with a warning.
+    let r = report(&reports, "duplicate-codes.jsonl");
+    assert_eq!(r.status, FileStatus::Warning);
+    assert_eq!((r.imported, r.skipped), (1, 1));
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.message.starts_with("duplicate code DB62/T 4475-2021")));
+    assert!(summary.failed());
+    assert_eq!(summary.error, 6);
+    // Junk never reaches the store; the good lines do.
+    // (bad-lines.jsonl and duplicate-codes.jsonl share DB62/T 4475-2021.)
+    assert_eq!(store.count("standard"), 3);
+}
+
+#[test]
+fn batch_size_limit() {
+    let mut o = opts();
+    o.extract.max_file_bytes = 1000;
+    let mut store = MemoryStore::new();
+    let (reports, _) = run_with(&[fixture("texts/DB62T4475-2021.txt")], &o, &mut store);
+    assert_eq!(reports[0].status, FileStatus::Error);
+    assert!(reports[0]
+        .reason
+        .as_deref()
+        .unwrap_or_default()
+        .contains("over the limit of 1000 bytes"));
+}
+
+#[test]
+fn batch_fixtures_merge_and_rerun_idempotently() {
+    let mut store = MemoryStore::new();
+    let inputs = [
+        fixture("catalog"),
+        fixture("texts"),
+        fixture("notifications"),
+        fixture("regulations"),
+    ];
+    let (reports, summary) = run(&inputs, &mut store);
+    print(&reports);
+    assert!(!summary.failed(), "{summary:?}");
+    let r = report(&reports, "texts/DB62T4475-2021.txt");
+    assert_eq!(r.code.as_deref(), Some("DB62/T 4475-2021"));
+    assert_eq!(r.quality, Some("good"));
+    assert_eq!(r.extractor, Some("text"));
+    assert!(summary.merged >= 5, "{summary:?}");
+    // The merged record has the catalog's metadata and the file's text.
+    let Some(Record::Standard(s)) = store.get("standard", "DB62/T 4475-2021") else {
+        panic!("merged standard missing")
+    };
+    assert!(s.title_en.is_some() && !s.sections.is_empty());
+    assert!(s.sources.iter().any(|p| p.ends_with("standards.jsonl")));
+    assert!(s.sources.iter().any(|p| p.ends_with("DB62T4475-2021.txt")));
+    // The two notification forms are also rows of notifications.jsonl: merged, not doubled.
+    assert_eq!(store.count("notification"), 23);
+    assert_eq!(store.count("regulation"), 1);
+    let stored = store.records.len();
+    let puts = store.puts;
+
+    // Second run: everything unchanged is skipped, nothing new is written.
+    let (again, summary2) = run(&inputs, &mut store);
+    assert!(
+        again.iter().all(|r| r.status == FileStatus::Skipped),
+        "{again:?}"
+    );
+    assert!(again.iter().all(|r| r
+        .reason
+        .as_deref()
+        .is_some_and(|x| x.starts_with("unchanged"))));
+    assert_eq!(store.records.len(), stored);
+    assert_eq!(
+        summary2.standards + summary2.notifications + summary2.regulations,
+        0
+    );
+    assert!(store.puts <= puts + 1);
+}
+
+#[test]
+fn batch_real_data_imports() {
+    let Some(data) = shared_data() else { return };
+    let mut store = MemoryStore::new();
+    let (reports, summary) = run(
+        &[
+            data.join("catalogs"),
+            data.join("notifications"),
+            data.join("regulations"),
+        ],
+        &mut store,
+    );
+    print(&reports);
+    assert!(!summary.failed(), "{summary:?}");
+    let r = report(&reports, "sports-standards-catalog.json");
+    assert_eq!((r.imported, r.skipped, r.rejected), (1080, 2, 0));
+    let r = report(&reports, "standards-facts.jsonl");
+    assert_eq!((r.imported, r.rejected), (307, 0));
+    let r = report(&reports, "wto-notifications-facts.jsonl");
+    assert_eq!((r.imported, r.rejected), (77, 0));
+    assert_eq!(store.count("notification"), 77);
+    assert_eq!(store.count("regulation"), 6);
+    // Two catalogs overlap on a few codes; the union is stored once per code.
+    assert!(store.count("standard") > 1300 && store.count("standard") <= 1080 + 307);
+}

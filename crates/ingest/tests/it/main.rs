@@ -1,0 +1,8 @@
+//! Integration tests of biaozhun-ingest (one test binary; one module per area).
+
+mod batch_common;
+mod batch_files;
+mod batch_names;
+mod catalog_aliases;
+mod catalog_import;
+mod merge_conflicts;
