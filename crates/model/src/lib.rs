@@ -9,6 +9,8 @@
 
 pub mod classify;
 pub mod code;
+pub mod dates;
+pub mod family;
 pub mod member;
 pub mod normalize;
 pub mod notification;
@@ -19,6 +21,7 @@ pub mod standard;
 
 pub use classify::{CcsCode, ClassifyError, HsCode, IcsCode};
 pub use code::{CodeError, Level, Nature, StandardCode};
+pub use family::{FamilyError, FamilyEvent, FamilyState, NotificationFamily};
 pub use member::{Member, MEMBERS};
 pub use notification::{Agreement, Notification, NotificationSymbol, SymbolError, SymbolSuffix};
 pub use region::{Province, PROVINCES};

@@ -5,6 +5,7 @@ mod code_find;
 mod code_fuzz;
 mod code_spellings;
 mod data;
+mod family;
 
 /// Table-driven check of a standard number: `expected` is `canonical; level; nature` plus the
 /// province for local standards (`-` for no nature), or `!fragment` when the parse must fail with
