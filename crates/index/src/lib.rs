@@ -1,1 +1,76 @@
 //! The tantivy index: the only crate that knows tantivy.
+//!
+//! One index holds standards, WTO notifications and regulations (field `kind`), plus `file`
+//! bookkeeping documents that remember which input files were ingested. The schema comes from
+//! `index-config/schema.toml`; the config files are copied into the index directory so that
+//! `open(dir)` uses exactly the analyzers the index was built with, and an index built with
+//! another schema or dictionary refuses to open and asks for a re-ingest.
+//!
+//! Code map: [`config`] (schema file, synonyms, hashes), [`schema`] (tantivy schema, analyzer
+//! registration), [`document`] (records to documents), [`store`] ([`Index`]: open, upsert,
+//! delete, get, the ingest `Store`), [`query`] (query understanding), [`collect`] (filters on
+//! derived status, facets, sorting, cursors), [`search`] (request/response), [`snippet`],
+//! [`suggest`], [`eval`] (relevance harness).
+
+pub mod collect;
+pub mod config;
+pub mod document;
+pub mod eval;
+pub mod query;
+pub mod schema;
+pub mod search;
+pub mod snippet;
+pub mod store;
+pub mod suggest;
+
+pub use search::{
+    FacetCount, Highlight, Hit, SearchRequest, SearchResponse, Sort, MAX_LIMIT, MAX_WINDOW,
+};
+pub use store::{Index, Stats};
+
+/// Errors of the index. Messages are lowercase and name the file or field concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// A file in `index-config/` (or its copy in the index) is missing or invalid.
+    #[error("invalid index config {path}: {message}")]
+    Config {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The index was built with another schema version or analyzer config.
+    #[error("{0}; re-ingest into a new index directory (or delete the old one) to rebuild it")]
+    SchemaMismatch(String),
+    /// No index at the given directory.
+    #[error("no biaozhun index in {0} (build one with `biaozhun ingest`)")]
+    NotFound(String),
+    /// A write was attempted on an index opened read-only.
+    #[error("index opened read-only")]
+    ReadOnly,
+    /// A request that cannot be answered as asked (paging window, bad cursor, bad filter).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// The analyzer files could not be loaded.
+    #[error(transparent)]
+    Analyzer(#[from] biaozhun_ingest::analyzer::AnalyzerError),
+    /// An error of the engine.
+    #[error("index engine error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// A stored record could not be read back.
+    #[error("stored record {id} is unreadable: {message}")]
+    Corrupt {
+        /// Record id.
+        id: String,
+        /// Decoder message.
+        message: String,
+    },
+    /// File system error.
+    #[error("io error on {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,302 @@
+//! Model records to tantivy documents and back. The whole record is stored as JSON in the
+//! `record` field, so `get_standard` and friends return the full model record; the other fields
+//! exist for matching, filtering, sorting and facets.
+
+use biaozhun_ingest::batch::Record;
+use biaozhun_model::{
+    CcsCode, IcsCode, Notification, Province, Regulation, Standard, StandardCode, Status,
+};
+use chrono::{Datelike, NaiveDate};
+use tantivy::TantivyDocument;
+
+use crate::config::fnv64;
+use crate::schema::Fields;
+
+/// Kind value of the bookkeeping documents that remember ingested files.
+pub const FILE_KIND: &str = "file";
+
+/// A date as the i64 the index stores: `20150515`.
+pub fn date_num(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+/// The stable 64-bit hash of a record id, the tie-breaker of every sort.
+pub fn id_hash(id: &str) -> u64 {
+    fnv64(&[id.as_bytes()])
+}
+
+/// A sort key for codes that orders numbers numerically: `GB 2` < `GB 10`.
+pub fn code_sort_key(code: &StandardCode) -> String {
+    let mut out = code.prefix().to_string();
+    out.push(' ');
+    for (i, part) in code.number().split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        let digits = part.chars().take_while(char::is_ascii_digit).count();
+        if digits == part.len() {
+            out.push_str(&format!("{part:0>10}"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    if let Some(y) = code.year() {
+        out.push_str(&format!("-{y}"));
+    }
+    out
+}
+
+/// Compact lowercase spelling of any identifier, for prefix suggestions: `gtbtnusa2146`.
+pub fn compact(s: &str) -> String {
+    biaozhun_ingest::analyzer::fold(s)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+/// The document for a record.
+pub fn to_doc(f: &Fields, rec: &Record) -> Result<TantivyDocument, serde_json::Error> {
+    Ok(match rec {
+        Record::Standard(s) => standard_doc(f, s)?,
+        Record::Notification(n) => notification_doc(f, n)?,
+        Record::Regulation(r) => regulation_doc(f, r)?,
+    })
+}
+
+fn base(f: &Fields, id: &str, kind: &str, record_json: String) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_text(f.id, id);
+    d.add_u64(f.id_hash, id_hash(id));
+    d.add_text(f.kind, kind);
+    d.add_text(f.record, record_json);
+    d
+}
+
+fn opt_text(d: &mut TantivyDocument, field: tantivy::schema::Field, v: &Option<String>) {
+    if let Some(t) = v.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        d.add_text(field, t);
+    }
+}
+
+fn date(d: &mut TantivyDocument, field: tantivy::schema::Field, v: Option<NaiveDate>) {
+    if let Some(x) = v {
+        d.add_i64(field, date_num(x));
+    }
+}
+
+fn departments(d: &mut TantivyDocument, f: &Fields, dept: &Option<String>) {
+    if let Some(dept) = dept {
+        for part in dept.split([';', '；', ',', '，', '、']) {
+            let p = part.trim();
+            if !p.is_empty() {
+                d.add_text(f.department, p);
+            }
+        }
+    }
+}
+
+fn standard_doc(f: &Fields, s: &Standard) -> Result<TantivyDocument, serde_json::Error> {
+    let id = s.id();
+    let mut d = base(f, &id, "standard", serde_json::to_string(s)?);
+    let code = &s.code;
+    d.add_text(f.code, code.to_string());
+    d.add_text(f.code_key, code.key());
+    d.add_text(f.code_compact, code.compact());
+    d.add_text(f.code_sort, code_sort_key(code));
+    opt_text(&mut d, f.title_zh, &s.title_zh);
+    opt_text(&mut d, f.title_en, &s.title_en);
+    // The code in an analysed field too: `7714` alone finds GB/T 7714 through its parts.
+    d.add_text(f.keywords, code.to_string());
+    opt_text(&mut d, f.keywords, &s.scope);
+    opt_text(&mut d, f.keywords, &s.category);
+    for t in &s.terms {
+        d.add_text(f.keywords, &t.term_zh);
+        if let Some(en) = &t.term_en {
+            d.add_text(f.text_en, en);
+        }
+    }
+    let body = s.full_text();
+    if !body.is_empty() {
+        d.add_text(f.body, body);
+    }
+    opt_text(&mut d, f.text_en, &s.title_en);
+    d.add_text(f.level, code.level().as_str());
+    if let Some(n) = code.nature() {
+        d.add_text(f.nature, n.as_str());
+    }
+    if let Some(st) = s.status {
+        d.add_text(f.status, st.as_str());
+    }
+    d.add_u64(f.status_rank, u64::from(s.status.map_or(1, Status::rank)));
+    d.add_u64(f.has_successor, u64::from(!s.replaced_by.is_empty()));
+    if let Some(p) = code.province() {
+        d.add_text(f.region, p.code);
+    }
+    if code.industry().is_some() {
+        d.add_text(f.industry, code.base_prefix());
+    }
+    for ics in &s.ics {
+        match IcsCode::parse(ics) {
+            Ok(c) => c.ancestors().iter().for_each(|a| d.add_text(f.ics, a)),
+            Err(_) => d.add_text(f.ics, ics.trim()),
+        }
+    }
+    for ccs in &s.ccs {
+        let c = CcsCode::parse(ccs)
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_else(|_| ccs.trim().to_uppercase());
+        if let Some(first) = c.chars().next() {
+            d.add_text(f.ccs, first.to_string());
+        }
+        d.add_text(f.ccs, c);
+    }
+    let year = code.year().map(u64::from).or_else(|| {
+        s.issue_date
+            .map(|x| x.year())
+            .and_then(|y| u64::try_from(y).ok())
+    });
+    if let Some(y) = year {
+        d.add_u64(f.year, y);
+    }
+    departments(&mut d, f, &s.department);
+    date(&mut d, f.issue_date, s.issue_date);
+    date(&mut d, f.implement_date, s.implement_date);
+    date(&mut d, f.abolish_date, s.abolish_date);
+    Ok(d)
+}
+
+fn notification_doc(f: &Fields, n: &Notification) -> Result<TantivyDocument, serde_json::Error> {
+    let id = n.id();
+    let mut d = base(f, &id, "notification", serde_json::to_string(n)?);
+    d.add_text(f.code, &id);
+    d.add_text(f.symbol_base, n.symbol.base().to_string());
+    d.add_text(f.code_compact, compact(&id));
+    d.add_text(f.code_sort, &id);
+    opt_text(&mut d, f.title_zh, &n.title_zh);
+    opt_text(&mut d, f.title_en, &n.title_en);
+    d.add_text(f.keywords, &id);
+    opt_text(&mut d, f.keywords, &n.products);
+    opt_text(&mut d, f.keywords, &n.member_name);
+    for o in &n.objectives {
+        d.add_text(f.keywords, o);
+    }
+    for c in &n.cited_standards {
+        d.add_text(f.keywords, c.to_string());
+    }
+    opt_text(&mut d, f.body, &n.description);
+    opt_text(&mut d, f.text_en, &n.description);
+    opt_text(&mut d, f.text_en, &n.products);
+    for o in &n.objectives {
+        d.add_text(f.text_en, o);
+    }
+    d.add_u64(f.status_rank, 0);
+    d.add_u64(f.has_successor, 0);
+    if let Some(m) = &n.member {
+        d.add_text(f.member, m);
+    }
+    d.add_text(f.agreement, n.symbol.agreement().as_str());
+    for hs in &n.hs_codes {
+        // Ancestors find descendants (`84` → `8415.10`); the `=`-prefixed exact code lets a
+        // query find notifications listing one of its ancestors (`950300` → `95`).
+        for a in hs.ancestors() {
+            d.add_text(f.hs, a);
+        }
+        d.add_text(f.hs, format!("={}", hs.digits()));
+    }
+    for ics in &n.ics_codes {
+        for a in ics.ancestors() {
+            d.add_text(f.ics, a);
+        }
+    }
+    if let Some(y) = n
+        .distribution_date
+        .and_then(|x| u64::try_from(x.year()).ok())
+    {
+        d.add_u64(f.year, y);
+    }
+    date(&mut d, f.issue_date, n.distribution_date);
+    date(&mut d, f.implement_date, n.entry_into_force);
+    date(&mut d, f.comment_deadline, n.comment_deadline);
+    Ok(d)
+}
+
+fn regulation_doc(f: &Fields, r: &Regulation) -> Result<TantivyDocument, serde_json::Error> {
+    let mut d = base(f, &r.id, "regulation", serde_json::to_string(r)?);
+    d.add_text(f.code, &r.id);
+    d.add_text(f.code_sort, &r.id);
+    d.add_text(f.title_zh, &r.title);
+    opt_text(&mut d, f.keywords, &r.issuer);
+    let body = r.full_text();
+    if !body.is_empty() {
+        d.add_text(f.body, body);
+    }
+    d.add_u64(f.status_rank, 0);
+    d.add_u64(f.has_successor, 0);
+    departments(&mut d, f, &r.issuer);
+    if let Some(y) = r.promulgated.and_then(|x| u64::try_from(x.year()).ok()) {
+        d.add_u64(f.year, y);
+    }
+    date(&mut d, f.issue_date, r.promulgated);
+    date(&mut d, f.implement_date, r.effective);
+    Ok(d)
+}
+
+/// The bookkeeping document remembering that `path` was ingested with content `hash`.
+pub fn file_doc(f: &Fields, path: &str, hash: &str) -> TantivyDocument {
+    let id = file_id(path);
+    let mut d = TantivyDocument::default();
+    d.add_text(f.id, &id);
+    d.add_u64(f.id_hash, id_hash(&id));
+    d.add_text(f.kind, FILE_KIND);
+    d.add_text(f.file_key, file_key(path, hash));
+    d
+}
+
+/// Id of a file bookkeeping document.
+pub fn file_id(path: &str) -> String {
+    format!("file:{path}")
+}
+
+/// The term that says "this path with this content was ingested".
+pub fn file_key(path: &str, hash: &str) -> String {
+    format!("{path}\u{1}{hash}")
+}
+
+/// Label for a facet value (province names for region codes, status labels).
+pub fn facet_label(field: &str, value: &str) -> Option<String> {
+    match field {
+        "region" => Province::by_code(value).map(|p| p.short_zh.to_string()),
+        "status" => match value {
+            "current" => Some(Status::Current.label_zh().into()),
+            "upcoming" => Some(Status::Upcoming.label_zh().into()),
+            "replaced" => Some(Status::Replaced.label_zh().into()),
+            "abolished" => Some(Status::Abolished.label_zh().into()),
+            _ => None,
+        },
+        "level" => [
+            biaozhun_model::Level::National,
+            biaozhun_model::Level::Industry,
+            biaozhun_model::Level::Local,
+            biaozhun_model::Level::Group,
+            biaozhun_model::Level::Enterprise,
+            biaozhun_model::Level::International,
+            biaozhun_model::Level::Foreign,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == value)
+        .map(|l| l.label_zh().to_string()),
+        "kind" => match value {
+            "standard" => Some("标准".into()),
+            "notification" => Some("WTO通报".into()),
+            "regulation" => Some("法律法规".into()),
+            _ => None,
+        },
+        "nature" => match value {
+            "mandatory" => Some("强制性".into()),
+            "recommended" => Some("推荐性".into()),
+            "guidance" => Some("指导性技术文件".into()),
+            _ => None,
+        },
+        _ => None,
+    }
+}

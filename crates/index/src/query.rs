@@ -1,0 +1,611 @@
+//! Query understanding: what a user typed becomes a [`Plan`] (standard numbers, notification
+//! symbols, province hints, quoted phrases, term groups with synonyms), and a plan becomes a
+//! tantivy query built programmatically: no query parser ever sees raw input, so no syntax
+//! can fail.
+//!
+//! Term groups follow the analyzer's positions: a compound (`食品安全`) and the sub-words it
+//! contains (`食品`, `安全`) share a position and form one group, which matches when the
+//! compound does, or all of its sub-words do, in any text field, or a synonym does.
+
+use std::ops::Bound;
+
+use biaozhun_model::{
+    HsCode, Level, Member, NotificationSymbol, Province, StandardCode, SymbolSuffix, PROVINCES,
+};
+use serde::{Deserialize, Serialize};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use crate::document::date_num;
+use crate::search::SearchRequest;
+use crate::store::Index;
+use crate::IndexError;
+
+/// All groups must match, or any one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Every term group must match (the default).
+    All,
+    /// Best effort: any group.
+    Any,
+}
+
+/// What the query was understood as; returned with responses for transparency.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Understood {
+    /// Standard numbers recognised (canonical).
+    pub codes: Vec<String>,
+    /// Notification symbols recognised.
+    pub symbols: Vec<String>,
+    /// Province codes read as region hints.
+    pub regions: Vec<String>,
+    /// Term groups (the compound of each).
+    pub terms: Vec<String>,
+    /// Quoted phrases.
+    pub phrases: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Group {
+    /// The compound (first token at its position).
+    base: String,
+    /// Sub-words at the same position.
+    subs: Vec<String>,
+    /// English stem of the base, for English fields.
+    en: Option<String>,
+    /// Synonym alternatives: each a list of zh tokens and en stems that must all match.
+    synonyms: Vec<(Vec<String>, Vec<String>)>,
+    position: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Phrase {
+    text: String,
+    zh: Vec<(usize, String)>,
+    en: Vec<(usize, String)>,
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    codes: Vec<StandardCode>,
+    symbols: Vec<NotificationSymbol>,
+    regions: Vec<&'static Province>,
+    groups: Vec<Group>,
+    phrases: Vec<Phrase>,
+}
+
+impl Plan {
+    /// Whether an any-term retry could find more than the all-terms query.
+    pub fn can_relax(&self) -> bool {
+        self.groups.len()
+            + self.phrases.len()
+            + self.regions.len()
+            + self.codes.len()
+            + self.symbols.len()
+            > 1
+    }
+
+    /// Strings to highlight in snippets (folded).
+    pub fn highlight_terms(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for g in &self.groups {
+            out.push(g.base.clone());
+            out.extend(g.subs.iter().cloned());
+            if let Some(en) = &g.en {
+                out.push(en.clone());
+            }
+            for (zh, _) in &g.synonyms {
+                out.extend(zh.iter().cloned());
+            }
+        }
+        for p in &self.phrases {
+            out.extend(p.zh.iter().map(|(_, t)| t.clone()));
+        }
+        for c in &self.codes {
+            out.push(c.number().to_ascii_lowercase());
+        }
+        for p in &self.regions {
+            out.push(p.short_zh.to_string());
+        }
+        out.retain(|t| !t.is_empty());
+        out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        out.dedup();
+        out
+    }
+
+    /// The understood parts.
+    pub fn understood(&self) -> Understood {
+        Understood {
+            codes: self.codes.iter().map(ToString::to_string).collect(),
+            symbols: self.symbols.iter().map(ToString::to_string).collect(),
+            regions: self.regions.iter().map(|p| p.code.to_string()).collect(),
+            terms: self.groups.iter().map(|g| g.base.clone()).collect(),
+            phrases: self.phrases.iter().map(|p| p.text.clone()).collect(),
+        }
+    }
+}
+
+/// Blanks `range` of `s` (keeps byte offsets of the rest valid).
+fn blank(s: &mut String, range: std::ops::Range<usize>) {
+    let spaces = " ".repeat(range.len());
+    s.replace_range(range, &spaces);
+}
+
+/// Splits quoted phrases out of the query: `"..."`, `“...”`, `「...」`.
+fn take_phrases(q: &str) -> (String, Vec<String>) {
+    let mut rest = String::with_capacity(q.len());
+    let mut phrases = Vec::new();
+    let mut chars = q.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        let close = match c {
+            '"' => '"',
+            '“' => '”',
+            '「' => '」',
+            '《' => '》',
+            _ => {
+                rest.push(c);
+                continue;
+            }
+        };
+        let mut inner = String::new();
+        let mut closed = false;
+        for (_, d) in chars.by_ref() {
+            if d == close {
+                closed = true;
+                break;
+            }
+            inner.push(d);
+        }
+        if closed && !inner.trim().is_empty() {
+            phrases.push(inner.trim().to_string());
+            rest.push(' ');
+        } else {
+            // An unbalanced quote is plain text.
+            rest.push(' ');
+            rest.push_str(&inner);
+        }
+    }
+    (rest, phrases)
+}
+
+/// Standard numbers in a query, in any spelling, with their byte ranges.
+fn find_codes(q: &str) -> Vec<(std::ops::Range<usize>, StandardCode)> {
+    let mut out: Vec<(std::ops::Range<usize>, StandardCode)> = StandardCode::find_all(q);
+    let upper = q.to_ascii_uppercase();
+    for (r, code) in StandardCode::find_all(&upper) {
+        let chinese = matches!(
+            code.level(),
+            Level::National | Level::Industry | Level::Local | Level::Group
+        );
+        if chinese && !out.iter().any(|(o, _)| o.start < r.end && r.start < o.end) {
+            out.push((r, code));
+        }
+    }
+    out.sort_by_key(|(r, _)| r.start);
+    out
+}
+
+/// Understands a query string. Never fails.
+pub fn plan(index: &Index, q: &str) -> Plan {
+    let mut plan = Plan::default();
+    let (mut rest, phrases) = take_phrases(q);
+    for (r, sym) in NotificationSymbol::find_all(&rest.clone()) {
+        blank(&mut rest, r);
+        if !plan.symbols.contains(&sym) {
+            plan.symbols.push(sym);
+        }
+    }
+    for (r, code) in find_codes(&rest.clone()) {
+        blank(&mut rest, r);
+        if !plan.codes.contains(&code) {
+            plan.codes.push(code);
+        }
+    }
+    // Province hints: full or short Chinese names, `DB62`.
+    for p in PROVINCES {
+        for name in [p.name_zh, p.short_zh] {
+            if let Some(pos) = rest.find(name) {
+                blank(&mut rest, pos..pos + name.len());
+                if !plan.regions.iter().any(|x| x.code == p.code) {
+                    plan.regions.push(p);
+                }
+            }
+        }
+    }
+    let upper = rest.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(pos) = upper[from..].find("DB").map(|p| p + from) {
+        let digits = &upper[pos + 2..];
+        let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+        let boundary = pos == 0 || !upper.as_bytes()[pos - 1].is_ascii_alphanumeric();
+        if boundary && n == 2 {
+            if let Some(p) = Province::by_code(&digits[..2]) {
+                blank(&mut rest, pos..pos + 4);
+                if !plan.regions.iter().any(|x| x.code == p.code) {
+                    plan.regions.push(p);
+                }
+            }
+        }
+        from = pos + 2;
+    }
+    plan.groups = groups(index, &rest);
+    for p in phrases {
+        let zh = bases(index, &p);
+        let en = en_tokens(index, &p);
+        if zh.len() == 1 && en.len() <= 1 {
+            // A one-word phrase is a term.
+            plan.groups.extend(groups(index, &p));
+        } else if !zh.is_empty() {
+            plan.phrases.push(Phrase { text: p, zh, en });
+        }
+    }
+    plan
+}
+
+/// Token groups of `text` by analyzer position.
+fn groups(index: &Index, text: &str) -> Vec<Group> {
+    let mut out: Vec<Group> = Vec::new();
+    for t in index.zh.tokens(text) {
+        match out.last_mut() {
+            Some(g) if g.position == t.position => {
+                if t.text != g.base && !g.subs.contains(&t.text) {
+                    g.subs.push(t.text);
+                }
+            }
+            _ => out.push(Group {
+                base: t.text,
+                subs: Vec::new(),
+                en: None,
+                synonyms: Vec::new(),
+                position: t.position,
+            }),
+        }
+    }
+    for g in &mut out {
+        if g.base.bytes().any(|b| b.is_ascii_alphabetic()) && g.base.is_ascii() {
+            g.en = en_tokens(index, &g.base).into_iter().next().map(|(_, t)| t);
+        }
+        for syn in index.synonyms.expand(&g.base) {
+            let zh: Vec<String> = bases(index, syn).into_iter().map(|(_, t)| t).collect();
+            let en: Vec<String> = if syn.is_ascii() {
+                en_tokens(index, syn).into_iter().map(|(_, t)| t).collect()
+            } else {
+                Vec::new()
+            };
+            if !zh.is_empty() {
+                g.synonyms.push((zh, en));
+            }
+        }
+    }
+    out
+}
+
+/// The compound token at each position, with positions relative to the first.
+fn bases(index: &Index, text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut first = None;
+    for t in index.zh.tokens(text) {
+        let p0 = *first.get_or_insert(t.position);
+        if out.last().is_some_and(|(p, _)| *p == t.position - p0) {
+            continue;
+        }
+        out.push((t.position - p0, t.text));
+    }
+    out
+}
+
+/// English tokens (stemmed) with relative positions.
+fn en_tokens(index: &Index, text: &str) -> Vec<(usize, String)> {
+    let mut an = index.en.clone();
+    let mut stream = an.token_stream(text);
+    let mut out = Vec::new();
+    let mut first = None;
+    while let Some(t) = stream.next() {
+        let p0 = *first.get_or_insert(t.position);
+        out.push((t.position - p0, t.text.clone()));
+    }
+    out
+}
+
+fn term_q(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+    let q = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
+fn keyword(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn konst(q: Box<dyn Query>, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, score))
+}
+
+fn should(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if qs.len() == 1 {
+        if let Some(q) = qs.pop() {
+            return q;
+        }
+    }
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn must(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if qs.len() == 1 {
+        if let Some(q) = qs.pop() {
+            return q;
+        }
+    }
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+/// A zh token in any Chinese text field.
+fn zh_any(index: &Index, tok: &str) -> Box<dyn Query> {
+    should(
+        index
+            .fields
+            .zh_text
+            .iter()
+            .map(|(f, b)| term_q(*f, tok, *b))
+            .collect(),
+    )
+}
+
+/// A stemmed token in any English text field.
+fn en_any(index: &Index, tok: &str) -> Box<dyn Query> {
+    should(
+        index
+            .fields
+            .en_text
+            .iter()
+            .map(|(f, b)| term_q(*f, tok, *b))
+            .collect(),
+    )
+}
+
+fn group_query(index: &Index, g: &Group) -> Box<dyn Query> {
+    let mut alts = vec![zh_any(index, &g.base)];
+    if !g.subs.is_empty() {
+        alts.push(must(g.subs.iter().map(|s| zh_any(index, s)).collect()));
+    }
+    if let Some(en) = &g.en {
+        alts.push(en_any(index, en));
+    }
+    for (zh, en) in &g.synonyms {
+        // A synonym counts a little less than the word typed.
+        let zh_all = must(zh.iter().map(|t| zh_any(index, t)).collect());
+        alts.push(Box::new(BoostQuery::new(zh_all, 0.7)));
+        if !en.is_empty() {
+            let en_all = must(en.iter().map(|t| en_any(index, t)).collect());
+            alts.push(Box::new(BoostQuery::new(en_all, 0.7)));
+        }
+    }
+    should(alts)
+}
+
+fn phrase_query(index: &Index, p: &Phrase) -> Box<dyn Query> {
+    let mut alts: Vec<Box<dyn Query>> = Vec::new();
+    for (f, b) in &index.fields.zh_text {
+        let terms =
+            p.zh.iter()
+                .map(|(o, t)| (*o, Term::from_field_text(*f, t)))
+                .collect();
+        alts.push(Box::new(BoostQuery::new(
+            Box::new(PhraseQuery::new_with_offset(terms)),
+            *b,
+        )));
+    }
+    if p.en.len() > 1 {
+        for (f, b) in &index.fields.en_text {
+            let terms =
+                p.en.iter()
+                    .map(|(o, t)| (*o, Term::from_field_text(*f, t)))
+                    .collect();
+            alts.push(Box::new(BoostQuery::new(
+                Box::new(PhraseQuery::new_with_offset(terms)),
+                *b,
+            )));
+        }
+    }
+    should(alts)
+}
+
+/// Exact-code clauses: the edition asked for, then all editions, then the GB↔GB/T twin.
+fn code_query(index: &Index, plan: &Plan) -> Option<Box<dyn Query>> {
+    let f = &index.fields;
+    let mut qs: Vec<Box<dyn Query>> = Vec::new();
+    for c in &plan.codes {
+        if c.year().is_some() {
+            qs.push(konst(keyword(f.code, &c.to_string()), 1000.0));
+        }
+        qs.push(konst(keyword(f.code_key, &c.key()), 500.0));
+        if let Some(a) = c.alias() {
+            if a.year().is_some() {
+                qs.push(konst(keyword(f.code, &a.to_string()), 120.0));
+            }
+            qs.push(konst(keyword(f.code_key, &a.key()), 100.0));
+        }
+    }
+    for s in &plan.symbols {
+        qs.push(konst(keyword(f.code, &s.to_string()), 1000.0));
+        let has_add = s
+            .suffixes()
+            .iter()
+            .any(|x| matches!(x, SymbolSuffix::Add(_)));
+        if s.is_base() || !has_add {
+            // The base symbol brings its addenda and corrigenda along.
+            qs.push(konst(keyword(f.symbol_base, &s.base().to_string()), 500.0));
+        }
+    }
+    (!qs.is_empty()).then(|| should(qs))
+}
+
+fn region_query(index: &Index, p: &Province) -> Box<dyn Query> {
+    should(vec![
+        konst(keyword(index.fields.region, p.code), 8.0),
+        zh_any(index, &biaozhun_ingest::analyzer::fold(p.short_zh)),
+    ])
+}
+
+/// The query for a plan, with filters and the `file` bookkeeping documents excluded.
+pub fn build(index: &Index, plan: &Plan, filters: &[Box<dyn Query>], mode: Mode) -> Box<dyn Query> {
+    let mut required: Vec<Box<dyn Query>> = Vec::new();
+    let mut optional: Vec<Box<dyn Query>> = Vec::new();
+    let codes = code_query(index, plan);
+    let has_ids = codes.is_some();
+    let mut text: Vec<Box<dyn Query>> = plan.groups.iter().map(|g| group_query(index, g)).collect();
+    text.extend(plan.phrases.iter().map(|p| phrase_query(index, p)));
+    let regions: Vec<Box<dyn Query>> = plan
+        .regions
+        .iter()
+        .map(|p| region_query(index, p))
+        .collect();
+    match mode {
+        Mode::All => {
+            if let Some(c) = codes {
+                required.push(c);
+                // With a code, words refine the ranking but do not exclude editions.
+                optional.extend(text);
+                optional.extend(regions);
+            } else {
+                required.extend(text);
+                required.extend(regions);
+            }
+        }
+        Mode::Any => {
+            let mut any: Vec<Box<dyn Query>> = Vec::new();
+            any.extend(codes);
+            any.extend(text);
+            any.extend(regions);
+            if !any.is_empty() {
+                required.push(should(any));
+            }
+        }
+    }
+    // Proximity: the compounds next to each other in a title or the body.
+    if plan.groups.len() >= 2 && !has_ids {
+        let p0 = plan.groups[0].position;
+        for (field, boost) in [(index.fields.title_zh, 3.0), (index.fields.body, 1.0)] {
+            let terms: Vec<(usize, Term)> = plan
+                .groups
+                .iter()
+                .map(|g| (g.position - p0, Term::from_field_text(field, &g.base)))
+                .collect();
+            optional.push(Box::new(BoostQuery::new(
+                Box::new(PhraseQuery::new_with_offset_and_slop(terms, 2)),
+                boost,
+            )));
+        }
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if required.is_empty() && optional.is_empty() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    } else if required.is_empty() {
+        clauses.push((Occur::Must, should(optional)));
+    } else {
+        clauses.extend(required.into_iter().map(|q| (Occur::Must, q)));
+        clauses.extend(optional.into_iter().map(|q| (Occur::Should, q)));
+    }
+    for f in filters {
+        clauses.push((Occur::Must, konst(f.box_clone(), 0.0)));
+    }
+    clauses.push((
+        Occur::MustNot,
+        keyword(index.fields.kind, crate::document::FILE_KIND),
+    ));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn bad(msg: String) -> IndexError {
+    IndexError::BadRequest(msg)
+}
+
+fn nonempty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Filter queries for the request's filters (the status filter lives in the collector).
+pub fn filters(index: &Index, req: &SearchRequest) -> Result<Vec<Box<dyn Query>>, IndexError> {
+    let f = &index.fields;
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    if let Some(k) = nonempty(&req.kind) {
+        out.push(keyword(f.kind, &k.to_ascii_lowercase()));
+    }
+    if let Some(l) = nonempty(&req.level) {
+        out.push(keyword(f.level, &l.to_ascii_lowercase()));
+    }
+    if let Some(n) = nonempty(&req.nature) {
+        out.push(keyword(f.nature, &n.to_ascii_lowercase()));
+    }
+    if let Some(r) = nonempty(&req.region) {
+        let r = r.trim_start_matches("DB").trim_start_matches("db");
+        let p = Province::by_name(r).ok_or_else(|| bad(format!("unknown region {r:?}")))?;
+        out.push(keyword(f.region, p.code));
+    }
+    if let Some(i) = nonempty(&req.industry) {
+        out.push(keyword(f.industry, &i.to_ascii_uppercase()));
+    }
+    if let Some(i) = nonempty(&req.ics) {
+        out.push(keyword(f.ics, i));
+    }
+    if let Some(c) = nonempty(&req.ccs) {
+        out.push(keyword(f.ccs, &c.to_ascii_uppercase()));
+    }
+    if let Some(y) = req.year {
+        out.push(Box::new(TermQuery::new(
+            Term::from_field_u64(f.year, u64::from(y)),
+            IndexRecordOption::Basic,
+        )));
+    }
+    if let Some(d) = nonempty(&req.department) {
+        out.push(keyword(f.department, d));
+    }
+    if let Some(m) = nonempty(&req.member) {
+        let code = Member::lookup(m)
+            .map(|x| x.code.to_string())
+            .unwrap_or_else(|| m.to_ascii_uppercase());
+        out.push(keyword(f.member, &code));
+    }
+    if let Some(a) = nonempty(&req.agreement) {
+        out.push(keyword(f.agreement, &a.to_ascii_uppercase()));
+    }
+    if let Some(h) = nonempty(&req.hs) {
+        let hs = HsCode::parse(h).map_err(|e| bad(e.to_string()))?;
+        // Both directions: `84` finds `8415.10`, `950300` finds notifications listing `95`.
+        let mut alts = vec![keyword(f.hs, hs.digits())];
+        for a in hs.ancestors() {
+            alts.push(keyword(f.hs, &format!("={a}")));
+        }
+        out.push(should(alts));
+    }
+    if let Some(d) = req.open_on {
+        out.push(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_i64(f.comment_deadline, date_num(d))),
+            Bound::Unbounded,
+        )));
+    }
+    if req.from.is_some() || req.to.is_some() {
+        let lo = req.from.map_or(Bound::Unbounded, |d| {
+            Bound::Included(Term::from_field_i64(f.issue_date, date_num(d)))
+        });
+        let hi = req.to.map_or(Bound::Unbounded, |d| {
+            Bound::Included(Term::from_field_i64(f.issue_date, date_num(d)))
+        });
+        out.push(Box::new(RangeQuery::new(lo, hi)));
+    }
+    Ok(out)
+}

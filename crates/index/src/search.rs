@@ -1,0 +1,328 @@
+//! Search requests and responses, and `Index::search`: query understanding ([`crate::query`]),
+//! filters, collection with facets and sorting ([`crate::collect`]), the relaxed (OR) retry when
+//! the all-terms query finds nothing, and snippets.
+
+use std::collections::BTreeMap;
+
+use biaozhun_model::{Notification, Regulation, Standard, Status};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+
+use crate::collect::{Candidate, Cursor, HitsCollector, SortValue};
+use crate::document::date_num;
+use crate::query::{self, Mode};
+use crate::store::Index;
+use crate::IndexError;
+
+/// Largest page size.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest offset paging reaches (`offset + limit`); use the cursor beyond.
+pub const MAX_WINDOW: usize = 10_000;
+
+/// Sort order of hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Best match first (current editions first among equals).
+    #[default]
+    Relevance,
+    /// Newest issue (or distribution) date first.
+    IssueDate,
+    /// Newest implementation (or entry-into-force) date first.
+    ImplementDate,
+    /// By code, numerically (`GB 2` before `GB 10`).
+    Code,
+}
+
+/// A search. Every filter is optional; strings accept what users type (`甘肃`, `62`, `USA`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    /// The query: words, standard numbers, notification symbols, `"quoted phrases"`.
+    pub q: String,
+    /// `standard`, `notification` or `regulation`.
+    pub kind: Option<String>,
+    /// Status as of `as_of` (today by default): `current`/`现行`, `upcoming`, `replaced`,
+    /// `abolished`; comma-separated for several.
+    pub status: Option<String>,
+    /// `national`, `industry`, `local`, `group`, ...
+    pub level: Option<String>,
+    /// `mandatory`, `recommended`, `guidance`.
+    pub nature: Option<String>,
+    /// Province: `甘肃`, `甘肃省`, `Gansu`, `62`.
+    pub region: Option<String>,
+    /// Industry prefix: `NY`, `SN`.
+    pub industry: Option<String>,
+    /// ICS code or ancestor: `01.140` matches `01.140.20`.
+    pub ics: Option<String>,
+    /// CCS code or category letter.
+    pub ccs: Option<String>,
+    /// Edition year (or distribution year).
+    pub year: Option<u16>,
+    /// Issuing department, exactly as listed.
+    pub department: Option<String>,
+    /// WTO member code or name.
+    pub member: Option<String>,
+    /// `TBT` or `SPS`.
+    pub agreement: Option<String>,
+    /// HS code, matched as prefix in both directions.
+    pub hs: Option<String>,
+    /// Notifications open for comment on this date.
+    pub open_on: Option<NaiveDate>,
+    /// Issue date from (inclusive).
+    pub from: Option<NaiveDate>,
+    /// Issue date to (inclusive).
+    pub to: Option<NaiveDate>,
+    /// Date statuses are derived for (default today).
+    pub as_of: Option<NaiveDate>,
+    /// Sort order.
+    pub sort: Sort,
+    /// Offset paging.
+    pub offset: usize,
+    /// Page size (0 means 10).
+    pub limit: usize,
+    /// Opaque cursor from a previous response's `next_cursor` (search after).
+    pub cursor: Option<String>,
+    /// Compute highlighted snippets.
+    pub snippets: bool,
+}
+
+/// A highlighted fragment of a field.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Highlight {
+    /// `title_zh`, `title_en` or `text`.
+    pub field: String,
+    /// The fragment, plain text.
+    pub text: String,
+    /// Byte ranges of matches within `text`.
+    pub ranges: Vec<(usize, usize)>,
+    /// The fragment as HTML, escaped, matches in `<em>`.
+    pub html: String,
+}
+
+/// One hit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    /// Record id.
+    pub id: String,
+    /// `standard`, `notification` or `regulation`.
+    pub kind: String,
+    /// Standard code or notification symbol.
+    pub code: Option<String>,
+    /// Chinese title.
+    pub title_zh: Option<String>,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Status derived for the request's date (standards).
+    pub status: Option<Status>,
+    /// Issue / distribution / promulgation date.
+    pub issue_date: Option<NaiveDate>,
+    /// Implementation / entry-into-force / effective date.
+    pub implement_date: Option<NaiveDate>,
+    /// Comment deadline (notifications).
+    pub comment_deadline: Option<NaiveDate>,
+    /// Relevance score (after the status and year tweak).
+    pub score: f32,
+    /// Highlighted fragments (when requested).
+    pub highlights: Vec<Highlight>,
+}
+
+/// One facet value and its count.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetCount {
+    /// Value as indexed (`62`, `current`).
+    pub value: String,
+    /// Human label (`甘肃`, `现行`) when known.
+    pub label: Option<String>,
+    /// Matching documents.
+    pub count: u64,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// Matching documents.
+    pub total: u64,
+    /// The page.
+    pub hits: Vec<Hit>,
+    /// Facet counts over all matching documents.
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// Cursor for the next page, when there is one.
+    pub next_cursor: Option<String>,
+    /// True when the all-terms query found nothing and this is a best-effort (any-term) answer.
+    pub relaxed: bool,
+    /// What the query was understood as (codes, symbols, region, terms), for debugging.
+    pub understood: query::Understood,
+}
+
+impl Index {
+    /// Runs a search. Bad query syntax is never an error; bad paging or filters are.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, IndexError> {
+        let limit = if req.limit == 0 { 10 } else { req.limit };
+        if limit > MAX_LIMIT {
+            return Err(IndexError::BadRequest(format!(
+                "limit {limit} is above the maximum {MAX_LIMIT}"
+            )));
+        }
+        if req.cursor.is_none() && req.offset + limit > MAX_WINDOW {
+            return Err(IndexError::BadRequest(format!(
+                "offset + limit must be at most {MAX_WINDOW}; use the cursor to page deeper"
+            )));
+        }
+        let cursor = req.cursor.as_deref().map(Cursor::decode).transpose()?;
+        let as_of = req
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let statuses = parse_statuses(req.status.as_deref())?;
+        let filters = query::filters(self, req)?;
+        let plan = query::plan(self, &req.q);
+        let want = if cursor.is_some() {
+            limit
+        } else {
+            req.offset + limit
+        };
+        let collector = HitsCollector {
+            as_of: date_num(as_of),
+            statuses,
+            sort: req.sort,
+            k: want + 1,
+            after: cursor,
+            facets: self.cfg.facets(),
+        };
+        let searcher = self.reader.searcher();
+        let q = query::build(self, &plan, &filters, Mode::All);
+        let mut fruit = searcher.search(&*q, &collector)?;
+        let mut relaxed = false;
+        if fruit.total == 0 && plan.can_relax() {
+            let q = query::build(self, &plan, &filters, Mode::Any);
+            fruit = searcher.search(&*q, &collector)?;
+            relaxed = fruit.total > 0;
+        }
+        let skip = if collector.after.is_some() {
+            0
+        } else {
+            req.offset
+        };
+        let more = fruit.top.len() > skip + limit;
+        let page: Vec<Candidate> = fruit.top.into_iter().skip(skip).take(limit).collect();
+        let next_cursor = if more {
+            page.last().map(|c| Cursor::from_candidate(c).encode())
+        } else {
+            None
+        };
+        let terms = plan.highlight_terms();
+        let mut hits = Vec::with_capacity(page.len());
+        for c in &page {
+            let doc: TantivyDocument = searcher.doc(c.doc)?;
+            let (kind, json) = self.doc_record(&doc);
+            let mut hit = hit_from_record(&kind, &json, c.score, as_of)?;
+            if req.snippets {
+                hit.highlights = crate::snippet::highlights(&kind, &json, &terms);
+            }
+            hits.push(hit);
+        }
+        Ok(SearchResponse {
+            total: fruit.total,
+            hits,
+            facets: fruit.facets,
+            next_cursor,
+            relaxed,
+            understood: plan.understood(),
+        })
+    }
+}
+
+/// The displayed sort value of a candidate, for cursors.
+impl Cursor {
+    fn from_candidate(c: &Candidate) -> Cursor {
+        Cursor {
+            value: match &c.value {
+                SortValue::Num(v) => SortValue::Num(*v),
+                SortValue::Str(s) => SortValue::Str(s.clone()),
+                SortValue::Ord(_) => SortValue::Num(0.0),
+            },
+            id_hash: c.id_hash,
+        }
+    }
+}
+
+fn parse_statuses(s: Option<&str>) -> Result<Option<Vec<Status>>, IndexError> {
+    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for part in s.split([',', '，', '|']) {
+        let p = part.trim();
+        if p.is_empty() {
+            continue;
+        }
+        out.push(
+            Status::parse(p)
+                .ok_or_else(|| IndexError::BadRequest(format!("unknown status {p:?}")))?,
+        );
+    }
+    Ok(Some(out))
+}
+
+fn hit_from_record(
+    kind: &str,
+    json: &str,
+    score: f32,
+    as_of: NaiveDate,
+) -> Result<Hit, IndexError> {
+    let corrupt = |e: serde_json::Error| IndexError::Corrupt {
+        id: String::new(),
+        message: e.to_string(),
+    };
+    Ok(match kind {
+        "standard" => {
+            let s: Standard = serde_json::from_str(json).map_err(corrupt)?;
+            Hit {
+                id: s.id(),
+                kind: kind.into(),
+                code: Some(s.code.to_string()),
+                title_zh: s.title_zh.clone(),
+                title_en: s.title_en.clone(),
+                status: s.status_on(as_of),
+                issue_date: s.issue_date,
+                implement_date: s.implement_date,
+                comment_deadline: None,
+                score,
+                highlights: Vec::new(),
+            }
+        }
+        "notification" => {
+            let n: Notification = serde_json::from_str(json).map_err(corrupt)?;
+            Hit {
+                id: n.id(),
+                kind: kind.into(),
+                code: Some(n.id()),
+                title_zh: n.title_zh,
+                title_en: n.title_en,
+                status: None,
+                issue_date: n.distribution_date,
+                implement_date: n.entry_into_force,
+                comment_deadline: n.comment_deadline,
+                score,
+                highlights: Vec::new(),
+            }
+        }
+        _ => {
+            let r: Regulation = serde_json::from_str(json).map_err(corrupt)?;
+            Hit {
+                id: r.id.clone(),
+                kind: kind.into(),
+                code: None,
+                title_zh: Some(r.title),
+                title_en: None,
+                status: None,
+                issue_date: r.promulgated,
+                implement_date: r.effective,
+                comment_deadline: None,
+                score,
+                highlights: Vec::new(),
+            }
+        }
+    })
+}

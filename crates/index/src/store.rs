@@ -1,0 +1,467 @@
+//! [`Index`]: opening (with schema checks), upsert by id with standard merging, deletes, atomic
+//! commits per batch, file-hash bookkeeping for idempotent re-ingest, and record lookup.
+//!
+//! Layout of an index directory: tantivy's files, `biaozhun-index.json` (schema version and
+//! config hash) and `config/` (a copy of the schema, dictionary, stop words and synonyms the
+//! index was built with). Only `commit` makes writes visible; a process killed before it leaves
+//! the index as of the previous commit, and re-running the ingest completes it because records
+//! are upserted by id and files are only marked seen in the same commit as their records.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use biaozhun_ingest::analyzer::ChineseAnalyzer;
+use biaozhun_ingest::batch::{Record, Store, StoreError};
+use biaozhun_model::{Notification, Regulation, Standard};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::config::{self, SchemaConfig, Synonyms, HASHED_FILES, SCHEMA_VERSION, SYNONYMS_FILE};
+use crate::document;
+use crate::schema::{self, Fields};
+use crate::IndexError;
+
+/// Name of the sidecar recording schema version and config hash.
+const META_FILE: &str = "biaozhun-index.json";
+/// Sub-directory holding the config the index was built with.
+const CONFIG_DIR: &str = "config";
+/// Indexing memory budget.
+const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct IndexMeta {
+    schema_version: u32,
+    config_hash: String,
+}
+
+/// Counts for `stats()`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Documents per kind (standard, notification, regulation, file).
+    pub kinds: std::collections::BTreeMap<String, u64>,
+    /// Segments in the index.
+    pub segments: usize,
+    /// Schema version.
+    pub schema_version: u32,
+    /// Hash of schema, dictionary and stop words.
+    pub config_hash: String,
+}
+
+struct WriterState {
+    writer: IndexWriter,
+    /// Standards written since the last commit, for merging within a batch.
+    pending: HashMap<String, Standard>,
+    /// Files written since the last commit.
+    files: HashSet<(String, String)>,
+}
+
+/// The search index. `Send + Sync`; share it in an `Arc`; searches take `&self`.
+pub struct Index {
+    dir: PathBuf,
+    #[allow(dead_code)]
+    pub(crate) index: tantivy::Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    pub(crate) cfg: SchemaConfig,
+    pub(crate) zh: ChineseAnalyzer,
+    pub(crate) en: TextAnalyzer,
+    pub(crate) synonyms: Synonyms,
+    config_hash: String,
+    writer: Mutex<Option<WriterState>>,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index").field("dir", &self.dir).finish()
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+impl Index {
+    /// Opens the index in `dir` for writing, creating it from the config in `config_dir` when
+    /// `dir` holds no index yet. Fails with `SchemaMismatch` when the existing index was built
+    /// with another schema version or other analyzer files.
+    pub fn open_or_create(dir: &Path, config_dir: &Path) -> Result<Index, IndexError> {
+        let hash = config::config_hash(config_dir)?;
+        let cfg_copy = dir.join(CONFIG_DIR);
+        if dir.join(META_FILE).exists() {
+            let meta = read_meta(dir)?;
+            if meta.schema_version != SCHEMA_VERSION || meta.config_hash != hash {
+                return Err(IndexError::SchemaMismatch(format!(
+                    "the index in {} was built with schema version {} and config {}, but {} \
+                     holds schema version {SCHEMA_VERSION} and config {hash}",
+                    dir.display(),
+                    meta.schema_version,
+                    meta.config_hash,
+                    config_dir.display()
+                )));
+            }
+            // Synonyms apply at query time only: refresh them.
+            copy_if_exists(
+                &config_dir.join(SYNONYMS_FILE),
+                &cfg_copy.join(SYNONYMS_FILE),
+            )?;
+            return Self::open_inner(dir, true);
+        }
+        // Validate before creating anything.
+        SchemaConfig::load(config_dir)?;
+        ChineseAnalyzer::from_dir(config_dir)?;
+        std::fs::create_dir_all(&cfg_copy).map_err(io_err(&cfg_copy))?;
+        for name in HASHED_FILES {
+            let to = cfg_copy.join(name);
+            std::fs::copy(config_dir.join(name), &to).map_err(io_err(&to))?;
+        }
+        copy_if_exists(
+            &config_dir.join(SYNONYMS_FILE),
+            &cfg_copy.join(SYNONYMS_FILE),
+        )?;
+        let cfg = SchemaConfig::load(&cfg_copy)?;
+        let (tschema, _) = schema::build(&cfg);
+        let mmap = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| IndexError::Tantivy(e.into()))?;
+        tantivy::Index::create(mmap, tschema, tantivy::IndexSettings::default())?;
+        // The sidecar is written last: a directory without it is not an index yet.
+        let meta = IndexMeta {
+            schema_version: SCHEMA_VERSION,
+            config_hash: hash,
+        };
+        write_atomic(
+            &dir.join(META_FILE),
+            &serde_json::to_vec_pretty(&meta).unwrap_or_default(),
+        )?;
+        Self::open_inner(dir, true)
+    }
+
+    /// Opens the index in `dir` read-only (serve, search, eval).
+    pub fn open(dir: &Path) -> Result<Index, IndexError> {
+        Self::open_inner(dir, false)
+    }
+
+    fn open_inner(dir: &Path, writable: bool) -> Result<Index, IndexError> {
+        if !dir.join(META_FILE).exists() {
+            return Err(IndexError::NotFound(dir.display().to_string()));
+        }
+        let meta = read_meta(dir)?;
+        if meta.schema_version != SCHEMA_VERSION {
+            return Err(IndexError::SchemaMismatch(format!(
+                "the index in {} has schema version {}, this program reads version {SCHEMA_VERSION}",
+                dir.display(),
+                meta.schema_version
+            )));
+        }
+        let cfg_dir = dir.join(CONFIG_DIR);
+        let hash = config::config_hash(&cfg_dir)?;
+        if hash != meta.config_hash {
+            return Err(IndexError::SchemaMismatch(format!(
+                "the config copy in {} does not match the one the index was built with",
+                cfg_dir.display()
+            )));
+        }
+        let cfg = SchemaConfig::load(&cfg_dir)?;
+        let zh = ChineseAnalyzer::from_dir(&cfg_dir)?;
+        let synonyms = Synonyms::load(&cfg_dir)?;
+        let (tschema, fields) = schema::build(&cfg);
+        let index = tantivy::Index::open_in_dir(dir)?;
+        if index.schema() != tschema {
+            return Err(IndexError::SchemaMismatch(format!(
+                "the tantivy schema in {} differs from its schema.toml",
+                dir.display()
+            )));
+        }
+        schema::register(&index, &zh);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let writer = if writable {
+            Some(WriterState {
+                writer: index.writer_with_num_threads(2, WRITER_MEMORY)?,
+                pending: HashMap::new(),
+                files: HashSet::new(),
+            })
+        } else {
+            None
+        };
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            fields,
+            cfg,
+            zh,
+            en: schema::english_analyzer(),
+            synonyms,
+            config_hash: meta.config_hash,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The analyzer the index was built with (for callers that want to show tokens).
+    pub fn analyzer(&self) -> &ChineseAnalyzer {
+        &self.zh
+    }
+
+    /// Makes the latest commit visible to searches now (it becomes visible shortly anyway).
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Upserts records without committing: standards are merged with the stored (or pending)
+    /// record of the same id via `merge_standard`.
+    pub fn upsert(&self, records: Vec<Record>) -> Result<(), IndexError> {
+        self.put_inner(records, &[])
+    }
+
+    fn put_inner(
+        &self,
+        records: Vec<Record>,
+        files: &[(String, String)],
+    ) -> Result<(), IndexError> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let state = guard.as_mut().ok_or(IndexError::ReadOnly)?;
+        for rec in records {
+            let id = rec.id();
+            let rec = match rec {
+                Record::Standard(new) => {
+                    let old = match state.pending.get(&id) {
+                        Some(s) => Some(s.clone()),
+                        None => self.get_standard(&id)?,
+                    };
+                    let merged = match old {
+                        Some(mut base) => {
+                            let conflicts = biaozhun_ingest::merge::merge_standard(&mut base, new);
+                            if !conflicts.is_empty() {
+                                tracing::debug!(id = %id, conflicts = conflicts.len(), "merged with stored standard");
+                            }
+                            base
+                        }
+                        None => new,
+                    };
+                    state.pending.insert(id.clone(), merged.clone());
+                    Record::Standard(merged)
+                }
+                other => other,
+            };
+            let doc = document::to_doc(&self.fields, &rec).map_err(|e| IndexError::Corrupt {
+                id: id.clone(),
+                message: e.to_string(),
+            })?;
+            state
+                .writer
+                .delete_term(Term::from_field_text(self.fields.id, &id));
+            state.writer.add_document(doc)?;
+        }
+        for (path, hash) in files {
+            let fid = document::file_id(path);
+            state
+                .writer
+                .delete_term(Term::from_field_text(self.fields.id, &fid));
+            state
+                .writer
+                .add_document(document::file_doc(&self.fields, path, hash))?;
+            state.files.insert((path.clone(), hash.clone()));
+        }
+        Ok(())
+    }
+
+    /// Commits everything written since the last commit, atomically, and reloads the reader.
+    pub fn commit_writes(&self) -> Result<(), IndexError> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let state = guard.as_mut().ok_or(IndexError::ReadOnly)?;
+        let mut prepared = state.writer.prepare_commit()?;
+        prepared.set_payload(&format!(
+            "{{\"schema_version\":{SCHEMA_VERSION},\"config_hash\":\"{}\"}}",
+            self.config_hash
+        ));
+        prepared.commit()?;
+        state.pending.clear();
+        state.files.clear();
+        drop(guard);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Deletes a record by id and commits.
+    pub fn delete(&self, id: &str) -> Result<(), IndexError> {
+        {
+            let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let state = guard.as_mut().ok_or(IndexError::ReadOnly)?;
+            state
+                .writer
+                .delete_term(Term::from_field_text(self.fields.id, id));
+            state.pending.remove(id);
+        }
+        self.commit_writes()
+    }
+
+    /// The stored JSON and kind of a record.
+    pub(crate) fn get_raw(&self, id: &str) -> Result<Option<(String, String)>, IndexError> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        Ok(Some(self.doc_record(&doc)))
+    }
+
+    /// (kind, record JSON) of a stored document.
+    pub(crate) fn doc_record(&self, doc: &TantivyDocument) -> (String, String) {
+        let text = |f| {
+            doc.get_first(f)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        (text(self.fields.kind), text(self.fields.record))
+    }
+
+    fn get_typed<T: serde::de::DeserializeOwned>(
+        &self,
+        id: &str,
+        kind: &str,
+    ) -> Result<Option<T>, IndexError> {
+        match self.get_raw(id)? {
+            Some((k, json)) if k == kind => {
+                serde_json::from_str(&json)
+                    .map(Some)
+                    .map_err(|e| IndexError::Corrupt {
+                        id: id.to_string(),
+                        message: e.to_string(),
+                    })
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The full standard record by id (canonical code, e.g. `GB/T 7714-2015`).
+    pub fn get_standard(&self, id: &str) -> Result<Option<Standard>, IndexError> {
+        self.get_typed(id, "standard")
+    }
+
+    /// The full notification record by symbol.
+    pub fn get_notification(&self, id: &str) -> Result<Option<Notification>, IndexError> {
+        self.get_typed(id, "notification")
+    }
+
+    /// The full regulation record by id.
+    pub fn get_regulation(&self, id: &str) -> Result<Option<Regulation>, IndexError> {
+        self.get_typed(id, "regulation")
+    }
+
+    /// Document counts per kind and index facts.
+    pub fn stats(&self) -> Result<Stats, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut kinds = std::collections::BTreeMap::new();
+        for kind in [
+            "standard",
+            "notification",
+            "regulation",
+            document::FILE_KIND,
+        ] {
+            let q = TermQuery::new(
+                Term::from_field_text(self.fields.kind, kind),
+                IndexRecordOption::Basic,
+            );
+            kinds.insert(kind.to_string(), searcher.search(&q, &Count)? as u64);
+        }
+        Ok(Stats {
+            kinds,
+            segments: searcher.segment_readers().len(),
+            schema_version: SCHEMA_VERSION,
+            config_hash: self.config_hash.clone(),
+        })
+    }
+
+    fn seen_inner(&self, path: &str, hash: &str) -> bool {
+        {
+            let guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(s) = guard.as_ref() {
+                if s.files.contains(&(path.to_string(), hash.to_string())) {
+                    return true;
+                }
+            }
+        }
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.file_key, &document::file_key(path, hash)),
+            IndexRecordOption::Basic,
+        );
+        self.reader
+            .searcher()
+            .search(&q, &Count)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+    }
+}
+
+/// Writes through a shared reference, so a server holding `Arc<Index>` can ingest an upload
+/// while it keeps answering searches (the writer sits behind the index's own mutex).
+impl Store for &Index {
+    fn seen(&self, path: &str, content_hash: &str) -> bool {
+        self.seen_inner(path, content_hash)
+    }
+
+    fn put(&mut self, records: Vec<Record>, files: &[(String, String)]) -> Result<(), StoreError> {
+        Ok(self.put_inner(records, files)?)
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        Ok(self.commit_writes()?)
+    }
+}
+
+impl Store for Index {
+    fn seen(&self, path: &str, content_hash: &str) -> bool {
+        self.seen_inner(path, content_hash)
+    }
+
+    fn put(&mut self, records: Vec<Record>, files: &[(String, String)]) -> Result<(), StoreError> {
+        Ok(self.put_inner(records, files)?)
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        Ok(self.commit_writes()?)
+    }
+}
+
+fn read_meta(dir: &Path) -> Result<IndexMeta, IndexError> {
+    let path = dir.join(META_FILE);
+    let bytes = std::fs::read(&path).map_err(io_err(&path))?;
+    serde_json::from_slice(&bytes).map_err(|e| IndexError::Config {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn copy_if_exists(from: &Path, to: &Path) -> Result<(), IndexError> {
+    if from.exists() {
+        std::fs::copy(from, to).map_err(io_err(to))?;
+    }
+    Ok(())
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
+}

@@ -1,0 +1,148 @@
+//! Prefix completion: codes (`GB/T 77`, `gbt77` → `GB/T 7714-2015`, current editions first)
+//! and titles (all words but the last typed in full, the last as a prefix).
+
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{TantivyDocument, Term};
+
+use crate::collect::HitsCollector;
+use crate::document::{compact, date_num, FILE_KIND};
+use crate::search::Sort;
+use crate::store::Index;
+use crate::IndexError;
+
+/// One completion.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Suggestion {
+    /// What to show and put in the search box (code or title).
+    pub text: String,
+    /// Record id.
+    pub id: String,
+    /// Record kind.
+    pub kind: String,
+    /// `code` or `title`.
+    pub source: String,
+}
+
+fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
+    let mut upper = prefix.to_string();
+    upper.push(char::MAX);
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_text(field, prefix)),
+        Bound::Excluded(Term::from_field_text(field, &upper)),
+    ))
+}
+
+impl Index {
+    /// Completions for what a user has typed so far.
+    pub fn suggest(&self, q: &str, limit: usize) -> Result<Vec<Suggestion>, IndexError> {
+        let limit = limit.clamp(1, 50);
+        let mut out: Vec<Suggestion> = Vec::new();
+        let c = compact(q);
+        if c.len() >= 2 && c.bytes().any(|b| b.is_ascii_alphabetic()) {
+            let query = prefix_query(self.fields.code_compact, &c);
+            for (id, kind, _) in self.top(query, limit)? {
+                out.push(Suggestion {
+                    text: id.clone(),
+                    id,
+                    kind,
+                    source: "code".into(),
+                });
+            }
+        }
+        if out.len() < limit {
+            let toks = self.zh.tokens(q);
+            if let Some(last) = toks.last() {
+                let last_pos = last.position;
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for t in toks.iter().filter(|t| t.position != last_pos) {
+                    clauses.push((
+                        Occur::Must,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.title_zh, &t.text),
+                            IndexRecordOption::Basic,
+                        )),
+                    ));
+                }
+                let base = toks
+                    .iter()
+                    .find(|t| t.position == last_pos)
+                    .map(|t| t.text.clone());
+                if let Some(b) = base {
+                    clauses.push((Occur::Must, prefix_query(self.fields.title_zh, &b)));
+                    for (id, kind, title) in
+                        self.top(Box::new(BooleanQuery::new(clauses)), limit)?
+                    {
+                        if out.len() >= limit {
+                            break;
+                        }
+                        if let Some(t) = title {
+                            if !out.iter().any(|s| s.text == t) {
+                                out.push(Suggestion {
+                                    text: t,
+                                    id,
+                                    kind,
+                                    source: "title".into(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Top documents of a query by the relevance tweak: (id, kind, title_zh).
+    fn top(
+        &self,
+        query: Box<dyn Query>,
+        limit: usize,
+    ) -> Result<Vec<(String, String, Option<String>)>, IndexError> {
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.kind, FILE_KIND),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let collector = HitsCollector {
+            as_of: date_num(chrono::Local::now().date_naive()),
+            statuses: None,
+            sort: Sort::Relevance,
+            k: limit,
+            after: None,
+            facets: Vec::new(),
+        };
+        let searcher = self.reader.searcher();
+        let fruit = searcher.search(&q, &collector)?;
+        let mut out = Vec::new();
+        for c in fruit.top {
+            let doc: TantivyDocument = searcher.doc(c.doc)?;
+            let (kind, json) = self.doc_record(&doc);
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+            let id = match kind.as_str() {
+                "standard" => v.get("code"),
+                "notification" => v.get("symbol"),
+                _ => v.get("id"),
+            }
+            .and_then(|x| x.as_str())
+            .unwrap_or_default()
+            .to_string();
+            let title = v
+                .get("title_zh")
+                .or_else(|| v.get("title"))
+                .and_then(|x| x.as_str())
+                .map(str::to_string);
+            out.push((id, kind, title));
+        }
+        Ok(out)
+    }
+}
