@@ -5,3 +5,5 @@ pub mod batch;
 pub mod catalog;
 pub mod dates;
 pub mod merge;
+pub mod structure;
+pub mod regulation;

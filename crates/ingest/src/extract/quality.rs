@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(assess(&good, Some(1)).quality, TextQuality::Good);
         assert_eq!(assess("  \n 1 \n", Some(3)).quality, TextQuality::NoText);
         let garbled =
-            "犌犅／犜３９０５９ vbwxy ApC ¡¢£¤¥¦§¨© ¬ ­ ® ¯ ° ± ´ µ ¶ · ¸ ¹ ºA4 ".repeat(4);
+            "犌犅／犜３９０５９ vbwxy ApC ¡¢£¤¥¦§¨© ¬ \u{AD} ® ¯ ° ± ´ µ ¶ · ¸ ¹ ºA4 ".repeat(4);
         assert_eq!(assess(&garbled, Some(1)).quality, TextQuality::Garbled);
     }
 }
