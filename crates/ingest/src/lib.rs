@@ -7,3 +7,4 @@ pub mod dates;
 pub mod merge;
 pub mod structure;
 pub mod regulation;
+pub mod notice_form;

@@ -1,0 +1,192 @@
+//! Every PDF we have, with an asserted outcome: extractor fallbacks, quality, cover fields.
+
+use biaozhun_ingest::extract::{extract_file, ExtractError, ExtractOptions};
+use biaozhun_ingest::structure::parse_standard_text;
+use biaozhun_model::TextQuality;
+
+use crate::extract_common::{fixtures, ocr_installed, shared_data};
+
+fn no_ocr() -> ExtractOptions {
+    ExtractOptions {
+        ocr: false,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn gbt7714_text_and_cover() {
+    let Some(data) = shared_data() else { return };
+    let e = extract_file(&data.join("pdfs/GBT7714-2015.pdf"), &no_ocr()).expect("extract");
+    assert_eq!(e.quality, TextQuality::Good);
+    assert_eq!(e.pages, Some(28));
+    assert!(e.text.contains("参考文献著录规则"));
+    let p = parse_standard_text(&e.text);
+    assert_eq!(
+        p.code.map(|c| c.to_string()).as_deref(),
+        Some("GB/T 7714-2015")
+    );
+    assert_eq!(p.ics, ["01.140.20"]);
+    assert_eq!(p.ccs, ["A14"]);
+    assert_eq!(p.title_zh.as_deref(), Some("信息与文献 参考文献著录规则"));
+    assert_eq!(
+        p.issue_date.map(|d| d.to_string()).as_deref(),
+        Some("2015-05-15")
+    );
+    assert_eq!(
+        p.implement_date.map(|d| d.to_string()).as_deref(),
+        Some("2015-12-01")
+    );
+    let replaces: Vec<String> = p.replaces.iter().map(|c| c.to_string()).collect();
+    assert_eq!(replaces, ["GB/T 7714-2005"]);
+    let refs: Vec<String> = p.references.iter().map(|c| c.to_string()).collect();
+    assert!(refs.contains(&"GB/T 28039-2011".to_string()), "{refs:?}");
+    assert!(p.terms.len() >= 10, "{}", p.terms.len());
+    assert_eq!(p.terms[0].term_zh, "参考文献");
+}
+
+#[test]
+fn gbt39059_is_garbled_and_ocr_recovers_it() {
+    let Some(data) = shared_data() else { return };
+    let path = data.join("pdfs/GBT390592020.pdf");
+    let e = extract_file(&path, &no_ocr()).expect("extract");
+    assert_eq!(e.quality, TextQuality::Garbled);
+    assert!(e.needs_ocr);
+    assert!(
+        e.warnings.iter().any(|w| w.contains("garbled")),
+        "{:?}",
+        e.warnings
+    );
+    // The glyph-Latin cover still yields the number and ICS.
+    let p = parse_standard_text(&e.text);
+    assert_eq!(
+        p.code.map(|c| c.to_string()).as_deref(),
+        Some("GB/T 39059-2020")
+    );
+    assert_eq!(p.ics, ["83.140.99"]);
+    if !ocr_installed() {
+        eprintln!("note: tesseract/pdftoppm not installed, OCR part skipped");
+        return;
+    }
+    let opts = ExtractOptions {
+        ocr_max_pages: 1,
+        ..Default::default()
+    };
+    let e = extract_file(&path, &opts).expect("extract with ocr");
+    assert_eq!(e.quality, TextQuality::Ocr);
+    assert_eq!(e.extractor, "tesseract");
+    assert!(!e.needs_ocr);
+    assert!(e.text.contains("中华人民共和国国家标准") || e.text.contains("国家标准"));
+    assert!(e.text.contains("环境测试舱"), "{}", e.text);
+}
+
+#[test]
+fn gbt14833_ocr_layer_scan_yields_code() {
+    let Some(data) = shared_data() else { return };
+    let e = extract_file(&data.join("pdfs/GBT148331993.pdf"), &no_ocr()).expect("extract");
+    let p = parse_standard_text(&e.text);
+    assert_eq!(
+        p.code.map(|c| c.to_string()).as_deref(),
+        Some("GB/T 14833-1993")
+    );
+    if e.extractor == "pdftotext" {
+        // Only poppler decodes the GBK-EUC-H text layer.
+        assert_eq!(e.quality, TextQuality::Good);
+        assert_eq!(p.title_zh.as_deref(), Some("塑胶跑道"));
+    }
+}
+
+#[test]
+fn other_shared_pdfs() {
+    let Some(data) = shared_data() else { return };
+    for (file, code) in [
+        ("DB37T29042019.pdf", "DB37/T 2904-2019"),
+        ("GBT435642023.pdf", "GB/T 43564-2023"),
+    ] {
+        let e = extract_file(&data.join("pdfs").join(file), &no_ocr()).expect(file);
+        assert_eq!(e.quality, TextQuality::Good, "{file}");
+        let p = parse_standard_text(&e.text);
+        assert_eq!(
+            p.code.map(|c| c.to_string()).as_deref(),
+            Some(code),
+            "{file}"
+        );
+        assert!(p.sections.len() > 10, "{file}");
+    }
+}
+
+#[test]
+fn pdf_extract_panic_falls_back() {
+    // STSong-Light with the UniGB-UCS2-H CMap: pdf-extract panics, lopdf or pdftotext reads it.
+    let e = extract_file(&fixtures().join("pdfs/DB62T4475-2021.pdf"), &no_ocr()).expect("extract");
+    assert_eq!(e.quality, TextQuality::Good);
+    assert_ne!(e.extractor, "pdf-extract");
+    assert!(e.text.contains("马铃薯脱毒种薯生产技术规程"));
+    let p = parse_standard_text(&e.text);
+    assert_eq!(
+        p.code.map(|c| c.to_string()).as_deref(),
+        Some("DB62/T 4475-2021")
+    );
+    // Rust extractors only: lopdf must carry it.
+    let rust_only = ExtractOptions {
+        external_tools: false,
+        ..no_ocr()
+    };
+    let e = extract_file(&fixtures().join("pdfs/DB62T4475-2021.pdf"), &rust_only).expect("lopdf");
+    assert_eq!(e.extractor, "lopdf");
+    assert_eq!(e.quality, TextQuality::Good);
+}
+
+#[test]
+fn fixture_pdfs_match_their_texts() {
+    for name in ["DB62T4330-2021", "DB62T4393-2021", "DB62T4475-2021"] {
+        let e = extract_file(&fixtures().join(format!("pdfs/{name}.pdf")), &no_ocr()).expect(name);
+        assert_eq!(e.quality, TextQuality::Good, "{name}");
+        let from_pdf = parse_standard_text(&e.text);
+        let txt =
+            std::fs::read_to_string(fixtures().join(format!("texts/{name}.txt"))).expect("txt");
+        let from_txt = parse_standard_text(&txt);
+        assert_eq!(from_pdf.code, from_txt.code, "{name}");
+        assert_eq!(from_pdf.title_zh, from_txt.title_zh, "{name}");
+        assert_eq!(from_pdf.references, from_txt.references, "{name}");
+        assert_eq!(from_pdf.terms.len(), from_txt.terms.len(), "{name}");
+    }
+}
+
+#[test]
+fn bad_files_fail_cleanly() {
+    let bad = fixtures().join("bad");
+    let opts = no_ocr();
+    let err = |f: &str| extract_file(&bad.join(f), &opts).expect_err(f);
+    assert!(matches!(err("empty.pdf").kind(), ExtractError::Empty));
+    assert!(matches!(err("junk.pdf").kind(), ExtractError::NotPdf(_)));
+    assert!(matches!(err("truncated.pdf").kind(), ExtractError::Pdf(_)));
+    assert!(matches!(
+        err("encrypted.pdf").kind(),
+        ExtractError::Encrypted
+    ));
+    assert!(matches!(
+        err("invalid-utf8.txt").kind(),
+        ExtractError::Encoding { .. }
+    ));
+    for f in [
+        "empty.pdf",
+        "junk.pdf",
+        "truncated.pdf",
+        "encrypted.pdf",
+        "invalid-utf8.txt",
+    ] {
+        let msg = err(f).to_string();
+        assert!(msg.contains(f), "error must name the file: {msg}");
+    }
+}
+
+#[test]
+fn oversized_files_are_refused() {
+    let opts = ExtractOptions {
+        max_file_bytes: 1000,
+        ..no_ocr()
+    };
+    let e =
+        extract_file(&fixtures().join("pdfs/DB62T4475-2021.pdf"), &opts).expect_err("too large");
+    assert!(matches!(e, ExtractError::TooLarge { .. }), "{e}");
+}
