@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use biaozhun_model::{
-    Notification, Regulation, RegulationSection, Standard, StandardCode, TextQuality,
-};
+use biaozhun_model::{Notification, Regulation, Standard, StandardCode, TextQuality};
 
 use super::{bare_standard, leading_symbol, reconcile_codes};
 
@@ -50,36 +48,20 @@ pub(crate) fn is_notification_form(text: &str) -> bool {
         || head.contains("通报")
 }
 
-/// Parses a regulation.
+/// Parses a regulation into chapters and articles.
 pub(crate) fn regulation(file_name: &str, text: &str) -> Result<(Regulation, Vec<String>), String> {
-    // Until the regulation parser is wired in: the title and the whole text.
-    let title = text
-        .lines()
-        .map(|l| l.trim().trim_start_matches('#').trim())
-        .find(|l| !l.is_empty())
-        .unwrap_or(file_name)
-        .to_string();
-    let stem = file_name
-        .rsplit_once('.')
-        .map(|(s, _)| s)
-        .unwrap_or(file_name);
-    Ok((
-        Regulation {
-            id: stem.to_string(),
-            title,
-            issuer: None,
-            promulgated: None,
-            effective: None,
-            sections: vec![RegulationSection {
-                number: String::new(),
-                title: String::new(),
-                level: 1,
-                text: text.to_string(),
-            }],
-            sources: Vec::new(),
-        },
-        vec!["regulation parser not available: stored as one section".to_string()],
-    ))
+    let reg = crate::regulation::parse_regulation(file_name, text).map_err(|e| {
+        // The report names the file already; keep only the reason.
+        let msg = e.to_string();
+        msg.strip_prefix(&format!("{file_name}: "))
+            .map(str::to_string)
+            .unwrap_or(msg)
+    })?;
+    let mut warnings = Vec::new();
+    if reg.promulgated.is_none() {
+        warnings.push("no promulgation date found".to_string());
+    }
+    Ok((reg, warnings))
 }
 
 /// Parses a notification form.
@@ -101,18 +83,26 @@ pub(crate) fn standard(
     from_name: Option<StandardCode>,
 ) -> (Option<Standard>, Vec<String>) {
     let mut warnings = Vec::new();
-    let cover = cover_code(text);
+    // Garbled text yields no structure worth keeping; only the file-name code is trusted.
+    if matches!(quality, TextQuality::Garbled | TextQuality::NoText) {
+        return (from_name.map(|c| bare_standard(c, "", quality)), warnings);
+    }
+    let mut parsed = crate::structure::parse_standard_text(text);
+    let cover = parsed.code.take();
     let Some(code) = reconcile_codes(from_name, cover, quality, &mut warnings) else {
         return (None, warnings);
     };
-    (Some(bare_standard(code, text, quality)), warnings)
-}
-
-/// The code on the cover page: the first code on a line of its own in the first 40 lines.
-fn cover_code(text: &str) -> Option<StandardCode> {
-    text.lines()
-        .take(40)
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && l.chars().count() <= 40)
-        .find_map(|l| StandardCode::parse(l).ok())
+    let sections_found = !parsed.sections.is_empty();
+    let Some(mut s) = parsed.into_standard(Some(code.clone())) else {
+        return (None, warnings);
+    };
+    if !sections_found {
+        warnings.push("no clause structure recognised: text stored as one section".to_string());
+        s = Standard {
+            sections: bare_standard(code, text, quality).sections,
+            ..s
+        };
+    }
+    s.text_quality = quality;
+    (Some(s), warnings)
 }
