@@ -24,7 +24,6 @@ pub fn fixtures() -> PathBuf {
 }
 
 /// The repo's index-config directory.
-#[allow(dead_code)]
 pub fn index_config() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../index-config")
 }

@@ -4,6 +4,7 @@ mod code_data;
 mod code_find;
 mod code_fuzz;
 mod code_spellings;
+mod config;
 mod data;
 mod family;
 
