@@ -301,9 +301,10 @@ impl HitsSegment {
         match self.sort {
             Sort::Relevance => {
                 let year = self.year.first(doc).unwrap_or(1950).clamp(1950, 2050);
-                let bonus =
-                    (3u64.saturating_sub(rank)) as f64 * 0.25 + (year - 1950) as f64 / 1000.0;
-                SortValue::Num(f64::from(score) + bonus)
+                // Current editions first: a multiplier, so it works for BM25 and constant
+                // code scores alike; newer years break the remaining ties.
+                let factor = [1.0, 0.9, 0.6, 0.55][rank.min(3) as usize];
+                SortValue::Num(f64::from(score) * factor + (year - 1950) as f64 / 1000.0)
             }
             Sort::IssueDate | Sort::ImplementDate => SortValue::Num(
                 self.date_sort

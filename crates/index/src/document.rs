@@ -55,7 +55,7 @@ pub fn compact(s: &str) -> String {
 }
 
 /// The document for a record.
-pub fn to_doc(f: &Fields, rec: &Record) -> Result<TantivyDocument, serde_json::Error> {
+pub(crate) fn to_doc(f: &Fields, rec: &Record) -> Result<TantivyDocument, serde_json::Error> {
     Ok(match rec {
         Record::Standard(s) => standard_doc(f, s)?,
         Record::Notification(n) => notification_doc(f, n)?,
@@ -242,7 +242,7 @@ fn regulation_doc(f: &Fields, r: &Regulation) -> Result<TantivyDocument, serde_j
 }
 
 /// The bookkeeping document remembering that `path` was ingested with content `hash`.
-pub fn file_doc(f: &Fields, path: &str, hash: &str) -> TantivyDocument {
+pub(crate) fn file_doc(f: &Fields, path: &str, hash: &str) -> TantivyDocument {
     let id = file_id(path);
     let mut d = TantivyDocument::default();
     d.add_text(f.id, &id);

@@ -16,8 +16,6 @@ use crate::config::{Analyzer, FieldType, SchemaConfig};
 /// Field handles by role, resolved once from the validated config.
 #[derive(Debug, Clone)]
 pub(crate) struct Fields {
-    /// Every field by name.
-    pub by_name: HashMap<String, Field>,
     pub id: Field,
     pub id_hash: Field,
     pub kind: Field,
@@ -58,7 +56,7 @@ pub(crate) struct Fields {
 }
 
 /// Builds the tantivy schema and the field handles.
-pub fn build(cfg: &SchemaConfig) -> (Schema, Fields) {
+pub(crate) fn build(cfg: &SchemaConfig) -> (Schema, Fields) {
     let mut b = Schema::builder();
     let mut by_name = HashMap::new();
     let mut zh_text = Vec::new();
@@ -150,7 +148,6 @@ pub fn build(cfg: &SchemaConfig) -> (Schema, Fields) {
         comment_deadline: g("comment_deadline"),
         record: g("record"),
         file_key: g("file_key"),
-        by_name,
         zh_text,
         en_text,
     };

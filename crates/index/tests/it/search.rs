@@ -1,0 +1,295 @@
+//! Query understanding, ranking, filters, facets, paging, snippets and suggestions on the
+//! fixture index.
+
+use biaozhun_index::{SearchRequest, SearchResponse, Sort};
+
+fn search(req: SearchRequest) -> SearchResponse {
+    crate::fixture_index().search(&req).expect("search")
+}
+
+fn q(text: &str) -> SearchResponse {
+    search(SearchRequest {
+        q: text.into(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+        ..Default::default()
+    })
+}
+
+fn ids(r: &SearchResponse) -> Vec<String> {
+    r.hits.iter().map(|h| h.id.clone()).collect()
+}
+
+/// `check(query, expected first hit)`.
+fn check_first(query: &str, want: &str) {
+    let r = q(query);
+    assert_eq!(
+        ids(&r).first().map(String::as_str),
+        Some(want),
+        "{query}: {:?}",
+        ids(&r)
+    );
+}
+
+#[test]
+fn code_variants_find_the_edition() {
+    for (query, want) in [
+        ("GB/T 7714-2015", "GB/T 7714-2015"),
+        ("GB/T7714", "GB/T 7714-2015"),
+        ("gbt7714", "GB/T 7714-2015"),
+        ("gb/t 7714—2005", "GB/T 7714-2005"),
+        ("ＧＢ／Ｔ　７７１４", "GB/T 7714-2015"),
+        ("gb 2763", "GB 2763-2021"),
+        ("GB 2763-2019", "GB 2763-2019"),
+        ("DB62T 4475", "DB62/T 4475-2021"),
+        ("db62/t4393", "DB62/T 4393-2021"),
+        ("7714", "GB/T 7714-2015"),
+    ] {
+        check_first(query, want);
+    }
+}
+
+#[test]
+fn editions_rank_current_first_then_alias() {
+    let r = q("GB 2763");
+    assert_eq!(
+        ids(&r)[..3],
+        ["GB 2763-2021", "GB 2763-2019", "GB 2763-2016"]
+    );
+    // GB 7718: the current edition before the upcoming one.
+    let r = q("GB 7718");
+    assert_eq!(ids(&r)[0], "GB 7718-2011", "{:?}", ids(&r));
+    // GB 5751 finds GB/T 5751 through the GB↔GB/T alias, after its own edition.
+    let r = q("GB 5751");
+    let got = ids(&r);
+    assert_eq!(got[0], "GB 5751-1986");
+    assert!(got.contains(&"GB/T 5751-2009".to_string()), "{got:?}");
+    // Unquoted `GB/T 7714` is one code, not GB/T OR 7714.
+    let r = q("GB/T 7714");
+    assert!(
+        r.hits.iter().all(|h| h.id.starts_with("GB/T 7714")),
+        "{:?}",
+        ids(&r)
+    );
+}
+
+#[test]
+fn notification_symbols_bring_the_family() {
+    let r = q("g/tbt/n/usa/2146");
+    let got = ids(&r);
+    assert_eq!(got[0], "G/TBT/N/USA/2146");
+    for want in [
+        "G/TBT/N/USA/2146/Add.1",
+        "G/TBT/N/USA/2146/Add.2",
+        "G/TBT/N/USA/2146/Corr.1",
+    ] {
+        assert!(got.contains(&want.to_string()), "{want} in {got:?}");
+    }
+    let r = q("G/TBT/N/USA/2146/Add.1");
+    assert_eq!(ids(&r)[0], "G/TBT/N/USA/2146/Add.1");
+    assert_eq!(r.total, 1);
+}
+
+#[test]
+fn text_search_titles_and_synonyms() {
+    check_first("参考文献著录规则", "GB/T 7714-2015");
+    check_first("马铃薯脱毒种薯", "DB62/T 4475-2021");
+    check_first("当归栽培", "DB62/T 4393-2021");
+    let r = q("土豆 种薯");
+    assert!(
+        ids(&r).contains(&"DB62/T 4475-2021".to_string()),
+        "synonym: {:?}",
+        ids(&r)
+    );
+    let r = q("water beads toys");
+    assert!(
+        ids(&r).contains(&"G/TBT/N/USA/2146".to_string()),
+        "{:?}",
+        ids(&r)
+    );
+    // Stemming: `toy` finds `Toys`.
+    let r = q("toy");
+    assert!(r.total >= 3, "{:?}", ids(&r));
+}
+
+#[test]
+fn province_names_act_as_filters() {
+    let r = q("甘肃 苹果");
+    let got = ids(&r);
+    assert!(!got.is_empty());
+    assert!(got[0].starts_with("DB62"), "{got:?}");
+    assert!(
+        got.iter().take(3).all(|id| id.starts_with("DB62")),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn all_terms_then_relaxed() {
+    let r = q("花椒 栽培");
+    assert!(!r.relaxed);
+    let r = q("花椒 量子计算机");
+    assert!(r.relaxed, "nothing has both; best effort says so");
+    assert!(!r.hits.is_empty());
+    // Bad syntax is plain text.
+    for weird in ["\"unbalanced", "AND OR NOT", "title:(", "*", "))(("] {
+        let _ = q(weird);
+    }
+}
+
+#[test]
+fn filters_and_facets() {
+    let r = search(SearchRequest {
+        q: "苹果".into(),
+        region: Some("甘肃".into()),
+        ..Default::default()
+    });
+    assert!(r.total >= 2);
+    assert!(r.hits.iter().all(|h| h.id.starts_with("DB62")));
+    let r = search(SearchRequest {
+        kind: Some("notification".into()),
+        hs: Some("84".into()),
+        ..Default::default()
+    });
+    assert!(
+        ids(&r).contains(&"G/TBT/N/SAU/1190".to_string()),
+        "{:?}",
+        ids(&r)
+    );
+    let r = search(SearchRequest {
+        hs: Some("950300".into()),
+        ..Default::default()
+    });
+    let got = ids(&r);
+    assert!(
+        got.contains(&"G/TBT/N/USA/1272/Rev.1".to_string()),
+        "listing 95: {got:?}"
+    );
+    assert!(got.contains(&"G/TBT/N/USA/2146".to_string()), "{got:?}");
+    let r = search(SearchRequest {
+        open_on: chrono::NaiveDate::from_ymd_opt(2026, 6, 1),
+        ..Default::default()
+    });
+    assert_eq!(ids(&r), ["G/SPS/N/EU/912"]);
+    let r = search(SearchRequest {
+        q: "GB 2763".into(),
+        status: Some("现行".into()),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+        ..Default::default()
+    });
+    assert_eq!(ids(&r), ["GB 2763-2021"]);
+    // Derived status: on 2026-01-01 GB 7718-2025 is upcoming.
+    let r = search(SearchRequest {
+        q: "GB 7718".into(),
+        status: Some("upcoming".into()),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+        ..Default::default()
+    });
+    assert_eq!(ids(&r), ["GB 7718-2025"]);
+    let r = search(SearchRequest {
+        ics: Some("67".into()),
+        ..Default::default()
+    });
+    assert!(r.total > 0);
+    let r = search(SearchRequest::default());
+    let kinds = &r.facets["kind"];
+    assert!(
+        kinds.iter().any(|f| f.value == "standard" && f.count >= 70),
+        "{kinds:?}"
+    );
+    assert!(r.facets["region"]
+        .iter()
+        .any(|f| f.value == "62" && f.label.as_deref() == Some("甘肃")));
+    assert!(r.facets["status"].iter().any(|f| f.value == "current"));
+    assert!(!r.facets.contains_key("file"));
+}
+
+#[test]
+fn paging_sorting_and_cursor() {
+    let all = search(SearchRequest {
+        kind: Some("standard".into()),
+        sort: Sort::Code,
+        limit: 100,
+        ..Default::default()
+    });
+    let mut via_cursor = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = search(SearchRequest {
+            kind: Some("standard".into()),
+            sort: Sort::Code,
+            limit: 7,
+            cursor: cursor.clone(),
+            ..Default::default()
+        });
+        via_cursor.extend(ids(&page));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(via_cursor, ids(&all));
+    let got = ids(&all);
+    let pos = |id: &str| got.iter().position(|x| x == id).expect(id);
+    assert!(
+        pos("GB 2762-2022") < pos("GB 4789.2-2022"),
+        "numeric code order"
+    );
+    let by_date = search(SearchRequest {
+        kind: Some("standard".into()),
+        sort: Sort::IssueDate,
+        limit: 5,
+        offset: 2,
+        ..Default::default()
+    });
+    assert_eq!(by_date.hits.len(), 5);
+    let bad = crate::fixture_index().search(&SearchRequest {
+        offset: 9_995,
+        limit: 10,
+        ..Default::default()
+    });
+    assert!(bad.is_err());
+    assert!(crate::fixture_index()
+        .search(&SearchRequest {
+            cursor: Some("zz".into()),
+            ..Default::default()
+        })
+        .is_err());
+}
+
+#[test]
+fn snippets_have_byte_correct_ranges() {
+    let r = search(SearchRequest {
+        q: "脱毒种薯 病毒检测".into(),
+        snippets: true,
+        ..Default::default()
+    });
+    assert!(!r.hits.is_empty());
+    let mut saw_text = false;
+    for h in &r.hits {
+        for hl in &h.highlights {
+            for (s, e) in &hl.ranges {
+                assert!(hl.text.is_char_boundary(*s) && hl.text.is_char_boundary(*e));
+                let m = &hl.text[*s..*e];
+                assert!(!m.is_empty());
+            }
+            assert!(hl.html.contains("<em>"));
+            saw_text |= hl.field == "text";
+        }
+    }
+    assert!(saw_text);
+}
+
+#[test]
+fn suggestions_complete_codes_and_titles() {
+    let index = crate::fixture_index();
+    for typed in ["GB/T 77", "gbt77", "gb/t 771"] {
+        let s = index.suggest(typed, 5).expect("suggest");
+        assert_eq!(
+            s.first().map(|x| x.text.as_str()),
+            Some("GB/T 7714-2015"),
+            "{typed}: {s:?}"
+        );
+    }
+    let s = index.suggest("马铃薯脱", 5).expect("suggest");
+    assert!(s.iter().any(|x| x.text.contains("马铃薯脱毒")), "{s:?}");
+}

@@ -1,0 +1,82 @@
+//! Upsert, merge, delete, file hashes, get.
+
+use biaozhun_index::{Index, SearchRequest};
+use biaozhun_ingest::batch::{Record, Store};
+use biaozhun_model::{Standard, StandardCode};
+
+fn std_rec(code: &str, title: &str) -> Record {
+    let mut s = Standard::new(StandardCode::parse(code).expect("code"));
+    s.title_zh = Some(title.to_string());
+    s.sources.push("catalog.jsonl".into());
+    Record::Standard(s)
+}
+
+fn count(index: &Index, q: &str) -> u64 {
+    index
+        .search(&SearchRequest {
+            q: q.into(),
+            ..Default::default()
+        })
+        .expect("search")
+        .total
+}
+
+#[test]
+fn upsert_replaces_and_delete_removes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut index = Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
+    index
+        .put(
+            vec![std_rec("GB/T 7714-2015", "信息与文献 参考文献著录规则")],
+            &[("a.jsonl".into(), "h1".into())],
+        )
+        .expect("put");
+    assert!(index.seen("a.jsonl", "h1"), "pending files count as seen");
+    index.commit().expect("commit");
+    index
+        .put(
+            vec![std_rec("GBT7714—2015", "信息与文献 参考文献著录规则")],
+            &[],
+        )
+        .expect("put again");
+    index.commit().expect("commit");
+    assert_eq!(
+        count(&index, "GB/T 7714-2015"),
+        1,
+        "no duplicate after re-ingest"
+    );
+    assert!(index.seen("a.jsonl", "h1"));
+    assert!(!index.seen("a.jsonl", "h2"));
+    let s = index
+        .get_standard("GB/T 7714-2015")
+        .expect("get")
+        .expect("found");
+    assert_eq!(s.title_zh.as_deref(), Some("信息与文献 参考文献著录规则"));
+    index.delete("GB/T 7714-2015").expect("delete");
+    assert_eq!(count(&index, "参考文献"), 0);
+    assert!(index.get_standard("GB/T 7714-2015").expect("get").is_none());
+    let stats = index.stats().expect("stats");
+    assert_eq!(stats.kinds.get("file"), Some(&1));
+}
+
+#[test]
+fn fixture_records_round_trip() {
+    let index = crate::fixture_index();
+    let s = index
+        .get_standard("DB62/T 4475-2021")
+        .expect("get")
+        .expect("found");
+    assert!(
+        !s.sections.is_empty(),
+        "full text merged into the catalog record"
+    );
+    assert!(s.title_zh.is_some());
+    let n = index
+        .get_notification("G/TBT/N/USA/2146")
+        .expect("get")
+        .expect("found");
+    assert_eq!(n.member.as_deref(), Some("USA"));
+    let stats = index.stats().expect("stats");
+    assert!(stats.kinds["standard"] >= 70, "{stats:?}");
+    assert!(stats.kinds["notification"] >= 20, "{stats:?}");
+}
