@@ -113,3 +113,39 @@ fn queries() {
     check_found("EN 1176 playground", &["EN 1176"]);
     check_found("AS/NZS 3820 electrical", &["AS/NZS 3820"]);
 }
+
+/// Every code `find_all` reads in the real notification texts (titles, products, summaries):
+/// the list is checked by hand, so a new false positive shows up as a diff.
+#[test]
+fn codes_cited_in_the_real_notifications() {
+    let Some(root) = crate::data::shared_data() else {
+        return;
+    };
+    let path = root.join("notifications/wto-notifications-facts.jsonl");
+    let mut found = std::collections::BTreeSet::new();
+    for r in crate::data::read_jsonl(&path) {
+        for field in ["title_en", "title_zh", "products", "description_summary"] {
+            if let Some(t) = r[field].as_str() {
+                for (_, c) in StandardCode::find_all(t) {
+                    found.insert(c.to_string());
+                }
+            }
+        }
+    }
+    // Not found, on purpose: `HS 2` (an HS heading), `TIS 51` (ambiguous body, no year),
+    // `DEAS 1096` (a draft, not a standard). Not supported: Mexican `NOM-062-SAG/PESC-2014`.
+    // `TIS 51-2562` keeps the Thai Buddhist-era year as a number part.
+    let expected = [
+        "ASTM F963",
+        "ASTM F963-17",
+        "EAS 1089:2022",
+        "EAS 1096-2:2023",
+        "EAS 1101:2023",
+        "EAS 888:2022",
+        "TIS 51-2562",
+    ];
+    assert_eq!(
+        found.iter().map(String::as_str).collect::<Vec<_>>(),
+        expected
+    );
+}
