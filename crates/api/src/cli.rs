@@ -1,3 +1,5 @@
 //! Command-line subcommands of the `biaozhun` binary, one module each.
 
 pub mod code;
+pub mod eval;
+pub mod search;

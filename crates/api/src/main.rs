@@ -20,12 +20,18 @@ struct Cli {
 enum Command {
     /// Parse standard numbers in any spelling and print their canonical form and fields.
     Code(cli::code::Args),
+    /// Search an index built by `biaozhun ingest`.
+    Search(cli::search::Args),
+    /// Run the relevance harness (success@1, recall@k, MRR) over an index.
+    Eval(cli::eval::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Code(args) => cli::code::run(&args),
+        Command::Search(args) => cli::search::run(&args),
+        Command::Eval(args) => cli::eval::run(&args),
     };
     match result {
         Ok(code) => code,
