@@ -67,7 +67,7 @@ impl Cursor {
     /// Reads a cursor produced by [`Cursor::encode`].
     pub fn decode(s: &str) -> Result<Cursor, IndexError> {
         let bad = || IndexError::BadRequest("invalid cursor".into());
-        if s.len() % 2 != 0 || s.len() > 4096 {
+        if !s.len().is_multiple_of(2) || s.len() > 4096 {
             return Err(bad());
         }
         let bytes = (0..s.len())
@@ -273,9 +273,7 @@ fn derive_status(
 ) -> Option<Status> {
     if let Some(a) = abolish {
         if a <= date {
-            return Some(if has_successor {
-                Status::Replaced
-            } else if label == Some(Status::Replaced) {
+            return Some(if has_successor || label == Some(Status::Replaced) {
                 Status::Replaced
             } else {
                 Status::Abolished

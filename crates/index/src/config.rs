@@ -15,6 +15,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const SCHEMA_FILE: &str = "schema.toml";
 /// Synonym file name in `index-config/`.
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
+/// Bilingual glossary file name in `index-config/` (query-time expansion, like synonyms).
+pub const GLOSSARY_FILE: &str = "glossary.toml";
+/// HS chapter names in `index-config/` (barrier checks match product texts against them).
+pub const HS_CHAPTERS_FILE: &str = "hs-chapters.toml";
 /// Files whose content decides how documents are indexed: a change means re-ingesting.
 pub const HASHED_FILES: &[&str] = &[
     SCHEMA_FILE,
@@ -113,6 +117,7 @@ const REQUIRED: &[(&str, &str)] = &[
     ("code", "keyword"),
     ("code_key", "keyword"),
     ("symbol_base", "keyword"),
+    ("code_num", "keyword"),
     ("code_compact", "keyword"),
     ("code_sort", "keyword fast"),
     ("title_zh", "text zh"),
@@ -282,13 +287,68 @@ impl Synonyms {
     /// Reads `synonyms.toml` from `dir`; a missing file means no synonyms.
     pub fn load(dir: &Path) -> Result<Synonyms, IndexError> {
         let path = dir.join(SYNONYMS_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Self::parse(&text, &path.display().to_string()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Synonyms::default()),
-            Err(e) => Err(IndexError::Config {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            }),
+        let mut out = match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&text, &path.display().to_string())?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Synonyms::default(),
+            Err(e) => {
+                return Err(IndexError::Config {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })
+            }
+        };
+        out.expand_glossary(dir)?;
+        Ok(out)
+    }
+
+    /// Adds the bilingual groups of `glossary.toml` in `dir` (when present), so a Chinese query
+    /// word also finds English notification texts and the reverse. A glossary group that shares
+    /// a term with a synonym group is merged into it.
+    pub fn expand_glossary(&mut self, dir: &Path) -> Result<(), IndexError> {
+        let path = dir.join(GLOSSARY_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => {
+                return Err(IndexError::Config {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })
+            }
+        };
+        let err = |message: String| IndexError::Config {
+            path: path.display().to_string(),
+            message,
+        };
+        let file: biaozhun_model::glossary::GlossaryFile =
+            toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let glossary = biaozhun_model::Glossary::build(file).map_err(|e| err(e.to_string()))?;
+        for group in glossary.groups() {
+            let terms: Vec<String> = group
+                .terms()
+                .map(|t| biaozhun_ingest::analyzer::fold(t.trim()))
+                .filter(|t| !t.is_empty())
+                .collect();
+            self.add_group(terms);
+        }
+        Ok(())
+    }
+
+    /// Adds a group of equivalent folded terms, merging it into the group of a known term.
+    fn add_group(&mut self, terms: Vec<String>) {
+        let target = terms.iter().find_map(|t| self.by_term.get(t).copied());
+        let g = match target {
+            Some(g) => g,
+            None => {
+                self.groups.push(Vec::new());
+                self.groups.len() - 1
+            }
+        };
+        for t in terms {
+            if !self.by_term.contains_key(&t) {
+                self.by_term.insert(t.clone(), g);
+                self.groups[g].push(t);
+            }
         }
     }
 

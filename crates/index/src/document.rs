@@ -102,6 +102,12 @@ fn standard_doc(f: &Fields, s: &Standard) -> Result<TantivyDocument, serde_json:
     d.add_text(f.code, code.to_string());
     d.add_text(f.code_key, code.key());
     d.add_text(f.code_compact, code.compact());
+    // The bare number (`7714`, `4789.15` and `4789`): a number typed alone is a code lookup.
+    let number = code.number().to_ascii_lowercase();
+    if let Some((first, _)) = number.split_once('.') {
+        d.add_text(f.code_num, first);
+    }
+    d.add_text(f.code_num, number);
     d.add_text(f.code_sort, code_sort_key(code));
     opt_text(&mut d, f.title_zh, &s.title_zh);
     opt_text(&mut d, f.title_en, &s.title_en);

@@ -385,6 +385,10 @@ fn group_query(index: &Index, g: &Group) -> Box<dyn Query> {
     if let Some(en) = &g.en {
         alts.push(en_any(index, en));
     }
+    if g.base.len() >= 3 && g.base.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        // A number typed alone is most likely a standard number: outrank text matches.
+        alts.push(konst(keyword(index.fields.code_num, &g.base), 200.0));
+    }
     for (zh, en) in &g.synonyms {
         // A synonym counts a little less than the word typed.
         let zh_all = must(zh.iter().map(|t| zh_any(index, t)).collect());

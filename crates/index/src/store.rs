@@ -21,7 +21,10 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::config::{self, SchemaConfig, Synonyms, HASHED_FILES, SCHEMA_VERSION, SYNONYMS_FILE};
+use crate::config::{
+    self, SchemaConfig, Synonyms, GLOSSARY_FILE, HASHED_FILES, HS_CHAPTERS_FILE, SCHEMA_VERSION,
+    SYNONYMS_FILE,
+};
 use crate::document;
 use crate::schema::{self, Fields};
 use crate::IndexError;
@@ -30,6 +33,9 @@ use crate::IndexError;
 const META_FILE: &str = "biaozhun-index.json";
 /// Sub-directory holding the config the index was built with.
 const CONFIG_DIR: &str = "config";
+/// Config files read at query time only (synonyms, glossary, HS chapter names): copied into
+/// the index on every writable open, so an edit applies without re-ingesting.
+const QUERY_TIME_FILES: &[&str] = &[SYNONYMS_FILE, GLOSSARY_FILE, HS_CHAPTERS_FILE];
 /// Indexing memory budget.
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 
@@ -108,10 +114,9 @@ impl Index {
                 )));
             }
             // Synonyms apply at query time only: refresh them.
-            copy_if_exists(
-                &config_dir.join(SYNONYMS_FILE),
-                &cfg_copy.join(SYNONYMS_FILE),
-            )?;
+            for name in QUERY_TIME_FILES {
+                copy_if_exists(&config_dir.join(name), &cfg_copy.join(name))?;
+            }
             return Self::open_inner(dir, true);
         }
         // Validate before creating anything.
@@ -122,10 +127,9 @@ impl Index {
             let to = cfg_copy.join(name);
             std::fs::copy(config_dir.join(name), &to).map_err(io_err(&to))?;
         }
-        copy_if_exists(
-            &config_dir.join(SYNONYMS_FILE),
-            &cfg_copy.join(SYNONYMS_FILE),
-        )?;
+        for name in QUERY_TIME_FILES {
+            copy_if_exists(&config_dir.join(name), &cfg_copy.join(name))?;
+        }
         let cfg = SchemaConfig::load(&cfg_copy)?;
         let (tschema, _) = schema::build(&cfg);
         let mmap = tantivy::directory::MmapDirectory::open(dir)
