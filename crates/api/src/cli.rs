@@ -3,3 +3,4 @@
 pub mod code;
 pub mod eval;
 pub mod search;
+pub mod ingest;

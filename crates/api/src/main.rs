@@ -20,6 +20,9 @@ struct Cli {
 enum Command {
     /// Parse standard numbers in any spelling and print their canonical form and fields.
     Code(cli::code::Args),
+    /// Import files and folders (catalogs, PDFs, texts, notifications, regulations) into the
+    /// index and report one outcome per file.
+    Ingest(cli::ingest::Args),
     /// Search an index built by `biaozhun ingest`.
     Search(cli::search::Args),
     /// Run the relevance harness (success@1, recall@k, MRR) over an index.
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Code(args) => cli::code::run(&args),
+        Command::Ingest(args) => cli::ingest::run(&args),
         Command::Search(args) => cli::search::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
     };

@@ -1,0 +1,174 @@
+//! `biaozhun ingest`: files and folders into the index, with a per-file report.
+//!
+//! Thin wrapper over [`biaozhun_ingest::batch`]: parses flags, opens the index (or an in-memory
+//! store for a dry run without `--index`), shows a progress line when stderr is a terminal,
+//! writes one JSON line per input file to `--report`, and prints a summary. The exit code is
+//! non-zero when any file failed or the commit did.
+
+use std::cell::RefCell;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use biaozhun_ingest::batch::{self, BatchOptions, FileReport, FileStatus, MemoryStore, Store};
+use biaozhun_ingest::catalog::{Aliases, ALIASES_FILE};
+
+/// Flags of `biaozhun ingest`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Index directory (created when missing). Without it the batch is a dry run: files are
+    /// read and reported, nothing is stored.
+    #[arg(long)]
+    pub index: Option<PathBuf>,
+    /// Configuration directory (schema, analyzer files, catalog-aliases.toml).
+    #[arg(long, default_value = "index-config")]
+    pub config: PathBuf,
+    /// Write one JSON line per input file here.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Never run OCR, even when tesseract is installed.
+    #[arg(long)]
+    pub no_ocr: bool,
+    /// Refuse files larger than this many bytes.
+    #[arg(long, default_value_t = 200 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Worker threads for full-text files.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Files and folders to ingest (folders are walked recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Runs the batch.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let aliases = if args.config.join(ALIASES_FILE).exists() {
+        Aliases::load_dir(&args.config)?
+    } else {
+        eprintln!(
+            "note: {} not found, using the built-in catalog aliases",
+            args.config.join(ALIASES_FILE).display()
+        );
+        Aliases::builtin()?
+    };
+    let mut opts = BatchOptions::new(aliases);
+    opts.extract.ocr = !args.no_ocr;
+    opts.extract.max_file_bytes = args.max_file_size;
+    opts.threads = args.threads.max(1);
+
+    let mut index;
+    let mut memory;
+    let store: &mut dyn Store = match &args.index {
+        Some(dir) => {
+            index = biaozhun_index::Index::open_or_create(dir, &args.config)
+                .with_context(|| format!("cannot open index {}", dir.display()))?;
+            &mut index
+        }
+        None => {
+            eprintln!("note: no --index given: dry run, nothing is stored");
+            memory = MemoryStore::new();
+            &mut memory
+        }
+    };
+
+    let report_file = match &args.report {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => None,
+    };
+    // The walk is repeated inside the batch; counting first gives the progress line its total.
+    let (files, unreadable) = batch::walk(&args.paths);
+    let total = files.len() + unreadable.len();
+    let tty = std::io::stderr().is_terminal();
+    let state = RefCell::new(Progress {
+        report: report_file,
+        write_error: None,
+        done: 0,
+        total,
+        tty,
+        failures: Vec::new(),
+    });
+    let s = batch::ingest_paths(&args.paths, &opts, store, &|r: &FileReport| {
+        state.borrow_mut().file(r)
+    });
+    let state = state.into_inner();
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
+    if let Some(mut w) = state.report {
+        w.flush().context("cannot write the report")?;
+    }
+    if let Some(e) = state.write_error {
+        anyhow::bail!("cannot write the report: {e}");
+    }
+    for line in &state.failures {
+        eprintln!("{line}");
+    }
+    println!(
+        "{} files: {} ok, {} with warnings, {} failed, {} skipped",
+        s.files, s.ok, s.warning, s.error, s.skipped
+    );
+    println!(
+        "records: {} standards, {} notifications, {} regulations ({} full texts merged with catalog records); {} catalog rows rejected",
+        s.standards, s.notifications, s.regulations, s.merged, s.rejected_rows
+    );
+    if let Some(e) = &s.commit_error {
+        println!("commit failed: {e}");
+    }
+    if args.index.is_none() {
+        println!("dry run: nothing stored (pass --index DIR to store)");
+    }
+    Ok(if s.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+struct Progress {
+    report: Option<std::io::BufWriter<std::fs::File>>,
+    write_error: Option<String>,
+    done: usize,
+    total: usize,
+    tty: bool,
+    failures: Vec<String>,
+}
+
+impl Progress {
+    fn file(&mut self, r: &FileReport) {
+        self.done += 1;
+        if let Some(w) = &mut self.report {
+            let line = serde_json::to_string(r).unwrap_or_default();
+            if let Err(e) = writeln!(w, "{line}") {
+                self.write_error.get_or_insert(e.to_string());
+            }
+        }
+        if r.status == FileStatus::Error {
+            self.failures.push(format!(
+                "error: {}: {}",
+                r.path,
+                r.reason.as_deref().unwrap_or("failed")
+            ));
+        }
+        if self.tty {
+            let name: String = r
+                .path
+                .chars()
+                .rev()
+                .take(60)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            eprint!(
+                "\r\x1b[2K[{}/{}] {} {}",
+                self.done,
+                self.total,
+                r.status.as_str(),
+                name
+            );
+        }
+    }
+}
