@@ -1,0 +1,305 @@
+// Headless-Chromium test of the biaozhun web page against a running `biaozhun serve` on the
+// fixtures (run.sh starts it and sets BASE_URL). Each check runs in a fresh page; failures are
+// collected, screenshots saved to SCREENSHOT_DIR, and the run ends with "N passed, N failed".
+
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.BASE_URL;
+if (!BASE) {
+  console.error('BASE_URL is not set (run tests/browser/run.sh)');
+  process.exit(2);
+}
+const SHOTS = process.env.SCREENSHOT_DIR || join(tmpdir(), 'biaozhun-screenshots');
+mkdirSync(SHOTS, { recursive: true });
+for (const f of readdirSync(SHOTS)) if (f.endsWith('.png')) rmSync(join(SHOTS, f));
+const profile = mkdtempSync(join(tmpdir(), 'biaozhun-chromium-'));
+
+// A persistent context is how Playwright takes a fresh --user-data-dir (the profile folder).
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+  viewport: { width: 1280, height: 900 },
+});
+
+let passed = 0;
+let failed = 0;
+const timeout = 15000;
+
+/** Runs one check in a fresh page; page errors and unexpected failed requests fail it. */
+async function check(name, fn, { viewport = { width: 1280, height: 900 }, allow404 = [] } = {}) {
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
+  page.setDefaultTimeout(timeout);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 404/.test(m.text())) problems.push(`console error: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (r.status() >= 400 && !allow404.some((p) => u.pathname.startsWith(p))) problems.push(`HTTP ${r.status()} ${u.pathname}${u.search}`);
+  });
+  try {
+    await fn(page);
+    if (problems.length) throw new Error(problems.join('; '));
+    passed += 1;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL ${name}\n     ${String(e && e.message ? e.message : e).split('\n').join('\n     ')}`);
+    try { await page.screenshot({ path: join(SHOTS, `FAIL-${name.replace(/[^\w-]+/g, '_')}.png`), fullPage: true }); } catch (e2) { /* page gone */ }
+  } finally {
+    await page.close();
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits for the search answer to be rendered and returns the total. */
+async function total(page) {
+  await page.waitForFunction(() => {
+    const c = document.getElementById('result-count');
+    return c && c.dataset.total !== undefined && !document.querySelector('main[aria-busy]');
+  });
+  return Number(await page.getAttribute('#result-count', 'data-total'));
+}
+
+async function searchFor(page, q) {
+  await page.goto(`${BASE}/`);
+  await page.fill('input.q', q);
+  await page.press('input.q', 'Enter');
+  await page.waitForURL((u) => u.searchParams.get('q') === q);
+  return total(page);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+await check('home page shows intro, facets and latest records', async (page) => {
+  await page.goto(`${BASE}/`);
+  const n = await total(page);
+  assert(n > 50, `expected the whole fixture corpus listed, got ${n}`);
+  assert(await page.isVisible('.intro'), 'intro visible');
+  const kinds = await page.$$eval('.facet-group[data-facet=kind] .facet', (as) => as.map((a) => a.textContent));
+  assert(kinds.length >= 2, `kind facet has values: ${kinds}`);
+  await shot(page, '01-home');
+});
+
+await check('suggestions as you type, arrows, escape', async (page) => {
+  await page.goto(`${BASE}/`);
+  await page.click('input.q');
+  await page.keyboard.type('马铃薯', { delay: 30 });
+  await page.waitForSelector('.suggest:not([hidden]) [role=option]');
+  assert(await page.getAttribute('input.q', 'aria-expanded') === 'true', 'aria-expanded true');
+  const opts = await page.$$eval('.suggest [role=option]', (os) => os.map((o) => o.textContent));
+  assert(opts.length > 0 && opts.some((o) => o.includes('马铃薯')), `suggestions mention 马铃薯: ${opts}`);
+  await page.keyboard.press('ArrowDown');
+  const active = await page.getAttribute('input.q', 'aria-activedescendant');
+  assert(active && await page.getAttribute(`#${active}`, 'aria-selected') === 'true', 'first option active');
+  await shot(page, '02-suggest');
+  await page.keyboard.press('Escape');
+  assert(await page.isHidden('.suggest'), 'escape closes the list');
+  assert(await page.getAttribute('input.q', 'aria-expanded') === 'false', 'aria-expanded false');
+});
+
+let potatoTotal = 0;
+await check('search 马铃薯: results with highlights, badges, dates', async (page) => {
+  potatoTotal = await searchFor(page, '马铃薯');
+  assert(potatoTotal > 0, 'some results');
+  const first = await page.$eval('.hit', (li) => ({
+    code: li.querySelector('.code').textContent,
+    badge: li.querySelector('.badge') ? li.querySelector('.badge').textContent : '',
+  }));
+  assert(first.code, 'first hit has a code');
+  assert(['现行', '即将实施', '废止', '被代替'].includes(first.badge), `status badge: ${first.badge}`);
+  const dates = await page.$$eval('.hit .dates', (ps) => ps.map((p) => p.textContent));
+  assert(dates.some((d) => /发布 \d{4}-\d\d-\d\d · 实施 \d{4}-\d\d-\d\d/.test(d)), `dates: ${dates}`);
+  const ems = await page.$$eval('.hits em', (es) => es.map((e) => e.textContent));
+  assert(ems.some((e) => e.includes('马铃薯')), `highlighted 马铃薯 in hits: ${ems}`);
+  const live = await page.getAttribute('#result-count', 'aria-live');
+  assert(live === 'polite', 'result count is a live region');
+  await shot(page, '03-search-potato');
+});
+
+await check('facet click narrows the count, back restores it', async (page) => {
+  const before = await searchFor(page, '马铃薯');
+  const facets = await page.$$eval('.facet', (as) => as.map((a) => ({
+    facet: a.dataset.facet, value: a.dataset.value, count: Number(a.querySelector('.fc').textContent),
+  })));
+  const pick = facets.find((f) => f.count > 0 && f.count < before);
+  assert(pick, `a facet value narrower than ${before}: ${JSON.stringify(facets)}`);
+  await page.click(`.facet[data-facet="${pick.facet}"][data-value="${pick.value}"]`);
+  await page.waitForURL((u) => u.searchParams.get(pick.facet) === pick.value);
+  const after = await total(page);
+  assert(after === pick.count, `after clicking ${pick.facet}=${pick.value}: total ${after}, facet said ${pick.count}`);
+  assert(after < before, `narrowed: ${after} < ${before}`);
+  assert(await page.getAttribute(`.facet[data-facet="${pick.facet}"][data-value="${pick.value}"]`, 'aria-pressed') === 'true', 'facet marked selected');
+  assert(await page.isVisible('.chip'), 'active filter chip shown');
+  await shot(page, '04-facet-narrowed');
+  await page.goBack();
+  await page.waitForURL((u) => !u.searchParams.get(pick.facet));
+  assert(await total(page) === before, 'back restores the wider answer');
+});
+
+await check('state in the URL: a bookmarked search renders the same', async (page) => {
+  await page.goto(`${BASE}/?q=${encodeURIComponent('马铃薯')}&level=local&sort=issue_date`);
+  const n = await total(page);
+  assert(n > 0, 'results for a bookmarked filter');
+  assert(await page.inputValue('input.q') === '马铃薯', 'query restored into the box');
+  assert(await page.inputValue('#sort') === 'issue_date', 'sort restored');
+  const dates = await page.$$eval('.hit .dates', (ps) => ps.map((p) => (p.textContent.match(/发布 (\S+)/) || [])[1]).filter(Boolean));
+  const sorted = [...dates].sort().reverse();
+  assert(JSON.stringify(dates) === JSON.stringify(sorted), `newest first: ${dates}`);
+});
+
+await check('open a standard: sections, TOC, highlights, edition chain', async (page) => {
+  await searchFor(page, '马铃薯 种薯');
+  const link = await page.$('.hit.kind-standard .code');
+  assert(link, 'a standard hit');
+  const code = await link.textContent();
+  await link.click();
+  await page.waitForSelector('article.record.standard');
+  assert(decodeURIComponent(page.url()).includes(`/standard/${code}`), `URL names the standard: ${page.url()}`);
+  const sections = await page.$$eval('.sections .sec', (s) => s.length);
+  assert(sections >= 3, `sections rendered: ${sections}`);
+  const toc = await page.$$eval('.toc a', (as) => as.map((a) => a.getAttribute('href')));
+  assert(toc.length === sections && toc.every((h) => h.startsWith('#sec-')), 'one TOC link per section');
+  const marks = await page.$$eval('.sections mark', (m) => m.map((x) => x.textContent));
+  assert(marks.some((m) => m.includes('马铃薯') || m.includes('种薯')), `query marked in the text: ${marks.slice(0, 5)}`);
+  assert(await page.isVisible('#h-editions'), 'edition chain block');
+  assert(await page.isVisible('#h-refs'), 'references block');
+  assert(await page.isVisible('a.back'), 'link back to the results');
+  await shot(page, '05-standard-potato');
+});
+
+await check('GB/T 7714 finds GB/T 7714-2015 first; edition chain links', async (page) => {
+  await searchFor(page, 'GB/T 7714');
+  const first = await page.$eval('.hit .code', (a) => a.textContent);
+  assert(first === 'GB/T 7714-2015', `first hit is ${first}`);
+  await shot(page, '06-search-gbt7714');
+  await page.click('.hit .code');
+  await page.waitForSelector('article.record.standard');
+  const head = await page.$eval('.record-head', (h) => h.textContent);
+  assert(head.includes('GB/T 7714-2015') && head.includes('现行'), `header: ${head}`);
+  const editions = await page.$$eval('.editions li', (ls) => ls.map((l) => l.textContent));
+  assert(editions.some((e) => e.includes('GB/T 7714-2005')) && editions.some((e) => e.includes('GB/T 7714-1987')), `editions: ${editions}`);
+  const replaces = await page.$$eval('.chain a', (as) => as.map((a) => a.textContent));
+  assert(replaces.includes('GB/T 7714-2005'), `replaces link: ${replaces}`);
+  await shot(page, '07-standard-gbt7714');
+  await page.click('.editions a[href*="7714-2005"]');
+  await page.waitForFunction(() => document.querySelector('article.record')?.dataset.id === 'GB/T 7714-2005');
+  const badge = await page.$eval('.record-head .badge', (b) => b.textContent);
+  assert(badge === '被代替', `2005 edition is 被代替, got ${badge}`);
+});
+
+await check('suggestion Enter opens the record; undated code lands on the current edition', async (page) => {
+  await page.goto(`${BASE}/`);
+  await page.click('input.q');
+  await page.keyboard.type('gbt7714', { delay: 30 });
+  await page.waitForSelector('.suggest:not([hidden]) [role=option]');
+  const opts = await page.$$eval('.suggest [role=option] .opt-code', (os) => os.map((o) => o.textContent));
+  const i = opts.indexOf('GB/T 7714-2015');
+  assert(i >= 0, `GB/T 7714-2015 suggested: ${opts}`);
+  for (let k = 0; k <= i; k += 1) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/standard\//);
+  await page.waitForSelector('article.record.standard');
+  await page.goto(`${BASE}/standard/GB/T%207714`);
+  await page.waitForSelector('article.record.standard');
+  assert(await page.$eval('article.record', (a) => a.dataset.id) === 'GB/T 7714-2015', 'undated code shows the current edition');
+  assert(decodeURIComponent(new URL(page.url()).pathname) === '/standard/GB/T 7714-2015', `canonical URL: ${page.url()}`);
+});
+
+await check('empty answer explains itself and offers a relaxed query', async (page) => {
+  await page.goto(`${BASE}/?q=${encodeURIComponent('马铃薯')}&member=JPN`);
+  const n = await total(page);
+  assert(n === 0, `no Japanese notification about potatoes (got ${n})`);
+  const text = await page.textContent('.notice.empty');
+  assert(text.includes('没有找到'), `explains: ${text}`);
+  await shot(page, '08-empty');
+  await page.click('.notice.empty a.relax');
+  assert(await total(page) > 0, 'the relaxed query finds something');
+});
+
+await check('snippet HTML cannot inject markup', async (page) => {
+  await page.goto(`${BASE}/?q=${encodeURIComponent('<img src=x onerror=window.pwned=1> 马铃薯')}`);
+  await total(page);
+  assert(await page.$$eval('main img', (i) => i.length) === 0, 'no <img> in the page');
+  assert(!(await page.evaluate(() => window.pwned)), 'no script ran');
+});
+
+await check('notification page: family and open-for-comment badge', async (page) => {
+  await page.goto(`${BASE}/notification/G/TBT/N/USA/2146/Add.1`);
+  await page.waitForSelector('article.record.notification');
+  const family = await page.$$eval('#h-family ~ ul li a', (as) => as.map((a) => a.textContent));
+  assert(family.includes('G/TBT/N/USA/2146') && family.includes('G/TBT/N/USA/2146/Corr.1'), `family: ${family}`);
+  await shot(page, '09-notification');
+}, {});
+
+await check('trade measures: market, product, grouped families, feed link', async (page) => {
+  await page.goto(`${BASE}/measures`);
+  await page.waitForSelector('#measures-count:not(:empty)');
+  await page.selectOption('#market', 'USA');
+  await page.fill('#product', '9503');
+  await page.click('.measures-form button');
+  await page.waitForURL((u) => u.searchParams.get('market') === 'USA');
+  await page.waitForFunction(() => document.getElementById('measures-count').dataset.families !== undefined);
+  const bases = await page.$$eval('.family', (fs) => fs.map((f) => f.dataset.base));
+  assert(bases.includes('G/TBT/N/USA/2146'), `family of the water-bead notification: ${bases}`);
+  const docs = await page.$$eval('.family[data-base="G/TBT/N/USA/2146"] li', (ls) => ls.length);
+  assert(docs >= 3, `its documents grouped: ${docs}`);
+  const feed = await page.getAttribute('a.atom', 'href');
+  assert(feed.startsWith('/api/v1/feeds/notifications.atom?') && feed.includes('market=USA') && feed.includes('hs=9503'), `feed link: ${feed}`);
+  const opt = await page.$eval('#market option[value=USA]', (o) => o.textContent);
+  assert(opt.includes('美国'), `Chinese market names: ${opt}`);
+  await shot(page, '10-measures-usa');
+  await page.goto(`${BASE}/measures?market=EU`);
+  await page.waitForFunction(() => document.getElementById('measures-count').dataset.families !== undefined);
+  const open = await page.$$eval('.family .badge.open', (b) => b.map((x) => x.textContent));
+  assert(open.some((t) => /征求意见中/.test(t)), `open-for-comment badge for G/SPS/N/EU/912: ${open}`);
+  await shot(page, '11-measures-eu');
+}, { allow404: ['/api/v1/barriers'] });
+
+await check('phone: no sideways scrolling, filters collapsed', async (page) => {
+  await page.goto(`${BASE}/?q=${encodeURIComponent('马铃薯')}`);
+  await total(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page wider than the screen by ${overflow}px`);
+  assert(!(await page.$eval('.facet-toggle', (d) => d.open)), 'filters start collapsed on a phone');
+  await shot(page, '12-phone-search');
+  await page.click('.hit .code');
+  await page.waitForSelector('article.record');
+  const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow2 <= 0, `standard page wider than the screen by ${overflow2}px`);
+  await page.screenshot({ path: join(SHOTS, '13-phone-standard.png') });
+}, { viewport: { width: 390, height: 844 } });
+
+await check('keyboard: skip link and visible focus', async (page) => {
+  await page.goto(`${BASE}/`);
+  await total(page);
+  await page.keyboard.press('Tab');
+  assert(await page.evaluate(() => document.activeElement.classList.contains('skip')), 'first Tab reaches the skip link');
+  await page.keyboard.press('Tab');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert(outline !== 'none', `focused element has an outline (${outline})`);
+});
+
+await browser.close();
+rmSync(profile, { recursive: true, force: true });
+console.log(`screenshots in ${SHOTS}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
