@@ -2,5 +2,6 @@
 
 pub mod code;
 pub mod eval;
-pub mod search;
 pub mod ingest;
+pub mod search;
+pub mod serve;

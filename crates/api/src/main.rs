@@ -23,6 +23,8 @@ enum Command {
     /// Import files and folders (catalogs, PDFs, texts, notifications, regulations) into the
     /// index and report one outcome per file.
     Ingest(cli::ingest::Args),
+    /// Serve the JSON API, the web page and metrics over HTTP.
+    Serve(cli::serve::Args),
     /// Search an index built by `biaozhun ingest`.
     Search(cli::search::Args),
     /// Run the relevance harness (success@1, recall@k, MRR) over an index.
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Code(args) => cli::code::run(&args),
         Command::Ingest(args) => cli::ingest::run(&args),
+        Command::Serve(args) => cli::serve::run(&args),
         Command::Search(args) => cli::search::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
     };

@@ -1,0 +1,168 @@
+//! The router: routes, fallbacks and the middleware stack.
+//!
+//! Order of the layers, outermost first: request id (set, then propagated to the response),
+//! trace span (named by the matched route, carrying the request id), panic catcher, CORS,
+//! gzip, metrics. Read routes additionally get the request timeout; search routes the per-client
+//! rate limit; the upload route its own body limit instead of the default 2 MB.
+
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::ratelimit::client_ip;
+use crate::routes::{documents, health, records, search};
+use crate::state::AppState;
+
+/// The `x-request-id` header.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole service: API, operational routes and the web page.
+pub fn router(state: AppState) -> Router {
+    let limited = Router::new()
+        .route("/api/v1/search", get(search::search))
+        .route("/api/v1/suggest", get(search::suggest))
+        .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
+
+    let reads = Router::new()
+        .merge(limited)
+        .route("/api/v1/standards/{*code}", get(records::standard))
+        .route(
+            "/api/v1/notifications/{*symbol}",
+            get(records::notification),
+        )
+        .route("/api/v1/regulations/{id}", get(records::regulation))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route("/openapi.json", get(health::openapi))
+        .merge(crate::web::router())
+        .route_layer(middleware::from_fn_with_state(state.clone(), timeout));
+
+    let admin = Router::new()
+        .route(
+            "/api/v1/documents",
+            post(documents::upload).layer(DefaultBodyLimit::max(body_limit(&state))),
+        )
+        .route("/api/v1/documents/{*id}", delete(documents::delete));
+
+    let cors = cors_layer(&state);
+    Router::new()
+        .merge(reads)
+        .merge(admin)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(|m| m.as_str().to_string())
+                    .unwrap_or_default();
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), route = %route, request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+fn body_limit(state: &AppState) -> usize {
+    usize::try_from(state.config.limits.max_upload_bytes).unwrap_or(usize::MAX)
+}
+
+fn cors_layer(state: &AppState) -> CorsLayer {
+    let cors = &state.config.cors;
+    let origin = if cors.any {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(cors.origins.clone())
+    };
+    CorsLayer::new()
+        .allow_origin(origin)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([axum::http::header::CONTENT_TYPE])
+        .expose_headers([REQUEST_ID, axum::http::header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route; the API is documented at /openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "method not allowed on this route",
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal(&"handler panicked").into_response()
+}
+
+/// Counts the request and its latency under its matched route.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    state
+        .metrics
+        .observe_request(&route, &method, response.status().as_u16(), start.elapsed());
+    response
+}
+
+/// Answers `timeout` when a read request exceeds the configured duration. The blocking search
+/// keeps running to completion on its thread; only the client stops waiting.
+async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = state.config.limits.request_timeout;
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(
+            ErrorCode::Timeout,
+            format!("request took longer than {} s", limit.as_secs()),
+        )
+        .into_response(),
+    }
+}
+
+/// Per-client token bucket on the search routes.
+async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if let Some(limiter) = &state.limiter {
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        let ip = client_ip(req.headers(), peer, state.config.trust_proxy);
+        if let Err(wait) = limiter.check(ip, Instant::now()) {
+            tracing::info!(client = %ip, retry_after = wait, "rate limited");
+            return ApiError::rate_limited(wait).into_response();
+        }
+    }
+    next.run(req).await
+}

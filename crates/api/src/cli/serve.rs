@@ -1,0 +1,141 @@
+//! `biaozhun serve`: the HTTP service. Reads the configuration in layers (TOML file, then
+//! `BIAOZHUN_*` environment variables, then flags; clap resolves a flag over its variable),
+//! validates it, sets up logging and runs [`biaozhun_api::server::serve`].
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use biaozhun_api::config::{LogFormat, RawConfig};
+
+/// Arguments of `biaozhun serve`. Every option can also be set in the config file (same name,
+/// underscores) or in its environment variable; flags win over variables, variables over the
+/// file.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Precedence: flags > BIAOZHUN_* environment variables > --config file > \
+defaults. Without any argument, serve ./data/index on 127.0.0.1:8080, ingesting ./fixtures \
+first when the index is missing or empty. See config.example.toml for the file format."
+)]
+pub struct Args {
+    /// TOML configuration file (keys as in config.example.toml).
+    #[arg(long, value_name = "FILE", env = "BIAOZHUN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Listen address [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "IP:PORT", env = "BIAOZHUN_ADDR")]
+    pub addr: Option<String>,
+    /// Index directory (built by `biaozhun ingest`) [default: data/index].
+    #[arg(long, value_name = "DIR", env = "BIAOZHUN_INDEX")]
+    pub index: Option<PathBuf>,
+    /// Index configuration directory used to create a new index [default: index-config].
+    #[arg(long, value_name = "DIR", env = "BIAOZHUN_INDEX_CONFIG")]
+    pub index_config: Option<PathBuf>,
+    /// Folder ingested when the index is missing or empty; `none` disables [default: fixtures].
+    #[arg(long, value_name = "DIR", env = "BIAOZHUN_BOOTSTRAP")]
+    pub bootstrap: Option<PathBuf>,
+    /// Admin key for POST/DELETE /api/v1/documents (at least 16 characters; repeat or
+    /// comma-separate for several). Prefer the variable or the file: flags show in `ps`.
+    #[arg(
+        long = "admin-key",
+        value_name = "KEY",
+        env = "BIAOZHUN_ADMIN_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub admin_keys: Option<Vec<String>>,
+    /// Origin allowed to call the API from browsers (repeat or comma-separate; `*` for any).
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "BIAOZHUN_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Option<Vec<String>>,
+    /// Largest upload body in bytes [default: 268435456].
+    #[arg(long, value_name = "BYTES", env = "BIAOZHUN_MAX_UPLOAD_BYTES")]
+    pub max_upload_bytes: Option<u64>,
+    /// Timeout of read requests in seconds [default: 30].
+    #[arg(long, value_name = "SECS", env = "BIAOZHUN_REQUEST_TIMEOUT_SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// Longest accepted query `q`, in characters [default: 512].
+    #[arg(long, value_name = "N", env = "BIAOZHUN_MAX_QUERY_CHARS")]
+    pub max_query_chars: Option<usize>,
+    /// Largest accepted `limit` [default: 100].
+    #[arg(long, value_name = "N", env = "BIAOZHUN_MAX_LIMIT")]
+    pub max_limit: Option<usize>,
+    /// Deepest accepted `offset` [default: 10000].
+    #[arg(long, value_name = "N", env = "BIAOZHUN_MAX_OFFSET")]
+    pub max_offset: Option<usize>,
+    /// Searches per minute and client IP; 0 disables rate limiting [default: 120].
+    #[arg(long, value_name = "N", env = "BIAOZHUN_RATE_LIMIT_PER_MINUTE")]
+    pub rate_limit_per_minute: Option<u32>,
+    /// Burst of the per-client token bucket [default: 30].
+    #[arg(long, value_name = "N", env = "BIAOZHUN_RATE_LIMIT_BURST")]
+    pub rate_limit_burst: Option<u32>,
+    /// Take the client IP from X-Forwarded-For (only behind a trusted proxy) [default: false].
+    #[arg(long, value_name = "BOOL", env = "BIAOZHUN_TRUST_PROXY", num_args = 0..=1, default_missing_value = "true")]
+    pub trust_proxy: Option<bool>,
+    /// Log format: text or json [default: text]. Log levels: RUST_LOG (default info).
+    #[arg(long, value_name = "FORMAT", env = "BIAOZHUN_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+impl Args {
+    /// The layer of values given by flags or environment variables.
+    fn overrides(&self) -> RawConfig {
+        RawConfig {
+            addr: self.addr.clone(),
+            index: self.index.clone(),
+            index_config: self.index_config.clone(),
+            bootstrap: self.bootstrap.clone().map(|p| {
+                if p.as_os_str() == "none" {
+                    PathBuf::new()
+                } else {
+                    p
+                }
+            }),
+            admin_keys: self.admin_keys.clone(),
+            cors_origins: self.cors_origins.clone(),
+            max_upload_bytes: self.max_upload_bytes,
+            request_timeout_secs: self.request_timeout_secs,
+            max_query_chars: self.max_query_chars,
+            max_limit: self.max_limit,
+            max_offset: self.max_offset,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            rate_limit_burst: self.rate_limit_burst,
+            trust_proxy: self.trust_proxy,
+            log_format: self.log_format.clone(),
+        }
+    }
+}
+
+/// Runs the service until SIGTERM or ctrl-c.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let file = match &args.config {
+        Some(path) => RawConfig::from_file(path)?,
+        None => RawConfig::default(),
+    };
+    let config = file.merge(args.overrides()).validate()?;
+    init_logging(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(biaozhun_api::server::serve(config))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = match format {
+        LogFormat::Json => builder.json().with_current_span(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+    if let Err(e) = result {
+        eprintln!("warning: logging not initialised: {e}");
+    }
+}

@@ -1,0 +1,183 @@
+//! A small hand-written Prometheus registry.
+//!
+//! The service needs four families: request counts and latency histograms per route
+//! (`MatchedPath`, so `/standards/{*code}` is one series, not one per code), index size,
+//! documents per kind, and ingest outcomes per status. A mutex-guarded map per family is enough
+//! at this scale and keeps the text format under our control; gauges read from the index are
+//! passed in at scrape time.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the latency histogram, seconds.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// Request and ingest counters of one process.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    latency: Mutex<BTreeMap<String, Histogram>>,
+    ingest: Mutex<BTreeMap<String, u64>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+/// Index figures sampled at scrape time.
+#[derive(Debug, Clone, Default)]
+pub struct IndexGauges {
+    /// Bytes on disk.
+    pub size_bytes: u64,
+    /// Documents per kind (`standard`, `notification`, `regulation`).
+    pub documents: BTreeMap<String, u64>,
+    /// Whether the index is open.
+    pub ready: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Metrics {
+    /// Records one finished request.
+    pub fn observe_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+        *lock(&self.requests)
+            .entry((route.to_string(), method.to_string(), status))
+            .or_default() += 1;
+        let secs = elapsed.as_secs_f64();
+        let mut latency = lock(&self.latency);
+        let h = latency.entry(route.to_string()).or_default();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                h.counts[i] += 1;
+            }
+        }
+        h.sum += secs;
+        h.count += 1;
+    }
+
+    /// Counts one ingested file by outcome (`ok`, `warning`, `error`, `skipped`).
+    pub fn observe_ingest(&self, status: &str) {
+        *lock(&self.ingest).entry(status.to_string()).or_default() += 1;
+    }
+
+    /// The Prometheus text exposition (format 0.0.4).
+    pub fn render(&self, index: &IndexGauges) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "# HELP biaozhun_http_requests_total HTTP requests by route, method and status.\n",
+        );
+        out.push_str("# TYPE biaozhun_http_requests_total counter\n");
+        for ((route, method, status), n) in lock(&self.requests).iter() {
+            let _ = writeln!(
+                out,
+                "biaozhun_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
+                escape(route),
+                escape(method)
+            );
+        }
+        out.push_str(
+            "# HELP biaozhun_http_request_duration_seconds HTTP request latency by route.\n",
+        );
+        out.push_str("# TYPE biaozhun_http_request_duration_seconds histogram\n");
+        for (route, h) in lock(&self.latency).iter() {
+            let route = escape(route);
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "biaozhun_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                    h.counts[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "biaozhun_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "biaozhun_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "biaozhun_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
+        }
+        out.push_str("# HELP biaozhun_index_ready Whether the index is open (1) or not (0).\n");
+        out.push_str("# TYPE biaozhun_index_ready gauge\n");
+        let _ = writeln!(out, "biaozhun_index_ready {}", u8::from(index.ready));
+        out.push_str("# HELP biaozhun_index_size_bytes Size of the index directory on disk.\n");
+        out.push_str("# TYPE biaozhun_index_size_bytes gauge\n");
+        let _ = writeln!(out, "biaozhun_index_size_bytes {}", index.size_bytes);
+        out.push_str("# HELP biaozhun_index_documents Documents in the index by kind.\n");
+        out.push_str("# TYPE biaozhun_index_documents gauge\n");
+        for (kind, n) in &index.documents {
+            let _ = writeln!(
+                out,
+                "biaozhun_index_documents{{kind=\"{}\"}} {n}",
+                escape(kind)
+            );
+        }
+        out.push_str(
+            "# HELP biaozhun_ingest_files_total Files ingested by this process, by outcome.\n",
+        );
+        out.push_str("# TYPE biaozhun_ingest_files_total counter\n");
+        for (status, n) in lock(&self.ingest).iter() {
+            let _ = writeln!(
+                out,
+                "biaozhun_ingest_files_total{{status=\"{}\"}} {n}",
+                escape(status)
+            );
+        }
+        out
+    }
+}
+
+/// Escapes a label value (backslash, quote, newline).
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_histograms() {
+        let m = Metrics::default();
+        m.observe_request("/api/v1/search", "GET", 200, Duration::from_millis(3));
+        m.observe_request("/api/v1/search", "GET", 200, Duration::from_millis(30));
+        m.observe_ingest("ok");
+        let mut g = IndexGauges {
+            ready: true,
+            size_bytes: 42,
+            ..IndexGauges::default()
+        };
+        g.documents.insert("standard".into(), 7);
+        let text = m.render(&g);
+        assert!(text.contains(
+            "biaozhun_http_requests_total{route=\"/api/v1/search\",method=\"GET\",status=\"200\"} 2"
+        ));
+        assert!(text.contains(
+            "biaozhun_http_request_duration_seconds_bucket{route=\"/api/v1/search\",le=\"0.005\"} 1"
+        ));
+        assert!(text.contains(
+            "biaozhun_http_request_duration_seconds_bucket{route=\"/api/v1/search\",le=\"+Inf\"} 2"
+        ));
+        assert!(text.contains("biaozhun_index_documents{kind=\"standard\"} 7"));
+        assert!(text.contains("biaozhun_ingest_files_total{status=\"ok\"} 1"));
+        assert!(text.contains("biaozhun_index_size_bytes 42"));
+    }
+}

@@ -1,0 +1,93 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations and the
+//! wire types, so it cannot drift from the code. A test checks that every route is in it.
+
+use std::sync::OnceLock;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::{ErrorBody, ErrorCode, ErrorDetail};
+use crate::routes::documents::{
+    DeleteAnswer, FileReportWire, LineErrorWire, SummaryWire, UploadAnswer,
+};
+use crate::routes::health::Health;
+use crate::routes::{documents, health, records, search};
+use crate::wire::records::{
+    NotificationDetail, RecordRef, Reference, RegulationDetail, SectionWire, StandardDetail,
+    TermWire,
+};
+use crate::wire::search::{
+    FacetWire, HighlightWire, HitWire, SearchAnswer, SuggestAnswer, SuggestionWire,
+};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "biaozhun",
+        description = "Full-text search of Chinese standards, WTO TBT/SPS notifications and regulations.\n\nErrors are `{\"error\": {\"code\", \"message\"}}` with a stable `code`: invalid_parameter (400), unauthorized (401), not_found (404), method_not_allowed (405), payload_too_large (413), unsupported_media_type (415), rate_limited (429, with Retry-After), internal (500), not_ready (503), timeout (503). Every response carries `x-request-id`.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        search::search,
+        search::suggest,
+        records::standard,
+        records::notification,
+        records::regulation,
+        documents::upload,
+        documents::delete,
+        health::healthz,
+        health::readyz,
+        health::metrics,
+        health::openapi,
+    ),
+    components(schemas(
+        ErrorBody, ErrorDetail, ErrorCode, SearchAnswer, HitWire, HighlightWire, FacetWire,
+        SuggestAnswer, SuggestionWire, StandardDetail, RecordRef, Reference, TermWire,
+        SectionWire, NotificationDetail, RegulationDetail, UploadAnswer, FileReportWire,
+        LineErrorWire, SummaryWire, DeleteAnswer, Health,
+    )),
+    modifiers(&AdminKey),
+    tags(
+        (name = "search", description = "search and suggestions"),
+        (name = "records", description = "standards, notifications and regulations by id"),
+        (name = "admin", description = "uploads and deletes; `Authorization: Bearer <key>`"),
+        (name = "operations", description = "health, readiness, metrics, this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct AdminKey;
+
+impl Modify for AdminKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "an admin key from the configuration (admin_keys / BIAOZHUN_ADMIN_KEYS); keys in the query string are refused",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document as a `utoipa` value.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as JSON text, built once.
+pub fn document_json() -> String {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        document()
+            .to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    })
+    .clone()
+}

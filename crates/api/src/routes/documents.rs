@@ -1,0 +1,421 @@
+//! Admin routes: `POST /api/v1/documents` (multipart upload of PDFs, texts, catalogs) and
+//! `DELETE /api/v1/documents/{id}`.
+//!
+//! An upload is streamed to a private temporary directory under sanitised names (no path
+//! traversal, no hidden files), ingested by the same batch as `biaozhun ingest`, committed, and
+//! the reader reloaded before answering: what the report says was imported is searchable when
+//! the response arrives.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::multipart::MultipartError;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::{header, HeaderMap};
+use axum::Json;
+use biaozhun_index::Index;
+use biaozhun_ingest::batch::{ingest_paths, BatchOptions, BatchSummary, FileReport};
+use biaozhun_ingest::catalog::Aliases;
+use biaozhun_model::{NotificationSymbol, StandardCode};
+use serde::Serialize;
+use tokio::io::AsyncWriteExt;
+use utoipa::ToSchema;
+
+use crate::auth::Admin;
+use crate::error::{code_for_status, ApiError, ErrorBody, ErrorCode};
+use crate::extract::ApiPath;
+use crate::routes::index_error;
+use crate::state::{blocking, AppState};
+
+/// Longest file name kept (bytes); longer names are cut.
+const MAX_NAME_BYTES: usize = 180;
+
+/// Answer of an upload: one report per file, as `biaozhun ingest --report` writes them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadAnswer {
+    /// One entry per uploaded file.
+    pub files: Vec<FileReportWire>,
+    /// Totals.
+    pub summary: SummaryWire,
+}
+
+/// What happened to one uploaded file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileReportWire {
+    /// The file name as stored (sanitised).
+    pub path: String,
+    /// What the file was recognised as (`catalog`, `pdf`, `text`, `html`, `regulation`,
+    /// `notification_form`, `unsupported`).
+    pub input: String,
+    /// `ok`, `warning`, `error` or `skipped`.
+    pub status: String,
+    /// Why it failed or was skipped; the first warning otherwise.
+    pub reason: Option<String>,
+    /// Record kind produced by single-record files.
+    pub record_kind: Option<String>,
+    /// Detected code, symbol or regulation id.
+    pub code: Option<String>,
+    /// Measured text quality of full texts.
+    pub quality: Option<String>,
+    /// Extractor used.
+    pub extractor: Option<String>,
+    /// Pages of PDFs.
+    pub pages: Option<u32>,
+    /// Records imported.
+    pub imported: usize,
+    /// Catalog rows skipped.
+    pub skipped: usize,
+    /// Catalog rows rejected.
+    pub rejected: usize,
+    /// Rejected rows with reasons.
+    pub line_errors: Vec<LineErrorWire>,
+    /// Warnings.
+    pub warnings: Vec<LineErrorWire>,
+    /// sha256 of the content.
+    pub sha256: Option<String>,
+}
+
+/// A problem on one line of a catalog.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineErrorWire {
+    /// 1-based line, row or record number.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Totals of an upload.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryWire {
+    /// Files received.
+    pub files: usize,
+    /// Files imported without remarks.
+    pub ok: usize,
+    /// Files imported with warnings.
+    pub warning: usize,
+    /// Files that failed.
+    pub error: usize,
+    /// Files skipped (unchanged, unsupported).
+    pub skipped: usize,
+    /// Standards stored.
+    pub standards: usize,
+    /// Notifications stored.
+    pub notifications: usize,
+    /// Regulations stored.
+    pub regulations: usize,
+}
+
+/// Uploads files (multipart/form-data, any field name, one file per part) and ingests them.
+#[utoipa::path(post, path = "/api/v1/documents", tag = "admin",
+    security(("admin_key" = [])),
+    request_body(content_type = "multipart/form-data", description = "PDFs, texts (.txt, .md, .html), catalogs (.jsonl, .json, .csv, .xlsx), notification forms"),
+    responses(
+        (status = 200, description = "per-file report; imported documents are searchable", body = UploadAnswer),
+        (status = 400, description = "`invalid_parameter`: malformed multipart body or no file", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: missing or wrong key, or key in the query string", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: body above max_upload_bytes", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not multipart/form-data", body = ErrorBody),
+        (status = 500, description = "`internal`: the commit failed", body = ErrorBody),
+        (status = 503, description = "`not_ready`", body = ErrorBody),
+    ))]
+pub async fn upload(
+    _admin: Admin,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<UploadAnswer>, ApiError> {
+    let is_multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    if !is_multipart {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "upload documents as multipart/form-data",
+        ));
+    }
+    let mut multipart = multipart.map_err(|e| {
+        ApiError::new(
+            code_for_status(e.status()),
+            format!("invalid multipart body: {}", e.body_text().to_lowercase()),
+        )
+    })?;
+    let index = state.index()?;
+    let dir = tempfile::Builder::new()
+        .prefix("biaozhun-upload-")
+        .tempdir()
+        .map_err(|e| ApiError::internal(&e))?;
+    let mut names: Vec<String> = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let Some(original) = field.file_name().map(str::to_string) else {
+            continue; // a plain form field, not a file
+        };
+        let name = unique_name(&sanitize_file_name(&original, names.len()), &names);
+        let path = dir.path().join(&name);
+        let mut file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+        }
+        file.flush().await.map_err(|e| ApiError::internal(&e))?;
+        tracing::info!(file = %name, original = %original, "upload received");
+        names.push(name);
+    }
+    if names.is_empty() {
+        return Err(ApiError::invalid(
+            "the upload holds no file part (use -F file=@path)",
+        ));
+    }
+    let config_dir = state.config.index_config_dir.clone();
+    let _guard = state.write_lock.lock().await;
+    let root = dir.path().to_path_buf();
+    let (reports, summary) = blocking(move || Ok(run_batch(&index, &[root], &config_dir))).await?;
+    drop(dir);
+    for r in &reports {
+        state.metrics.observe_ingest(r.status.as_str());
+    }
+    if let Some(e) = &summary.commit_error {
+        return Err(ApiError::internal(&format!("commit of upload failed: {e}")));
+    }
+    let prefix = dir_prefix(&reports);
+    Ok(Json(UploadAnswer {
+        files: reports.iter().map(|r| report_wire(r, &prefix)).collect(),
+        summary: SummaryWire {
+            files: summary.files,
+            ok: summary.ok,
+            warning: summary.warning,
+            error: summary.error,
+            skipped: summary.skipped,
+            standards: summary.standards,
+            notifications: summary.notifications,
+            regulations: summary.regulations,
+        },
+    }))
+}
+
+/// Runs the ingest batch on `paths` into `index`, commits and reloads; returns the reports in
+/// input order. Used by uploads and by the start-up bootstrap.
+pub fn run_batch(
+    index: &Index,
+    paths: &[PathBuf],
+    config_dir: &Path,
+) -> (Vec<FileReport>, BatchSummary) {
+    let aliases = match Aliases::load_dir(config_dir) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::warn!(error = %e, "catalog aliases not loadable, using the built-in table");
+            match Aliases::builtin() {
+                Ok(a) => a,
+                Err(e) => {
+                    let summary = BatchSummary {
+                        commit_error: Some(format!("no catalog alias table: {e}")),
+                        ..BatchSummary::default()
+                    };
+                    return (Vec::new(), summary);
+                }
+            }
+        }
+    };
+    let opts = BatchOptions::new(aliases);
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&reports);
+    let progress = move |r: &FileReport| {
+        tracing::info!(path = %r.path, status = r.status.as_str(), imported = r.imported, "ingested");
+        sink.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(r.clone());
+    };
+    let mut store: &Index = index;
+    let summary = ingest_paths(paths, &opts, &mut store, &progress);
+    if let Err(e) = index.reload() {
+        tracing::warn!(error = %e, "reader reload failed");
+    }
+    let reports = std::mem::take(
+        &mut *reports
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    (reports, summary)
+}
+
+fn multipart_error(e: MultipartError) -> ApiError {
+    let code = code_for_status(e.status());
+    let code = if code == ErrorCode::Internal {
+        ErrorCode::InvalidParameter
+    } else {
+        code
+    };
+    ApiError::new(
+        code,
+        format!("invalid multipart body: {}", e.body_text().to_lowercase()),
+    )
+}
+
+/// The temp-dir prefix common to report paths, stripped so clients see their own file names.
+fn dir_prefix(reports: &[FileReport]) -> String {
+    reports
+        .iter()
+        .find_map(|r| {
+            Path::new(&r.path)
+                .parent()
+                .map(|p| format!("{}/", p.display()))
+        })
+        .unwrap_or_default()
+}
+
+fn report_wire(r: &FileReport, prefix: &str) -> FileReportWire {
+    let lines = |v: &[biaozhun_ingest::catalog::LineError]| {
+        v.iter()
+            .map(|l| LineErrorWire {
+                line: l.line,
+                message: l.message.clone(),
+            })
+            .collect()
+    };
+    FileReportWire {
+        path: r.path.strip_prefix(prefix).unwrap_or(&r.path).to_string(),
+        input: r.input.to_string(),
+        status: r.status.as_str().to_string(),
+        reason: r.reason.clone(),
+        record_kind: r.record_kind.map(str::to_string),
+        code: r.code.clone(),
+        quality: r.quality.map(str::to_string),
+        extractor: r.extractor.map(str::to_string),
+        pages: r.pages,
+        imported: r.imported,
+        skipped: r.skipped,
+        rejected: r.rejected,
+        line_errors: lines(&r.line_errors),
+        warnings: lines(&r.warnings),
+        sha256: r.sha256.clone(),
+    }
+}
+
+/// A safe file name from a client-supplied one: the last path component (both `/` and `\`),
+/// without control characters, leading dots or reserved characters, at most
+/// [`MAX_NAME_BYTES`] bytes; `upload-N` when nothing is left.
+pub fn sanitize_file_name(original: &str, n: usize) -> String {
+    let last = original.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c => c,
+        })
+        .collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    let mut name = String::new();
+    for c in trimmed.chars() {
+        if name.len() + c.len_utf8() > MAX_NAME_BYTES {
+            break;
+        }
+        name.push(c);
+    }
+    if name.is_empty() {
+        format!("upload-{n}")
+    } else {
+        name
+    }
+}
+
+fn unique_name(name: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == name) {
+        return name.to_string();
+    }
+    (2..)
+        .map(|i| format!("{i}-{name}"))
+        .find(|cand| !taken.iter().any(|t| t == cand))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// Answer of a delete.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeleteAnswer {
+    /// The id of the deleted record.
+    pub deleted: String,
+    /// Its kind.
+    pub kind: String,
+}
+
+/// Deletes a record (standard code, notification symbol or regulation id, in any spelling).
+#[utoipa::path(delete, path = "/api/v1/documents/{id}", tag = "admin",
+    security(("admin_key" = [])),
+    params(("id" = String, Path, description = "standard code, notification symbol or regulation id")),
+    responses(
+        (status = 200, description = "deleted", body = DeleteAnswer),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 503, description = "`not_ready`", body = ErrorBody),
+    ))]
+pub async fn delete(
+    _admin: Admin,
+    State(state): State<AppState>,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Json<DeleteAnswer>, ApiError> {
+    let raw = raw.trim_start_matches('/').trim().to_string();
+    let index = state.index()?;
+    let _guard = state.write_lock.lock().await;
+    let found = blocking(move || -> Result<Option<(String, String)>, ApiError> {
+        let mut candidates: Vec<(String, &str)> = Vec::new();
+        if let Ok(s) = NotificationSymbol::parse(&raw) {
+            candidates.push((s.to_string(), "notification"));
+        }
+        if let Ok(c) = StandardCode::parse(&raw) {
+            candidates.push((c.to_string(), "standard"));
+        }
+        candidates.push((raw.clone(), "regulation"));
+        for (id, kind) in candidates {
+            let exists = match kind {
+                "notification" => index.get_notification(&id).map_err(index_error)?.is_some(),
+                "standard" => index.get_standard(&id).map_err(index_error)?.is_some(),
+                _ => index.get_regulation(&id).map_err(index_error)?.is_some(),
+            };
+            if exists {
+                index.delete(&id).map_err(index_error)?;
+                return Ok(Some((id, kind.to_string())));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    match found {
+        Some((deleted, kind)) => {
+            tracing::info!(id = %deleted, kind = %kind, "record deleted");
+            Ok(Json(DeleteAnswer { deleted, kind }))
+        }
+        None => Err(ApiError::not_found("no record with that id in the index")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_escape() {
+        for (input, want) in [
+            ("../../etc/passwd", "passwd"),
+            ("..\\..\\boot.ini", "boot.ini"),
+            ("/abs/GB T 7714-2015.pdf", "GB T 7714-2015.pdf"),
+            (".hidden", "hidden"),
+            ("..", "upload-3"),
+            ("", "upload-3"),
+            ("a\u{0}b:c.txt", "ab_c.txt"),
+            ("标准.pdf", "标准.pdf"),
+        ] {
+            assert_eq!(sanitize_file_name(input, 3), want, "{input:?}");
+        }
+        let long = "长".repeat(100);
+        assert!(sanitize_file_name(&long, 0).len() <= MAX_NAME_BYTES);
+        assert_eq!(unique_name("a.pdf", &["a.pdf".into()]), "2-a.pdf");
+    }
+}

@@ -1,0 +1,213 @@
+//! Running the service: open (or create and bootstrap) the index, bind, serve until SIGTERM or
+//! ctrl-c, drain in-flight requests.
+//!
+//! The listener is bound first and the URL printed at once; the index opens on the blocking pool
+//! meanwhile (`/readyz` answers 503 until it is open). On a fresh clone the index does not exist
+//! yet: it is created and the bootstrap folder (`fixtures/`) ingested into it, so
+//! `cargo run --release -- serve` shows a working search without any other step.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use biaozhun_index::{Index, IndexError};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::routes::documents::run_batch;
+use crate::state::AppState;
+
+/// Why the service could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address is taken or not ours.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The index cannot be opened or created.
+    #[error("cannot open the index in {dir}: {source}")]
+    Index {
+        /// The index directory.
+        dir: PathBuf,
+        /// The index error (schema mismatch, missing config, ...).
+        source: IndexError,
+    },
+    /// The bootstrap ingest could not commit.
+    #[error("bootstrap ingest of {dir} failed: {message}")]
+    Bootstrap {
+        /// The bootstrap folder.
+        dir: PathBuf,
+        /// The commit error.
+        message: String,
+    },
+    /// The HTTP server failed.
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The opening task panicked.
+    #[error("index opening task failed: {0}")]
+    Task(String),
+}
+
+/// Serves `config` until a shutdown signal.
+pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let addr = config.addr;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    let local = listener.local_addr()?;
+    let state = AppState::new(config.clone());
+    println!(
+        "biaozhun serving on http://{local}/ (search: http://{local}/api/v1/search?q=gbt7714)"
+    );
+    tracing::info!(addr = %local, index = %config.index_dir.display(), "listening");
+
+    let (fail_tx, mut fail_rx) = tokio::sync::watch::channel(None::<String>);
+    let opener = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || match open_index(&state.config, &state.metrics) {
+            Ok(index) => {
+                state.set_index(index);
+                tracing::info!("index open, ready");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "index not available, shutting down");
+                let _ = fail_tx.send(Some(e.to_string()));
+                Err(e)
+            }
+        })
+    };
+
+    let app = crate::router(state);
+    let shutdown = async move {
+        tokio::select! {
+            () = signal() => {}
+            () = async {
+                // The sender is dropped once the index is open: that is no reason to stop.
+                if fail_rx.wait_for(Option::is_some).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            } => {}
+        }
+    };
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    tracing::info!("stopped");
+    if opener.is_finished() {
+        match opener.await {
+            Ok(Err(e)) => return Err(e),
+            Err(e) => return Err(ServeError::Task(e.to_string())),
+            Ok(Ok(())) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Opens the index for serving. Creates it (and ingests the bootstrap folder) when it is missing
+/// or empty. It stays writable only when admin keys are configured (uploads, deletes); otherwise
+/// it is reopened read-only, so `biaozhun ingest` can update it while it is served.
+pub fn open_index(config: &Config, metrics: &Metrics) -> Result<Index, ServeError> {
+    let dir = &config.index_dir;
+    let index_err = |source| ServeError::Index {
+        dir: dir.clone(),
+        source,
+    };
+    let writable = config.admin_keys.is_configured();
+    let bootstrap = config.bootstrap.as_ref().filter(|p| p.is_dir());
+    if !writable {
+        match Index::open(dir) {
+            Ok(index) if bootstrap.is_none() || !is_empty(&index) => return Ok(index),
+            Ok(_) | Err(IndexError::NotFound(_)) => {}
+            Err(e) => return Err(index_err(e)),
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        index_err(IndexError::Io {
+            path: dir.display().to_string(),
+            source: e,
+        })
+    })?;
+    let index = Index::open_or_create(dir, &config.index_config_dir).map_err(index_err)?;
+    if let Some(folder) = bootstrap {
+        if is_empty(&index) {
+            tracing::info!(folder = %folder.display(), "empty index, ingesting the bootstrap folder");
+            let (reports, summary) = run_batch(
+                &index,
+                std::slice::from_ref(folder),
+                &config.index_config_dir,
+            );
+            for r in &reports {
+                metrics.observe_ingest(r.status.as_str());
+            }
+            if let Some(message) = summary.commit_error {
+                return Err(ServeError::Bootstrap {
+                    dir: folder.clone(),
+                    message,
+                });
+            }
+            tracing::info!(
+                files = summary.files,
+                standards = summary.standards,
+                notifications = summary.notifications,
+                regulations = summary.regulations,
+                errors = summary.error,
+                "bootstrap ingest done"
+            );
+        }
+    } else if config.bootstrap.is_some() && is_empty(&index) {
+        tracing::warn!("the index is empty and the bootstrap folder does not exist");
+    }
+    if writable {
+        return Ok(index);
+    }
+    drop(index);
+    Index::open(dir).map_err(index_err)
+}
+
+fn is_empty(index: &Index) -> bool {
+    match index.stats() {
+        Ok(s) => ["standard", "notification", "regulation"]
+            .iter()
+            .all(|k| s.kinds.get(*k).copied().unwrap_or(0) == 0),
+        Err(e) => {
+            tracing::warn!(error = %e, "index stats failed");
+            false
+        }
+    }
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+async fn signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("ctrl-c, shutting down"),
+        () = term => tracing::info!("SIGTERM, shutting down"),
+    }
+}

@@ -1,0 +1,117 @@
+//! Shared state of the service: configuration, the open index, metrics and the rate limiter.
+//!
+//! The index sits behind a lock that only guards the *slot* (so `readyz` can answer before the
+//! index is open and an admin upload can swap nothing but the reader state); searches clone an
+//! `Arc<Index>` out of it and run on the blocking pool. Writes (uploads, deletes) are serialised
+//! by one async mutex: tantivy allows one writer per index.
+
+use std::sync::{Arc, RwLock};
+
+use axum::extract::FromRef;
+pub use biaozhun_index::Index;
+
+use crate::config::{AdminKeys, Config};
+use crate::error::{ApiError, ErrorCode};
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+
+/// Cheaply clonable handle to the shared state.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The shared state itself.
+pub struct Inner {
+    /// Validated configuration.
+    pub config: Config,
+    index: RwLock<Option<Arc<Index>>>,
+    /// Serialises writes to the index (uploads, deletes).
+    pub write_lock: tokio::sync::Mutex<()>,
+    /// Request and ingest counters.
+    pub metrics: Metrics,
+    /// Per-client limiter of search routes, when enabled.
+    pub limiter: Option<RateLimiter>,
+}
+
+impl AppState {
+    /// State with no index yet (`readyz` answers 503 until [`AppState::set_index`]).
+    pub fn new(config: Config) -> AppState {
+        let limiter = config.rate_limit.map(RateLimiter::new);
+        AppState(Arc::new(Inner {
+            config,
+            index: RwLock::new(None),
+            write_lock: tokio::sync::Mutex::new(()),
+            metrics: Metrics::default(),
+            limiter,
+        }))
+    }
+
+    /// State serving an open index.
+    pub fn with_index(config: Config, index: Index) -> AppState {
+        let state = AppState::new(config);
+        state.set_index(index);
+        state
+    }
+
+    /// State serving an index shared with other owners (tests share one index between many
+    /// routers).
+    pub fn with_shared_index(config: Config, index: Arc<Index>) -> AppState {
+        let state = AppState::new(config);
+        state.set_shared_index(index);
+        state
+    }
+
+    /// Installs the open index.
+    pub fn set_index(&self, index: Index) {
+        self.set_shared_index(Arc::new(index));
+    }
+
+    fn set_shared_index(&self, index: Arc<Index>) {
+        let mut slot = self
+            .0
+            .index
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(index);
+    }
+
+    /// The open index, or `not_ready`.
+    pub fn index(&self) -> Result<Arc<Index>, ApiError> {
+        self.0
+            .index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "the index is not open yet"))
+    }
+
+    /// Whether the index is open.
+    pub fn ready(&self) -> bool {
+        self.index().is_ok()
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for AdminKeys {
+    fn from_ref(state: &AppState) -> AdminKeys {
+        state.config.admin_keys.clone()
+    }
+}
+
+/// Runs blocking index work (searches, commits) on the blocking pool, turning a panic or a
+/// cancelled task into an internal error instead of taking the worker down.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) => Err(ApiError::internal(&e)),
+    }
+}
