@@ -12,6 +12,7 @@
 //! derived status, facets, sorting, cursors), [`search`] (request/response), [`snippet`],
 //! [`suggest`], [`eval`] (relevance harness).
 
+pub mod barriers;
 pub mod collect;
 pub mod config;
 pub mod document;

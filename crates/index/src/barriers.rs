@@ -1,0 +1,917 @@
+//! Barrier checks: "which trade measures of this market touch my product?"
+//!
+//! An exporter names a market (WTO code, English or Chinese name) and a product (an HS code at
+//! any level, or words in Chinese or English). The answer is the matching WTO notifications
+//! grouped into families (base, addenda, corrigenda, revisions), newest first, each with its
+//! state (adopted, in force, withdrawn), whether it is open for comment on a date, and the
+//! standards it cites resolved against the catalog records of this index.
+//!
+//! Matching rules, all in this file:
+//! - market: the `member` keyword field;
+//! - HS code: prefix in both directions (`95` listed covers a user's `950300`, a user's `84`
+//!   finds `8415.10`); notifications that list no HS code at all are also matched when their
+//!   text matches the names of the code's HS chapter (`index-config/hs-chapters.toml`), and
+//!   flagged as the weaker [`MatchKind::ProductText`];
+//! - words: the ordinary query plan of [`crate::query`] (glossary and synonym expansion make a
+//!   Chinese word find English texts), plus the HS chapters whose names contain the word.
+//!
+//! The wire format lives in `biaozhun-api`; the types here are the engine's answer.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use biaozhun_model::glossary::{HsChapter, HsChapterFile};
+use biaozhun_model::{
+    FamilyEvent, HsChapters, HsCode, Member, Notification, NotificationFamily, Standard,
+    StandardCode, Status, SymbolSuffix, MEMBERS,
+};
+use chrono::NaiveDate;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{TantivyDocument, Term};
+
+use crate::config::HS_CHAPTERS_FILE;
+use crate::query::{self, Mode};
+use crate::store::Index;
+use crate::IndexError;
+
+/// Most notifications one check looks at (the answer is grouped and cut to `limit` families).
+pub const MAX_MATCHES: usize = 2_000;
+/// Most families one answer lists.
+pub const MAX_FAMILIES: usize = 200;
+/// Families listed when the request gives no limit.
+pub const DEFAULT_FAMILIES: usize = 50;
+
+/// A barrier check as the caller typed it; validated by [`Index::barriers`].
+#[derive(Debug, Clone, Default)]
+pub struct BarrierRequest {
+    /// WTO member code, English or Chinese name (`EU`, `European Union`, `欧盟`, `沙特`).
+    pub market: Option<String>,
+    /// HS code at any level (`95`, `9503`, `8415.10`).
+    pub hs: Option<String>,
+    /// Product words in Chinese or English.
+    pub q: Option<String>,
+    /// Date "open for comment" is judged on (today when absent).
+    pub open_on: Option<NaiveDate>,
+    /// Families to return (0 means [`DEFAULT_FAMILIES`]).
+    pub limit: usize,
+}
+
+/// Why a barrier check cannot be answered as asked. The user errors name the value.
+#[derive(Debug, thiserror::Error)]
+pub enum BarrierError {
+    /// The market is no WTO member we know.
+    #[error("unknown market {value:?}{}", did_you_mean(.suggestions))]
+    UnknownMarket {
+        /// The value as given.
+        value: String,
+        /// Close member names, best first.
+        suggestions: Vec<String>,
+    },
+    /// The HS code is malformed.
+    #[error("invalid hs {value:?}: expected 2 to 10 digits, such as 95, 9503 or 8415.10")]
+    InvalidHs {
+        /// The value as given.
+        value: String,
+    },
+    /// `limit` above [`MAX_FAMILIES`].
+    #[error("limit {0} is above the maximum {MAX_FAMILIES}")]
+    Limit(usize),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+fn did_you_mean(s: &[String]) -> String {
+    if s.is_empty() {
+        " (use a WTO member code such as USA, EU, SAU or a name such as 美国)".to_string()
+    } else {
+        format!(" (did you mean {}?)", s.join(", "))
+    }
+}
+
+/// How a family was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// One of its HS codes is the asked code, an ancestor or a descendant of it.
+    Hs,
+    /// It lists no HS code, but its text matches the names of the asked code's HS chapter:
+    /// a weaker match, worth a human look.
+    ProductText,
+    /// No HS code was asked: matched on market and words only.
+    Query,
+}
+
+/// The measure's state, summarised for display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateLabel {
+    /// Notified as a draft; no addendum reports adoption.
+    Proposed,
+    /// An addendum reports adoption (entry into force not reported or still ahead).
+    Adopted,
+    /// An addendum reports entry into force on or before the check date.
+    InForce,
+    /// Withdrawn, lifted or repealed.
+    Withdrawn,
+}
+
+/// One event of the family state: which document reports it, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StateEvent {
+    /// The document that reports it.
+    pub reported_by: String,
+    /// The date it reports, when it gives one.
+    pub date: Option<NaiveDate>,
+}
+
+/// The state of the measure as the family's addenda report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeasureState {
+    /// Summary label.
+    pub label: StateLabel,
+    /// Adoption, when reported.
+    pub adopted: Option<StateEvent>,
+    /// Entry into force, when reported (possibly in the future).
+    pub entered_into_force: Option<StateEvent>,
+    /// Withdrawal, when reported.
+    pub withdrawn: Option<StateEvent>,
+    /// Extension of the comment period, when reported.
+    pub comment_period_extended: Option<StateEvent>,
+}
+
+/// A catalog record a cited code resolved to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedStandard {
+    /// Record id (canonical code with year).
+    pub id: String,
+    /// Chinese title.
+    pub title_zh: Option<String>,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Status on the check date.
+    pub status: Option<Status>,
+    /// True when the cited edition itself is in the catalog; false when the code was cited
+    /// without that edition and the current edition was taken.
+    pub exact: bool,
+}
+
+/// A standard cited by a member of the family.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CitedStandard {
+    /// The code as cited, canonical (`ASTM F963-17`, `ISO 16528-1`).
+    pub code: String,
+    /// The catalog record, when this index holds one.
+    pub record: Option<ResolvedStandard>,
+}
+
+/// One document of a family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberDocument {
+    /// Symbol (`G/TBT/N/USA/2146/Add.1`).
+    pub symbol: String,
+    /// `base`, `addendum`, `corrigendum` or `revision` (its last suffix).
+    pub role: &'static str,
+    /// Distribution date.
+    pub distribution_date: Option<NaiveDate>,
+    /// Comment deadline it sets.
+    pub comment_deadline: Option<NaiveDate>,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Chinese title.
+    pub title_zh: Option<String>,
+    /// Description of content.
+    pub description: Option<String>,
+    /// Whether this document itself matched the check (the others came with their family).
+    pub matched: bool,
+}
+
+/// One notified measure: a family with its state and dates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BarrierFamily {
+    /// Base symbol (`G/TBT/N/USA/2146`), even when the base document is not in the index.
+    pub base: String,
+    /// `TBT` or `SPS`.
+    pub agreement: &'static str,
+    /// Member code.
+    pub member: Option<String>,
+    /// Member name as the source wrote it.
+    pub member_name: Option<String>,
+    /// English title (of the base, else of the newest member that has one).
+    pub title_en: Option<String>,
+    /// Chinese title.
+    pub title_zh: Option<String>,
+    /// Products covered.
+    pub products: Option<String>,
+    /// HS codes listed by any member.
+    pub hs_codes: Vec<String>,
+    /// Objectives listed by any member.
+    pub objectives: Vec<String>,
+    /// Distribution date of the base (or of the earliest member held).
+    pub distribution_date: Option<NaiveDate>,
+    /// Distribution date of the newest member (the family order).
+    pub last_update: Option<NaiveDate>,
+    /// Latest comment deadline of any member.
+    pub comment_deadline: Option<NaiveDate>,
+    /// Proposed (or reported) adoption date.
+    pub proposed_adoption: Option<NaiveDate>,
+    /// Proposed (or reported) entry into force.
+    pub entry_into_force: Option<NaiveDate>,
+    /// State as reported by the addenda.
+    pub state: MeasureState,
+    /// Open for comment on the check date (deadline not passed, not withdrawn).
+    pub open_for_comment: bool,
+    /// Days from the check date to the deadline, when open.
+    pub days_left: Option<i64>,
+    /// Standards cited by any member.
+    pub cited_standards: Vec<CitedStandard>,
+    /// How the family was found.
+    pub match_kind: MatchKind,
+    /// Member documents, base first.
+    pub documents: Vec<MemberDocument>,
+}
+
+/// The resolved market.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarketInfo {
+    /// WTO code in symbols (`SAU`).
+    pub code: &'static str,
+    /// English name.
+    pub name_en: &'static str,
+    /// Chinese name.
+    pub name_zh: &'static str,
+}
+
+/// The resolved HS code with its chapter names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HsInfo {
+    /// Customs notation (`7311`, `8415.10`).
+    pub code: String,
+    /// Two-digit chapter.
+    pub chapter: String,
+    /// Chapter name in Chinese.
+    pub chapter_zh: Option<String>,
+    /// Chapter name in English.
+    pub chapter_en: Option<String>,
+}
+
+/// The answer to a barrier check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BarrierReport {
+    /// The market, resolved.
+    pub market: Option<MarketInfo>,
+    /// The HS code, resolved.
+    pub hs: Option<HsInfo>,
+    /// The words as given.
+    pub q: Option<String>,
+    /// Query terms as understood (after segmentation).
+    pub terms: Vec<String>,
+    /// HS chapters whose names contain a query word (their notifications match too).
+    pub q_chapters: Vec<String>,
+    /// The date comment periods are judged on.
+    pub open_on: NaiveDate,
+    /// Families found (before the limit).
+    pub total: usize,
+    /// True when all words together found nothing and any word was accepted.
+    pub relaxed: bool,
+    /// Families, newest first.
+    pub families: Vec<BarrierFamily>,
+}
+
+/// Resolves what a user typed as a market; unknown names come back with close suggestions.
+pub fn resolve_market(value: &str) -> Result<&'static Member, BarrierError> {
+    Member::lookup(value).ok_or_else(|| BarrierError::UnknownMarket {
+        value: value.to_string(),
+        suggestions: suggest_markets(value),
+    })
+}
+
+/// Up to three member names close to `value`: same prefix, contained, or few edits away.
+pub fn suggest_markets(value: &str) -> Vec<String> {
+    let v = biaozhun_model::normalize::fold(value).trim().to_lowercase();
+    if v.is_empty() {
+        return Vec::new();
+    }
+    let mut scored: Vec<(usize, String)> = Vec::new();
+    for m in MEMBERS {
+        let names = [m.code, m.name_en, m.name_zh]
+            .into_iter()
+            .chain(m.aliases.iter().copied());
+        let best = names
+            .map(|n| {
+                let n = n.to_lowercase();
+                if n.contains(&v) || v.contains(&n) {
+                    0
+                } else {
+                    edit_distance(&v, &n)
+                }
+            })
+            .min()
+            .unwrap_or(usize::MAX);
+        let allowed = (v.chars().count() / 3).max(1);
+        if best <= allowed {
+            scored.push((best, format!("{} ({}, {})", m.code, m.name_en, m.name_zh)));
+        }
+    }
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, s)| s).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Words of HS chapter names that say nothing about the product.
+const GENERIC: &[&str] = &[
+    "parts",
+    "thereof",
+    "accessories",
+    "articles",
+    "other",
+    "products",
+    "product",
+    "the",
+    "their",
+    "of",
+    "and",
+    "or",
+    "n.e.s.",
+    "nes",
+    "whether",
+    "not",
+    "similar",
+    "kind",
+    "kinds",
+    "used",
+    "零件",
+    "附件",
+    "制品",
+    "其他",
+    "及其",
+    "物品",
+    "产品",
+];
+
+/// The product phrases of a chapter's names: `Toys, games and sports requisites; parts …` →
+/// `toys`, `games`, `sports requisites`, `玩具`, `游戏品`, `运动用品`.
+pub fn chapter_phrases(ch: &HsChapter) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let en = ch.en.to_lowercase();
+    let en = en
+        .replace(" and ", ",")
+        .replace(" or ", ",")
+        .replace(" of ", ",")
+        .replace(" with ", ",");
+    for p in en.split([',', ';', '(', ')', ':']) {
+        let words: Vec<&str> = p
+            .split_whitespace()
+            .filter(|w| !GENERIC.contains(w))
+            .collect();
+        if !words.is_empty() {
+            out.push(words.join(" "));
+        }
+    }
+    let mut zh = ch.zh.clone();
+    for g in ["及其", "及", "和", "或", "与", "的"] {
+        zh = zh.replace(g, "、");
+    }
+    for p in zh.split(['、', '，', '；', ';', ',', '(', ')', '（', '）']) {
+        let p = p.trim();
+        if !p.is_empty() && !GENERIC.contains(&p) {
+            out.push(p.to_string());
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// The chapters whose product phrases contain one of the query's words (`玩具` → 95).
+fn chapters_for_query(chapters: &HsChapters, q: &str) -> Vec<String> {
+    let q = biaozhun_model::normalize::fold(q).to_lowercase();
+    let words: Vec<&str> = q
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+        .filter(|w| w.chars().count() >= 2)
+        .collect();
+    let mut out = Vec::new();
+    for ch in chapters.all().iter().filter(|c| !c.reserved) {
+        let hit = chapter_phrases(ch).iter().any(|p| {
+            words.iter().any(|w| {
+                let plural = format!("{w}s");
+                p == w || *p == plural || (!w.is_ascii() && p.starts_with(w))
+            })
+        });
+        if hit {
+            out.push(ch.code.clone());
+        }
+    }
+    out
+}
+
+impl Index {
+    /// Loads the HS chapter names the index was built with (its `config/` copy), falling back
+    /// to none when the file is absent.
+    pub fn hs_chapters(&self) -> Result<Option<HsChapters>, IndexError> {
+        let path = self.dir().join("config").join(HS_CHAPTERS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(IndexError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        let err = |message: String| IndexError::Config {
+            path: path.display().to_string(),
+            message,
+        };
+        let file: HsChapterFile = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        file.validate().map(Some).map_err(|e| err(e.to_string()))
+    }
+
+    /// Every notification id in the index (for "what is new after this ingest").
+    pub fn notification_ids(&self) -> Result<HashSet<String>, IndexError> {
+        let searcher = self.reader.searcher();
+        let q = keyword(self.fields.kind, "notification");
+        let top = searcher.search(&q, &TopDocs::with_limit(1_000_000).order_by_score())?;
+        let mut out = HashSet::with_capacity(top.len());
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let (_, json) = self.doc_record(&doc);
+            if let Ok(n) = serde_json::from_str::<Notification>(&json) {
+                out.insert(n.id());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs a barrier check (see the module documentation for the matching rules).
+    pub fn barriers(&self, req: &BarrierRequest) -> Result<BarrierReport, BarrierError> {
+        let limit = if req.limit == 0 {
+            DEFAULT_FAMILIES
+        } else {
+            req.limit
+        };
+        if limit > MAX_FAMILIES {
+            return Err(BarrierError::Limit(limit));
+        }
+        let open_on = req
+            .open_on
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let market = match nonempty(&req.market) {
+            Some(m) => Some(resolve_market(m)?),
+            None => None,
+        };
+        let hs = match nonempty(&req.hs) {
+            Some(h) => Some(HsCode::parse(h).map_err(|_| BarrierError::InvalidHs {
+                value: h.to_string(),
+            })?),
+            None => None,
+        };
+        let q = nonempty(&req.q).map(str::to_string);
+        let chapters = self.hs_chapters()?;
+        let f = &self.fields;
+
+        let mut must: Vec<Box<dyn Query>> = vec![keyword(f.kind, "notification")];
+        if let Some(m) = market {
+            must.push(keyword(f.member, m.code));
+        }
+        if let Some(hs) = &hs {
+            let mut alts = vec![keyword(f.hs, hs.digits())];
+            for a in hs.ancestors() {
+                alts.push(keyword(f.hs, &format!("={a}")));
+            }
+            if let Some(ch) = chapters.as_ref().and_then(|c| c.of(hs)) {
+                for p in chapter_phrases(ch) {
+                    let plan = query::plan(self, &p);
+                    alts.push(query::build(self, &plan, &[], Mode::All));
+                }
+            }
+            must.push(should(alts));
+        }
+        let mut q_chapters = Vec::new();
+        let mut terms = Vec::new();
+        let plan = q.as_deref().map(|q| query::plan(self, q));
+        if let (Some(q), Some(c)) = (&q, &chapters) {
+            q_chapters = chapters_for_query(c, q);
+        }
+        if let Some(p) = &plan {
+            terms = p.understood().terms;
+        }
+        let searcher = self.reader.searcher();
+        let run = |mode: Mode| -> Result<Vec<Notification>, IndexError> {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                must.iter().map(|q| (Occur::Must, q.box_clone())).collect();
+            if let Some(p) = &plan {
+                let mut alts = vec![query::build(self, p, &[], mode)];
+                for ch in &q_chapters {
+                    alts.push(keyword(f.hs, ch));
+                }
+                clauses.push((Occur::Must, should(alts)));
+            }
+            let bq = BooleanQuery::new(clauses);
+            let top = searcher.search(&bq, &TopDocs::with_limit(MAX_MATCHES).order_by_score())?;
+            let mut out = Vec::with_capacity(top.len());
+            for (_, addr) in top {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                let (_, json) = self.doc_record(&doc);
+                let n: Notification =
+                    serde_json::from_str(&json).map_err(|e| IndexError::Corrupt {
+                        id: String::new(),
+                        message: e.to_string(),
+                    })?;
+                out.push(n);
+            }
+            Ok(out)
+        };
+        let mut matched = run(Mode::All)?;
+        let mut relaxed = false;
+        if matched.is_empty() && plan.as_ref().is_some_and(query::Plan::can_relax) {
+            matched = run(Mode::Any)?;
+            relaxed = !matched.is_empty();
+        }
+
+        let matched_ids: HashSet<String> = matched.iter().map(Notification::id).collect();
+        let bases: BTreeSet<String> = matched
+            .iter()
+            .map(|n| n.symbol.base().to_string())
+            .collect();
+        let mut families = Vec::new();
+        for base in bases {
+            let members = self.family_members(&base)?;
+            let Ok(family) = NotificationFamily::new(members) else {
+                continue;
+            };
+            let match_kind = match &hs {
+                None => MatchKind::Query,
+                Some(hs) => {
+                    let listed: Vec<&HsCode> =
+                        family.members().iter().flat_map(|n| &n.hs_codes).collect();
+                    if listed.iter().any(|c| c.related(hs)) {
+                        MatchKind::Hs
+                    } else if listed.is_empty() {
+                        MatchKind::ProductText
+                    } else {
+                        // It lists HS codes, none of them the user's: a text coincidence.
+                        continue;
+                    }
+                }
+            };
+            families.push(self.family_report(&family, &matched_ids, match_kind, open_on)?);
+        }
+        families.sort_by(|a, b| {
+            b.last_update
+                .cmp(&a.last_update)
+                .then_with(|| (a.match_kind as u8).cmp(&(b.match_kind as u8)))
+                .then_with(|| a.base.cmp(&b.base))
+        });
+        let total = families.len();
+        families.truncate(limit);
+        Ok(BarrierReport {
+            market: market.map(|m| MarketInfo {
+                code: m.code,
+                name_en: m.name_en,
+                name_zh: m.name_zh,
+            }),
+            hs: hs.as_ref().map(|h| {
+                let ch = chapters.as_ref().and_then(|c| c.of(h));
+                HsInfo {
+                    code: h.to_string(),
+                    chapter: h.chapter().to_string(),
+                    chapter_zh: ch.map(|c| c.zh.clone()),
+                    chapter_en: ch.map(|c| c.en.clone()),
+                }
+            }),
+            q,
+            terms,
+            q_chapters,
+            open_on,
+            total,
+            relaxed,
+            families,
+        })
+    }
+
+    /// Every notification sharing the base symbol `base`.
+    pub fn family_members(&self, base: &str) -> Result<Vec<Notification>, IndexError> {
+        let searcher = self.reader.searcher();
+        let q = keyword(self.fields.symbol_base, base);
+        let top = searcher.search(&q, &TopDocs::with_limit(1_000).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let (kind, json) = self.doc_record(&doc);
+            if kind != "notification" {
+                continue;
+            }
+            match serde_json::from_str::<Notification>(&json) {
+                Ok(n) => out.push(n),
+                Err(e) => {
+                    return Err(IndexError::Corrupt {
+                        id: base.to_string(),
+                        message: e.to_string(),
+                    })
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The catalog record a cited code stands for: the exact edition when the index holds it,
+    /// else the current (or newest) edition of the code without its year.
+    pub fn resolve_standard(
+        &self,
+        code: &StandardCode,
+        on: NaiveDate,
+    ) -> Result<Option<(Standard, bool)>, IndexError> {
+        if code.year().is_some() {
+            if let Some(s) = self.get_standard(&code.to_string())? {
+                return Ok(Some((s, true)));
+            }
+        }
+        let searcher = self.reader.searcher();
+        let q = keyword(self.fields.code_key, &code.key());
+        let top = searcher.search(&q, &TopDocs::with_limit(100).order_by_score())?;
+        let mut editions: Vec<Standard> = Vec::new();
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let (kind, json) = self.doc_record(&doc);
+            if kind == "standard" {
+                if let Ok(s) = serde_json::from_str::<Standard>(&json) {
+                    editions.push(s);
+                }
+            }
+        }
+        let rank = |s: &Standard| match s.status_on(on) {
+            Some(Status::Current) => 3,
+            Some(Status::Upcoming) => 2,
+            None => 1,
+            _ => 0,
+        };
+        let best = editions
+            .into_iter()
+            .max_by_key(|s| (rank(s), s.code.year().unwrap_or(0)));
+        // Not the edition cited (or no edition was cited): the best edition of the code.
+        Ok(best.map(|s| (s, false)))
+    }
+
+    fn family_report(
+        &self,
+        family: &NotificationFamily,
+        matched: &HashSet<String>,
+        match_kind: MatchKind,
+        on: NaiveDate,
+    ) -> Result<BarrierFamily, IndexError> {
+        let members = family.members();
+        let base = family.base_notification();
+        // Field from the base when it has it, else from the newest member that does.
+        let pick = |get: &dyn Fn(&Notification) -> Option<String>| {
+            base.and_then(get)
+                .or_else(|| members.iter().rev().find_map(get))
+        };
+        let state = family.state();
+        let event = |e: &Option<FamilyEvent>| {
+            e.as_ref().map(|e| StateEvent {
+                reported_by: e.reported_by.to_string(),
+                date: e.date,
+            })
+        };
+        let in_force = state
+            .entered_into_force
+            .as_ref()
+            .is_some_and(|e| e.date.is_none_or(|d| d <= on));
+        let label = if state.withdrawn.is_some() {
+            StateLabel::Withdrawn
+        } else if in_force {
+            StateLabel::InForce
+        } else if state.adopted.is_some() || state.entered_into_force.is_some() {
+            StateLabel::Adopted
+        } else {
+            StateLabel::Proposed
+        };
+        let deadline = family.latest_comment_deadline();
+        let open = family.open_on(on);
+        let mut hs_codes: Vec<String> = Vec::new();
+        let mut objectives: Vec<String> = Vec::new();
+        let mut cited: Vec<StandardCode> = Vec::new();
+        for n in members {
+            for c in &n.hs_codes {
+                push_unique(&mut hs_codes, c.to_string());
+            }
+            for o in &n.objectives {
+                push_unique(&mut objectives, o.clone());
+            }
+            for c in &n.cited_standards {
+                if !cited.contains(c) {
+                    cited.push(c.clone());
+                }
+            }
+        }
+        let mut cited_standards = Vec::with_capacity(cited.len());
+        for c in cited {
+            let record = self
+                .resolve_standard(&c, on)?
+                .map(|(s, exact)| ResolvedStandard {
+                    id: s.id(),
+                    status: s.status_on(on),
+                    title_zh: s.title_zh,
+                    title_en: s.title_en,
+                    exact,
+                });
+            cited_standards.push(CitedStandard {
+                code: c.to_string(),
+                record,
+            });
+        }
+        let dates: Vec<NaiveDate> = members.iter().filter_map(|n| n.distribution_date).collect();
+        Ok(BarrierFamily {
+            base: family.base().to_string(),
+            agreement: family.base().agreement().as_str(),
+            member: pick(&|n| n.member.clone()),
+            member_name: pick(&|n| n.member_name.clone()),
+            title_en: pick(&|n| n.title_en.clone()),
+            title_zh: pick(&|n| n.title_zh.clone()),
+            products: pick(&|n| n.products.clone()),
+            hs_codes,
+            objectives,
+            distribution_date: base
+                .and_then(|b| b.distribution_date)
+                .or_else(|| dates.iter().min().copied()),
+            last_update: dates.iter().max().copied(),
+            comment_deadline: deadline,
+            proposed_adoption: state
+                .adopted
+                .as_ref()
+                .and_then(|e| e.date)
+                .or_else(|| base.and_then(|b| b.proposed_adoption)),
+            entry_into_force: state
+                .entered_into_force
+                .as_ref()
+                .and_then(|e| e.date)
+                .or_else(|| base.and_then(|b| b.entry_into_force)),
+            state: MeasureState {
+                label,
+                adopted: event(&state.adopted),
+                entered_into_force: event(&state.entered_into_force),
+                withdrawn: event(&state.withdrawn),
+                comment_period_extended: event(&state.comment_period_extended),
+            },
+            open_for_comment: open,
+            days_left: if open {
+                deadline.map(|d| (d - on).num_days())
+            } else {
+                None
+            },
+            cited_standards,
+            match_kind,
+            documents: members
+                .iter()
+                .map(|n| MemberDocument {
+                    symbol: n.id(),
+                    role: match n.symbol.suffixes().last() {
+                        None => "base",
+                        Some(SymbolSuffix::Add(_)) => "addendum",
+                        Some(SymbolSuffix::Corr(_)) => "corrigendum",
+                        Some(SymbolSuffix::Rev(_)) => "revision",
+                    },
+                    distribution_date: n.distribution_date,
+                    comment_deadline: n.comment_deadline,
+                    title_en: n.title_en.clone(),
+                    title_zh: n.title_zh.clone(),
+                    description: n.description.clone(),
+                    matched: matched.contains(&n.id()),
+                })
+                .collect(),
+        })
+    }
+}
+
+impl BarrierReport {
+    /// The matched notifications of every family, newest first (what a feed lists).
+    pub fn newest_documents(&self) -> Vec<(&BarrierFamily, &MemberDocument)> {
+        let mut out: Vec<(&BarrierFamily, &MemberDocument)> = self
+            .families
+            .iter()
+            .flat_map(|f| f.documents.iter().map(move |d| (f, d)))
+            .collect();
+        out.sort_by(|a, b| {
+            b.1.distribution_date
+                .cmp(&a.1.distribution_date)
+                .then_with(|| a.1.symbol.cmp(&b.1.symbol))
+        });
+        out
+    }
+
+    /// Families per state label, for summaries.
+    pub fn count_by_state(&self) -> BTreeMap<&'static str, usize> {
+        let mut out = BTreeMap::new();
+        for f in &self.families {
+            let k = match f.state.label {
+                StateLabel::Proposed => "proposed",
+                StateLabel::Adopted => "adopted",
+                StateLabel::InForce => "in_force",
+                StateLabel::Withdrawn => "withdrawn",
+            };
+            *out.entry(k).or_insert(0) += 1;
+        }
+        out
+    }
+}
+
+fn push_unique(v: &mut Vec<String>, s: String) {
+    if !v.contains(&s) {
+        v.push(s);
+    }
+}
+
+fn nonempty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn keyword(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn should(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if qs.len() == 1 {
+        if let Some(q) = qs.pop() {
+            return q;
+        }
+    }
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markets_resolve_or_suggest() {
+        for (input, code) in [
+            ("EU", "EU"),
+            ("European Union", "EU"),
+            ("欧盟", "EU"),
+            ("沙特", "SAU"),
+        ] {
+            assert_eq!(
+                resolve_market(input).map(|m| m.code).ok(),
+                Some(code),
+                "{input}"
+            );
+        }
+        let err = resolve_market("Saudi Arabi").expect_err("unknown");
+        let text = err.to_string();
+        assert!(
+            text.contains("Saudi Arabi") && text.contains("SAU"),
+            "{text}"
+        );
+        let err = resolve_market("Germny").expect_err("unknown");
+        assert!(err.to_string().contains("\"Germny\""), "{err}");
+    }
+
+    #[test]
+    fn chapter_names_become_product_phrases() {
+        let ch = HsChapter {
+            code: "95".into(),
+            section: "XX".into(),
+            reserved: false,
+            zh: "玩具、游戏品、运动用品及其零件、附件".into(),
+            en: "Toys, games and sports requisites; parts and accessories thereof".into(),
+        };
+        let p = chapter_phrases(&ch);
+        for want in [
+            "toys",
+            "games",
+            "sports requisites",
+            "玩具",
+            "游戏品",
+            "运动用品",
+        ] {
+            assert!(p.iter().any(|x| x == want), "{want} in {p:?}");
+        }
+        assert!(
+            !p.iter()
+                .any(|x| x.contains("parts") || x == "零件" || x == "附件"),
+            "{p:?}"
+        );
+    }
+}
