@@ -106,6 +106,7 @@ export function renderMeasures(main) {
     const href = feedHref(st);
     replace(feed, h('a', { href, class: 'atom', type: 'application/atom+xml' }, '订阅这些条件的通报（Atom）'));
     count.textContent = '查询中…';
+    delete count.dataset.families;
     notice.replaceChildren();
     list.replaceChildren();
     let families;

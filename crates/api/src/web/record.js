@@ -63,6 +63,11 @@ function refList(items, q, empty) {
   return h('ul', { class: 'refs' }, items.map((r) => h('li', null, refLink(r, q))));
 }
 
+/** Classification codes as links to the search filtered on them. */
+function classLinks(key, codes) {
+  return (codes || []).map((c, i) => [i ? '；' : '', h('a', { href: `/?${key}=${encodeURIComponent(c)}`, title: `检索 ${key.toUpperCase()} ${c} 下的全部标准` }, c)]);
+}
+
 function section(id, title, ...children) {
   return h('section', { class: 'block', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
@@ -116,6 +121,7 @@ export async function renderStandard(main) {
   const code = idFromPath('/standard/');
   const q = query();
   setTitle(code);
+  const termsP = hitTerms(q);
   let res;
   try {
     res = await api(`/api/v1/standards/${encodeURIComponent(code)}`, { text: 'full' });
@@ -128,7 +134,7 @@ export async function renderStandard(main) {
   const canonical = recordHref('standard', d.id, q);
   if (decodeURI(location.pathname + location.search) !== decodeURI(canonical)) history.replaceState(null, '', canonical);
   setTitle(`${d.id} ${d.title_zh || ''}`);
-  const terms = await hitTerms(q);
+  const terms = await termsP;
 
   const quality = QUALITY[d.text_quality];
   const editions = d.editions || [];
@@ -149,8 +155,8 @@ export async function renderStandard(main) {
     ['性质', NATURE[d.nature] || d.nature],
     ['地区', d.region],
     ['行业', d.industry],
-    ['ICS 分类', (d.ics || []).join('；')],
-    ['CCS 分类', (d.ccs || []).join('；')],
+    ['ICS 分类', classLinks('ics', d.ics)],
+    ['CCS 分类', classLinks('ccs', d.ccs)],
     ['主管部门', d.department],
     ['归口单位', d.technical_committee],
     ['起草单位', (d.drafters || []).join('、')],
@@ -162,8 +168,9 @@ export async function renderStandard(main) {
   const codeLinks = (codes) => codes.map((c, i) => [i ? '、' : '', h('a', { href: recordHref('standard', c, q) }, c)]);
   if ((d.replaces || []).length) chain.appendChild(h('p', null, h('strong', null, '代替：'), codeLinks(d.replaces)));
   if ((d.replaced_by || []).length) chain.appendChild(h('p', null, h('strong', null, '被代替：'), codeLinks(d.replaced_by)));
+  if (editions.length > 1) chain.appendChild(h('p', { class: 'editions-head' }, h('strong', null, '全部版本（从新到旧）：')));
   chain.appendChild(editions.length > 1
-    ? h('ol', { class: 'editions' }, editions.map((r) => h('li', { class: r.id === d.id ? 'this' : null, 'aria-current': r.id === d.id ? 'page' : null },
+    ? h('ol', { class: 'editions', 'aria-label': '全部版本（从新到旧）' }, editions.map((r) => h('li', { class: r.id === d.id ? 'this' : null, 'aria-current': r.id === d.id ? 'page' : null },
       r.id === d.id ? [h('strong', null, r.id), ' ', statusBadge(r.status, STATUS[r.status]), h('span', { class: 'muted' }, '（本版本）')] : refLink(r, q))))
     : h('p', { class: 'muted' }, '索引中没有该标准的其他版本。'));
 
@@ -237,7 +244,10 @@ export async function renderNotification(main) {
         ['语言', d.language],
       ])),
       d.description ? section('h-desc', '内容概述', h('p', { class: 'desc' }, mark(d.description))) : null,
-      section('h-family', '同一通报的系列文件', refList(d.family || [], q, '没有补遗、更正或修订。')),
+      section('h-family', '同一通报的系列文件', (d.family || []).length > 1
+        ? h('ul', { class: 'refs' }, d.family.map((r) => h('li', { 'aria-current': r.id === d.id ? 'page' : null },
+          r.id === d.id ? [h('strong', null, r.id), h('span', { class: 'muted' }, '（本文件）')] : refLink(r, q))))
+        : h('p', { class: 'muted' }, '没有补遗、更正或修订。')),
       section('h-cited', '引用的标准', cited.length ? h('ul', { class: 'refs' }, cited) : h('p', { class: 'muted' }, '通报未引用标准。')),
       (d.related || []).length ? section('h-related', '提及的其他通报', h('ul', { class: 'refs' }, d.related.map((s) => h('li', null, h('a', { href: recordHref('notification', s, q) }, s))))) : null)));
 }

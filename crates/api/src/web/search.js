@@ -146,6 +146,7 @@ export function renderSearch(main) {
     const mine = ++seq;
     main.setAttribute('aria-busy', 'true');
     count.textContent = '检索中…';
+    delete count.dataset.total;
     try {
       const { data } = await api('/api/v1/search', params);
       if (mine !== seq) return;
