@@ -195,6 +195,8 @@ await check('GB/T 7714 finds GB/T 7714-2015 first; edition chain links', async (
   await page.waitForSelector('article.record.standard');
   const head = await page.$eval('.record-head', (h) => h.textContent);
   assert(head.includes('GB/T 7714-2015') && head.includes('现行'), `header: ${head}`);
+  const quality = await page.getAttribute('.record-head .quality', 'data-quality');
+  assert(quality === 'missing' || quality === 'no_text', `catalog-only record flags its missing text: ${quality}`);
   const editions = await page.$$eval('.editions li', (ls) => ls.map((l) => l.textContent));
   assert(editions.some((e) => e.includes('GB/T 7714-2005')) && editions.some((e) => e.includes('GB/T 7714-1987')), `editions: ${editions}`);
   const replaces = await page.$$eval('.chain a', (as) => as.map((a) => a.textContent));
@@ -250,6 +252,16 @@ await check('notification page: family and open-for-comment badge', async (page)
   await shot(page, '09-notification');
 }, {});
 
+await check('regulation page: articles with a table of contents', async (page) => {
+  await searchFor(page, '标准化条例');
+  await page.click('.hit.kind-regulation .code');
+  await page.waitForSelector('article.record.regulation');
+  const toc = await page.$$eval('.toc a', (as) => as.length);
+  const secs = await page.$$eval('.sections .sec', (s) => s.length);
+  assert(secs > 3 && toc === secs, `sections ${secs}, TOC links ${toc}`);
+  await shot(page, '10-regulation');
+});
+
 await check('trade measures: market, product, grouped families, feed link', async (page) => {
   await page.goto(`${BASE}/measures`);
   await page.waitForSelector('#measures-count:not(:empty)');
@@ -266,12 +278,12 @@ await check('trade measures: market, product, grouped families, feed link', asyn
   assert(feed.startsWith('/api/v1/feeds/notifications.atom?') && feed.includes('market=USA') && feed.includes('hs=9503'), `feed link: ${feed}`);
   const opt = await page.$eval('#market option[value=USA]', (o) => o.textContent);
   assert(opt.includes('美国'), `Chinese market names: ${opt}`);
-  await shot(page, '10-measures-usa');
+  await shot(page, '11-measures-usa');
   await page.goto(`${BASE}/measures?market=EU`);
   await page.waitForFunction(() => document.getElementById('measures-count').dataset.families !== undefined);
   const open = await page.$$eval('.family .badge.open', (b) => b.map((x) => x.textContent));
   assert(open.some((t) => /征求意见中/.test(t)), `open-for-comment badge for G/SPS/N/EU/912: ${open}`);
-  await shot(page, '11-measures-eu');
+  await shot(page, '12-measures-eu');
 }, { allow404: ['/api/v1/barriers'] });
 
 await check('phone: no sideways scrolling, filters collapsed', async (page) => {
@@ -280,12 +292,12 @@ await check('phone: no sideways scrolling, filters collapsed', async (page) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 0, `page wider than the screen by ${overflow}px`);
   assert(!(await page.$eval('.facet-toggle', (d) => d.open)), 'filters start collapsed on a phone');
-  await shot(page, '12-phone-search');
+  await shot(page, '13-phone-search');
   await page.click('.hit .code');
   await page.waitForSelector('article.record');
   const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow2 <= 0, `standard page wider than the screen by ${overflow2}px`);
-  await page.screenshot({ path: join(SHOTS, '13-phone-standard.png') });
+  await page.screenshot({ path: join(SHOTS, '14-phone-standard.png') });
 }, { viewport: { width: 390, height: 844 } });
 
 await check('keyboard: skip link and visible focus', async (page) => {

@@ -72,19 +72,30 @@ function section(id, title, ...children) {
   return h('section', { class: 'block', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
 
-/** Hit words of `q` as the search engine segmented them (from its snippets), plus typed words. */
+/**
+ * Hit words of `q` as the search engine matched them (the <em> of its snippets), plus the typed
+ * words. Resolves to a function of a record id: the words matched in that record when the search
+ * found it, else those matched anywhere.
+ */
 async function hitTerms(q) {
-  if (!q) return [];
-  const terms = q.split(/\s+/).filter((w) => w.length > 1);
-  try {
-    const { data } = await api('/api/v1/search', { q, snippets: 'true', limit: 20 });
-    for (const hit of data.hits || []) {
-      for (const x of hit.highlights || []) terms.push(...snippetTerms(x.html));
+  const typed = q ? q.split(/\s+/).filter((w) => w.length > 1) : [];
+  const all = new Set(typed);
+  const byId = new Map();
+  if (q) {
+    try {
+      const { data } = await api('/api/v1/search', { q, snippets: 'true', limit: 20 });
+      for (const hit of data.hits || []) {
+        const mine = new Set(typed);
+        for (const x of hit.highlights || []) {
+          for (const t of snippetTerms(x.html)) { mine.add(t); all.add(t); }
+        }
+        byId.set(hit.id, [...mine]);
+      }
+    } catch (e) {
+      // highlighting is a convenience; the page works without it
     }
-  } catch (e) {
-    // highlighting is a convenience; the page works without it
   }
-  return [...new Set(terms)];
+  return (id) => byId.get(id) || [...all];
 }
 
 /** Sections (with a table of contents) with the query's hit words marked. */
@@ -134,7 +145,7 @@ export async function renderStandard(main) {
   const canonical = recordHref('standard', d.id, q);
   if (decodeURI(location.pathname + location.search) !== decodeURI(canonical)) history.replaceState(null, '', canonical);
   setTitle(`${d.id} ${d.title_zh || ''}`);
-  const terms = await termsP;
+  const terms = (await termsP)(d.id);
 
   const quality = QUALITY[d.text_quality];
   const editions = d.editions || [];
@@ -218,7 +229,7 @@ export async function renderNotification(main) {
     return;
   }
   setTitle(`${d.id} ${d.title_zh || d.title_en || ''}`);
-  const terms = await hitTerms(q);
+  const terms = (await hitTerms(q))(d.id);
   const mark = (t) => (t ? markTerms(t, terms).frag : null);
   const cited = (d.cited_standards || []).map((r) => (r.record
     ? h('li', null, refLink(r.record, q))
@@ -265,7 +276,7 @@ export async function renderRegulation(main) {
     return;
   }
   setTitle(d.title);
-  const terms = await hitTerms(q);
+  const terms = (await hitTerms(q))(d.id);
   const t = textBlock(d.sections || [], terms, '法规');
   replace(main, top(main), h('article', { class: 'record regulation', dataset: { id: d.id } },
     h('header', { class: 'record-head' }, h('p', { class: 'record-code' }, h('span', { class: 'kind' }, KIND.regulation)), h('h1', null, d.title)),
