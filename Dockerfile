@@ -32,7 +32,7 @@ USER biaozhun
 ENV BIAOZHUN_ADDR=0.0.0.0:8080 \
     BIAOZHUN_INDEX=/var/lib/biaozhun/index \
     BIAOZHUN_INDEX_CONFIG=/app/index-config \
-    BIAOZHUN_BOOTSTRAP= \
+    BIAOZHUN_BOOTSTRAP=none \
     BIAOZHUN_LOG_FORMAT=json
 VOLUME ["/var/lib/biaozhun"]
 EXPOSE 8080

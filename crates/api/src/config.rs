@@ -70,7 +70,7 @@ pub struct RawConfig {
     pub index: Option<PathBuf>,
     /// Index configuration directory (`index-config/`).
     pub index_config: Option<PathBuf>,
-    /// Folder ingested when the index is empty or missing; empty string disables.
+    /// Folder ingested when the index is empty or missing; `none` (or empty) disables.
     pub bootstrap: Option<PathBuf>,
     /// Admin API keys (for `POST /documents` and `DELETE /documents`); none disables the admin
     /// routes.
@@ -149,7 +149,7 @@ impl RawConfig {
         let index_config_dir =
             non_empty_path("index_config", self.index_config, DEFAULT_INDEX_CONFIG)?;
         let bootstrap = match self.bootstrap {
-            Some(p) if p.as_os_str().is_empty() => None,
+            Some(p) if p.as_os_str().is_empty() || p.as_os_str() == "none" => None,
             Some(p) => Some(p),
             None => Some(PathBuf::from(DEFAULT_BOOTSTRAP)),
         };
@@ -449,6 +449,16 @@ mod tests {
             assert!(err.to_string().contains(field), "{toml}: {err}");
         }
         assert!(RawConfig::from_toml("adress = \"x\"").is_err());
+    }
+
+    #[test]
+    fn example_file_is_valid() {
+        let text = include_str!("../../../config.example.toml");
+        let c = RawConfig::from_toml(text)
+            .expect("example parses")
+            .validate()
+            .expect("example validates");
+        assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
     }
 
     #[test]
