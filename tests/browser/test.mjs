@@ -149,6 +149,9 @@ await check('facet click narrows the count, back restores it', async (page) => {
   assert(after < before, `narrowed: ${after} < ${before}`);
   assert(await page.getAttribute(`.facet[data-facet="${pick.facet}"][data-value="${pick.value}"]`, 'aria-pressed') === 'true', 'facet marked selected');
   assert(await page.isVisible('.chip'), 'active filter chip shown');
+  const group = await page.$$eval(`.facet[data-facet="${pick.facet}"]`, (as) => as.length);
+  const wasGroup = facets.filter((f) => f.facet === pick.facet).length;
+  assert(group === wasGroup, `the selected group still offers its other values (${group} of ${wasGroup})`);
   await shot(page, '04-facet-narrowed');
   await page.goBack();
   await page.waitForURL((u) => !u.searchParams.get(pick.facet));

@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::ratelimit::client_ip;
-use crate::routes::{documents, health, records, search};
+use crate::routes::{barriers, documents, feeds, health, records, search};
 use crate::state::AppState;
 
 /// The `x-request-id` header.
@@ -31,6 +31,11 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let limited = Router::new()
         .route("/api/v1/search", get(search::search))
+        .route("/api/v1/barriers", get(barriers::barriers))
+        .route(
+            "/api/v1/feeds/notifications.atom",
+            get(feeds::notifications_atom),
+        )
         .route("/api/v1/suggest", get(search::suggest))
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
 
