@@ -1,5 +1,6 @@
 //! Command-line subcommands of the `biaozhun` binary, one module each.
 
+pub mod barriers;
 pub mod code;
 pub mod eval;
 pub mod ingest;

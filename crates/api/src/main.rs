@@ -29,6 +29,8 @@ enum Command {
     Search(cli::search::Args),
     /// Run the relevance harness (success@1, recall@k, MRR) over an index.
     Eval(cli::eval::Args),
+    /// Trade measures of a market that touch a product (HS code or words), by family.
+    Barriers(cli::barriers::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cli::serve::run(&args),
         Command::Search(args) => cli::search::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
+        Command::Barriers(args) => cli::barriers::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -11,7 +11,10 @@ use crate::routes::documents::{
     DeleteAnswer, FileReportWire, LineErrorWire, SummaryWire, UploadAnswer,
 };
 use crate::routes::health::Health;
-use crate::routes::{documents, health, records, search};
+use crate::routes::{barriers, documents, feeds, health, records, search};
+use crate::wire::barriers::{
+    BarrierAnswer, CitedWire, DocumentWire, EventWire, FamilyWire, HsWire, MarketWire, StateWire,
+};
 use crate::wire::records::{
     NotificationDetail, RecordRef, Reference, RegulationDetail, SectionWire, StandardDetail,
     TermWire,
@@ -31,6 +34,8 @@ use crate::wire::search::{
     paths(
         search::search,
         search::suggest,
+        barriers::barriers,
+        feeds::notifications_atom,
         records::standard,
         records::notification,
         records::regulation,
@@ -45,11 +50,13 @@ use crate::wire::search::{
         ErrorBody, ErrorDetail, ErrorCode, SearchAnswer, HitWire, HighlightWire, FacetWire,
         SuggestAnswer, SuggestionWire, StandardDetail, RecordRef, Reference, TermWire,
         SectionWire, NotificationDetail, RegulationDetail, UploadAnswer, FileReportWire,
-        LineErrorWire, SummaryWire, DeleteAnswer, Health,
+        LineErrorWire, SummaryWire, DeleteAnswer, Health, BarrierAnswer, MarketWire, HsWire,
+        FamilyWire, StateWire, EventWire, CitedWire, DocumentWire,
     )),
     modifiers(&AdminKey),
     tags(
         (name = "search", description = "search and suggestions"),
+        (name = "trade", description = "barrier checks and the Atom feed of WTO notifications"),
         (name = "records", description = "standards, notifications and regulations by id"),
         (name = "admin", description = "uploads and deletes; `Authorization: Bearer <key>`"),
         (name = "operations", description = "health, readiness, metrics, this document"),

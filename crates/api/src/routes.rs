@@ -1,7 +1,9 @@
 //! Route handlers, one module per resource. Handlers validate input, run index work on the
 //! blocking pool and convert the results into [`crate::wire`] types.
 
+pub mod barriers;
 pub mod documents;
+pub mod feeds;
 pub mod health;
 pub mod records;
 pub mod search;

@@ -1,5 +1,6 @@
 //! JSON wire types: the public contract of the API, converted from index and model types at the
 //! edge. Nothing outside this crate derives `Serialize` for clients.
 
+pub mod barriers;
 pub mod records;
 pub mod search;
