@@ -280,7 +280,11 @@ impl BatchSummary {
             FileStatus::Error => self.error += 1,
             FileStatus::Skipped => self.skipped += 1,
         }
-        self.rejected_rows += r.rejected;
+        // Rows of a file that failed as a whole (not a catalog at all) are not counted here;
+        // its report says why.
+        if r.status != FileStatus::Error {
+            self.rejected_rows += r.rejected;
+        }
     }
 
     fn count_records(&mut self, records: &[Record]) {

@@ -133,6 +133,14 @@ pub(crate) fn read_catalog_file(
     }
     report.imported = imported;
     let rejected = report.rejected;
+    let no_code = |e: &crate::catalog::LineError| e.message.starts_with("no standard code");
+    if imported == 0 && rejected > 0 && report.line_errors.iter().all(no_code) {
+        return report.fail(format!(
+            "not a catalog: none of the {rejected} rows has a code or symbol field (known names \
+             for the code: {})",
+            opts.aliases.code_names().join(", ")
+        ));
+    }
     if imported == 0 && rejected > 0 {
         let first = report
             .line_errors
@@ -253,7 +261,9 @@ pub(crate) fn process_text_file(
         let reason = if extracted.text.trim().is_empty() {
             "no text and no standard code in the file name".to_string()
         } else {
-            "not a standard: no standard code in the file name or on the first page".to_string()
+            "not a standard: no code in the file name and no standard's layout (cover code, \
+             numbered clauses) in the text"
+                .to_string()
         };
         // A text without any code is most likely not a standard at all (a word list, a
         // README); a PDF without one is a real failure.

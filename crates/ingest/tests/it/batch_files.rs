@@ -181,3 +181,39 @@ fn batch_real_data_imports() {
     // Two catalogs overlap on a few codes; the union is stored once per code.
     assert!(store.count("standard") > 1300 && store.count("standard") <= 1080 + 307);
 }
+
+/// The code comes from the cover when the name has none; name and cover are cross-checked;
+/// a text that merely mentions a code is not taken for that standard.
+#[test]
+fn batch_cover_code_and_file_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(fixture("texts/DB62T4475-2021.txt")).expect("fixture");
+    std::fs::write(dir.path().join("seed-potatoes.txt"), &text).expect("write");
+    std::fs::write(dir.path().join("DB62T4393-2021.txt"), &text).expect("write");
+    std::fs::write(dir.path().join("DB62T44752021.txt"), &text).expect("write");
+    std::fs::write(
+        dir.path().join("notes.md"),
+        "# Notes\n\nSee GB/T 7714-2015 for citations.\n",
+    )
+    .expect("write");
+    let mut store = MemoryStore::new();
+    let (reports, summary) = run(&[dir.path().to_path_buf()], &mut store);
+    print(&reports);
+    assert!(!summary.failed());
+    let r = report(&reports, "seed-potatoes.txt");
+    assert_eq!(r.code.as_deref(), Some("DB62/T 4475-2021"));
+    let r = report(&reports, "DB62T4393-2021.txt");
+    assert_eq!(r.code.as_deref(), Some("DB62/T 4475-2021"));
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("file name says DB62/T 4393-2021")));
+    let r = report(&reports, "DB62T44752021.txt");
+    assert_eq!(
+        (r.status, r.code.as_deref()),
+        (FileStatus::Ok, Some("DB62/T 4475-2021"))
+    );
+    let r = report(&reports, "notes.md");
+    assert_eq!(r.status, FileStatus::Skipped);
+    assert_eq!(store.count("standard"), 1);
+}

@@ -88,6 +88,11 @@ pub(crate) fn standard(
         return (from_name.map(|c| bare_standard(c, "", quality)), warnings);
     }
     let mut parsed = crate::structure::parse_standard_text(text);
+    // Without a code in the file name, only a text laid out like a standard counts: a README
+    // that mentions GB/T 7714 in passing is not GB/T 7714.
+    if from_name.is_none() && parsed.sections.is_empty() {
+        return (None, warnings);
+    }
     let cover = parsed.code.take();
     let Some(code) = reconcile_codes(from_name, cover, quality, &mut warnings) else {
         return (None, warnings);
