@@ -306,3 +306,27 @@ fn catalog_alias_columns_and_lists() {
     assert!(line3.iter().any(|m| m.starts_with("ics:")), "{line3:?}");
     assert_eq!(standard(&o, "GB/T 1-2000").implement_date, d("2000-01-01"));
 }
+
+/// The ePing-style fixture: camelCase fields, HTML titles, HS codes with labels.
+#[test]
+fn catalog_fixture_eping_sample() {
+    let o = read(&fixture("notifications/eping-sample.json"));
+    dump(&o);
+    assert_eq!((o.records.len(), o.rejected.len()), (3, 0));
+    let Record::Notification(n) = &o.records[0] else {
+        panic!("notification")
+    };
+    assert_eq!(n.id(), "G/TBT/N/EU/1131");
+    assert_eq!(n.member.as_deref(), Some("EU"));
+    assert!(n
+        .title_en
+        .as_deref()
+        .is_some_and(|t| !t.contains('<') && t.contains("& comfort fans")));
+    let hs: Vec<&str> = n.hs_codes.iter().map(|h| h.digits()).collect();
+    assert_eq!(hs, ["8415", "841451"]);
+    assert_eq!(n.entry_into_force, d("2026-07-01"));
+    assert!(n
+        .cited_standards
+        .iter()
+        .any(|c| c.to_string() == "EN 14511-3:2022"));
+}
