@@ -97,6 +97,14 @@ await check('home page shows intro, facets and latest records', async (page) => 
   const kinds = await page.$$eval('.facet-group[data-facet=kind] .facet', (as) => as.map((a) => a.textContent));
   assert(kinds.length >= 2, `kind facet has values: ${kinds}`);
   await shot(page, '01-home');
+  const firstIds = await page.$$eval('.hit', (ls) => ls.map((l) => l.dataset.id));
+  await page.click('.pager a[aria-label="下一页"]');
+  await page.waitForURL((u) => u.searchParams.get('page') === '2');
+  assert(await total(page) === n, 'same total on page 2');
+  const secondIds = await page.$$eval('.hit', (ls) => ls.map((l) => l.dataset.id));
+  assert(secondIds.length === 10 && !secondIds.some((id) => firstIds.includes(id)), 'page 2 shows other records');
+  assert((await page.textContent('#result-count')).includes('第 11–20 条'), 'count names the page range');
+  assert(await page.getAttribute('.pager [aria-current=page]', 'aria-current') === 'page', 'current page marked');
 });
 
 await check('suggestions as you type, arrows, escape', async (page) => {

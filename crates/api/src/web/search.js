@@ -102,6 +102,8 @@ export function renderSearch(main) {
     e.preventDefault();
     history.pushState(null, '', a.getAttribute('href'));
     run();
+    // a new page of results starts at the top, not where the pager was
+    if (a.closest('.pager')) count.scrollIntoView({ block: 'start' });
   });
   window.addEventListener('popstate', () => run());
   run();
