@@ -4,7 +4,7 @@
 // says so and falls back to the notification search, grouped here by family.
 
 import {
-  api, ApiError, errorText, h, LABELS, memberName, openBadge, recordHref, replace, setTitle, today,
+  api, ApiError, daysUntil, errorText, h, LABELS, memberName, recordHref, replace, setTitle, today,
 } from './util.js';
 
 /** Markets most exporters ask about first. */
@@ -23,14 +23,13 @@ function isHs(s) {
   return /^\d{2,10}$/.test(s.replace(/[.\s]/g, ''));
 }
 
-/** API parameters of a state: a product made of digits is an HS code, anything else words. */
+/** Query parameters of a state: a product made of digits is an HS code, anything else words. */
 function paramsOf(s) {
   const p = { market: s.market };
   if (s.product) {
-    if (isHs(s.product)) p.hs = s.product.replace(/[.\s]/g, '');
+    if (isHs(s.product)) p.hs = s.product.replace(/\s/g, '');
     else p.q = s.product;
   }
-  if (s.open) p.open_on = today();
   return p;
 }
 
@@ -45,7 +44,6 @@ function hrefOf(s) {
 
 function feedHref(s) {
   const p = paramsOf(s);
-  delete p.open_on;
   const qs = new URLSearchParams();
   for (const k of ['market', 'hs', 'q']) if (p[k]) qs.set(k, p[k]);
   const str = qs.toString();
@@ -75,14 +73,14 @@ export function renderMeasures(main) {
   const form = h('form', { class: 'measures-form', role: 'search', 'aria-label': '贸易措施检索' },
     h('label', { for: 'market' }, '目标市场'), marketSelect(s.market),
     h('label', { for: 'product' }, '产品'), product,
-    h('label', { class: 'check' }, open, ' 只看征求意见中的'),
+    h('label', { class: 'check' }, open, ' 只看正在征求意见的'),
     h('button', { type: 'submit', class: 'primary' }, '查询'));
   const count = h('p', { class: 'count', id: 'measures-count', role: 'status', 'aria-live': 'polite' });
   const notice = h('div', { class: 'notices' });
   const feed = h('p', { class: 'feed' });
   const list = h('div', { class: 'families', 'aria-labelledby': 'measures-count' });
   replace(main, h('h1', null, '贸易措施'),
-    h('p', { class: 'muted' }, '查询各 WTO 成员针对出口产品的技术性贸易措施（TBT）和卫生与植物卫生措施（SPS）通报，按通报系列归组。'),
+    h('p', { class: 'muted' }, '查询各 WTO 成员针对出口产品的技术性贸易措施（TBT）和卫生与植物卫生措施（SPS）通报，同一措施的通报、补遗、更正和修订归为一组。'),
     form, feed, count, notice, list);
 
   form.addEventListener('submit', (e) => {
@@ -103,19 +101,18 @@ export function renderMeasures(main) {
   async function run() {
     const st = readState();
     const mine = ++seq;
-    const href = feedHref(st);
-    replace(feed, h('a', { href, class: 'atom', type: 'application/atom+xml' }, '订阅这些条件的通报（Atom）'));
+    replace(feed, h('a', { href: feedHref(st), class: 'atom', type: 'application/atom+xml' }, '订阅这些条件的新通报（Atom）'));
     count.textContent = '查询中…';
     delete count.dataset.families;
     notice.replaceChildren();
     list.replaceChildren();
-    let families;
+    let answer;
     try {
-      const { data } = await api('/api/v1/barriers', paramsOf(st));
-      families = fromBarriers(data);
+      const { data } = await api('/api/v1/barriers', { ...paramsOf(st), open_on: today() });
+      answer = fromBarriers(data);
     } catch (e) {
       if (mine !== seq) return;
-      if (!(e instanceof ApiError && e.status === 404)) {
+      if (!(e instanceof ApiError && e.status === 404 && e.code !== 'invalid_parameter')) {
         count.textContent = '查询失败';
         notice.appendChild(h('p', { class: 'notice error', role: 'alert' }, errorText(e)));
         return;
@@ -123,7 +120,7 @@ export function renderMeasures(main) {
       notice.appendChild(h('p', { class: 'notice', dataset: { fallback: '' } },
         '贸易措施专用接口（/api/v1/barriers）尚未开通，下面是 WTO 通报检索的结果，按通报系列归组。'));
       try {
-        families = await fromSearch(st);
+        answer = await fromSearch(st);
       } catch (e2) {
         if (mine !== seq) return;
         count.textContent = '查询失败';
@@ -132,95 +129,132 @@ export function renderMeasures(main) {
       }
     }
     if (mine !== seq) return;
-    const docs = families.reduce((n, f) => n + f.docs.length, 0);
-    const openN = families.filter((f) => f.deadline && f.deadline >= today()).length;
+    const families = st.open ? answer.families.filter((f) => f.open) : answer.families;
+    const openN = families.filter((f) => f.open).length;
+    const where = [answer.market || (st.market ? memberName(st.market) : '全部市场'), answer.hs].filter(Boolean).join('，');
     count.textContent = families.length
-      ? `${st.market ? memberName(st.market) : '全部市场'}：${families.length} 个通报系列，共 ${docs} 份文件${openN ? `，其中 ${openN} 个正在征求意见` : ''}`
-      : '没有找到符合条件的通报';
+      ? `${where}：${families.length} 项措施${openN ? `，其中 ${openN} 项正在征求意见` : ''}`
+      : `${where}：没有找到符合条件的通报`;
     count.dataset.families = String(families.length);
-    list.replaceChildren(...families.map((f) => renderFamily(f)));
-    if (!families.length && (st.product || st.open)) {
+    if (answer.relaxed) {
+      notice.appendChild(h('p', { class: 'notice' }, `没有同时包含“${st.product}”全部词语的通报，下面是包含其中部分词语的结果。`));
+    }
+    list.replaceChildren(...families.map(renderFamily));
+    if (!families.length && (st.product || st.open || st.market)) {
       list.appendChild(h('p', { class: 'notice empty' }, '可以试试：',
         st.open ? h('a', { href: hrefOf({ ...st, open: false }) }, '包括已截止的通报') : null, ' ',
-        st.product ? h('a', { href: hrefOf({ ...st, product: '' }) }, '不限产品') : null));
+        st.product ? h('a', { href: hrefOf({ ...st, product: '' }) }, '不限产品') : null, ' ',
+        st.market ? h('a', { href: hrefOf({ ...st, market: '' }) }, '不限市场') : null));
     }
   }
   run();
 }
 
-/** The base symbol of a family: addenda, corrigenda and supplements belong to their base. */
+const ROLE = { base: '通报', addendum: '补遗', corrigendum: '更正', revision: '修订', supplement: '补充' };
+const STATE = {
+  proposed: ['拟议中', 'st-upcoming'],
+  adopted: ['已通过', 'st-current'],
+  in_force: ['已生效', 'st-current'],
+  withdrawn: ['已撤回', 'st-abolished'],
+};
+
+/** The /barriers answer in the page's terms. */
+function fromBarriers(data) {
+  const families = (data.families || []).map((f) => {
+    const docs = (f.documents || []).map((d) => ({
+      id: d.symbol,
+      role: d.role,
+      date: d.distribution_date,
+      deadline: d.comment_deadline,
+      title: d.title_zh || d.title_en || null,
+      matched: d.matched,
+    }));
+    return {
+      base: f.base,
+      linkBase: docs.some((d) => d.id === f.base),
+      member: f.member,
+      title: f.title_zh || f.title_en || null,
+      titleEn: f.title_zh ? f.title_en : null,
+      products: f.products,
+      hs: f.hs_codes || [],
+      state: f.state ? f.state.label : null,
+      open: Boolean(f.open_for_comment),
+      daysLeft: f.days_left,
+      deadline: f.comment_deadline,
+      distributed: f.distribution_date,
+      latest: f.last_update,
+      entry: f.entry_into_force,
+      weak: f.match_kind === 'product_text',
+      cited: f.cited_standards || [],
+      docs,
+    };
+  });
+  const market = data.market ? data.market.name_zh || data.market.code : null;
+  const hs = data.hs ? `HS ${data.hs.code}${data.hs.chapter_zh ? `（第 ${data.hs.chapter} 章 ${data.hs.chapter_zh}）` : ''}` : null;
+  return { families, market, hs, relaxed: Boolean(data.relaxed) };
+}
+
+/** The base symbol of a family: addenda, corrigenda and revisions belong to their base. */
 function baseOf(symbol) {
   return symbol.replace(/(\/(Add|Corr|Suppl|Rev)\.\d+)+$/i, '');
 }
 
-function memberOf(symbol) {
-  const parts = symbol.split('/');
-  return parts.length > 3 ? parts[3] : '';
+function roleOf(symbol) {
+  const m = symbol.match(/\/(Add|Corr|Suppl|Rev)\.\d+$/i);
+  return m ? { add: 'addendum', corr: 'corrigendum', suppl: 'supplement', rev: 'revision' }[m[1].toLowerCase()] : 'base';
 }
 
-/** Families from a /barriers answer (either already grouped, or a flat list of notifications). */
-function fromBarriers(data) {
-  const groups = data.families || data.groups;
-  if (Array.isArray(groups)) {
-    return groups.map((g) => {
-      const docs = (g.documents || g.notifications || g.members || g.items || []).map(docOf);
-      const base = g.base || g.id || (docs[0] && baseOf(docs[0].id)) || '';
-      return finish({ base, title: g.title_zh || g.title || g.title_en || null, member: g.member || memberOf(base), docs, deadline: g.comment_deadline || null });
-    });
-  }
-  const flat = data.hits || data.notifications || data.items || data.results || [];
-  return group(flat.map(docOf));
-}
-
+/** Fallback while /barriers is missing: notification search hits grouped by family here. */
 async function fromSearch(st) {
   const p = paramsOf(st);
   const { data } = await api('/api/v1/search', {
-    kind: 'notification', member: p.market, hs: p.hs, q: p.q, open_on: p.open_on, sort: 'issue_date', limit: 100,
+    kind: 'notification', member: p.market, hs: p.hs, q: p.q, sort: 'issue_date', limit: 100,
   });
-  return group((data.hits || []).map(docOf));
-}
-
-function docOf(x) {
-  return {
-    id: x.id || x.symbol,
-    title: x.title_zh || x.title_en || x.title || null,
-    date: x.issue_date || x.distribution_date || null,
-    deadline: x.comment_deadline || null,
-  };
-}
-
-function group(docs) {
   const by = new Map();
-  for (const d of docs) {
-    if (!d.id) continue;
-    const base = baseOf(d.id);
-    if (!by.has(base)) by.set(base, { base, title: null, member: memberOf(base), docs: [], deadline: null });
-    by.get(base).docs.push(d);
+  for (const x of data.hits || []) {
+    const base = baseOf(x.id);
+    if (!by.has(base)) by.set(base, { base, member: x.id.split('/')[3] || '', hs: [], cited: [], docs: [] });
+    by.get(base).docs.push({ id: x.id, role: roleOf(x.id), date: x.issue_date, deadline: x.comment_deadline, title: x.title_zh || x.title_en || null });
   }
-  return [...by.values()].map(finish).sort((a, b) => (b.latest || '').localeCompare(a.latest || ''));
-}
-
-/** Sorts a family's documents and derives its title, latest date and open deadline. */
-function finish(f) {
-  f.docs.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-  const base = f.docs.find((d) => d.id === f.base);
-  f.title = f.title || (base && base.title) || (f.docs.find((d) => d.title) || {}).title || null;
-  f.latest = f.docs.map((d) => d.date || '').sort().pop() || '';
-  const deadlines = f.docs.map((d) => d.deadline).filter(Boolean).sort();
-  f.deadline = f.deadline || deadlines.pop() || null;
-  return f;
+  const families = [...by.values()].map((f) => {
+    f.docs.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+    const own = f.docs.find((d) => d.id === f.base);
+    f.linkBase = Boolean(own);
+    f.title = (own && own.title) || (f.docs.find((d) => d.title) || {}).title || null;
+    f.latest = f.docs.map((d) => d.date || '').sort().pop() || null;
+    f.deadline = f.docs.map((d) => d.deadline).filter(Boolean).sort().pop() || null;
+    f.daysLeft = daysUntil(f.deadline);
+    f.open = f.daysLeft !== null && f.daysLeft >= 0;
+    return f;
+  }).sort((a, b) => (b.latest || '').localeCompare(a.latest || ''));
+  return { families, market: null, hs: null, relaxed: Boolean(data.relaxed) };
 }
 
 function renderFamily(f) {
+  const state = STATE[f.state];
+  const dates = [
+    f.distributed ? `分发 ${f.distributed}` : null,
+    f.latest && f.latest !== f.distributed ? `最近更新 ${f.latest}` : null,
+    f.deadline ? `评议截止 ${f.deadline}` : null,
+    f.entry ? `生效 ${f.entry}` : null,
+  ].filter(Boolean);
+  const openText = f.open ? (f.daysLeft === 0 ? '征求意见中，今天截止' : `征求意见中，剩 ${f.daysLeft} 天`) : null;
   return h('section', { class: 'family', dataset: { base: f.base } },
     h('div', { class: 'family-head' },
-      h('h2', null, f.docs.some((d) => d.id === f.base) ? h('a', { href: recordHref('notification', f.base) }, f.base) : f.base),
+      h('h2', null, f.linkBase ? h('a', { href: recordHref('notification', f.base) }, f.base) : f.base),
       f.member ? h('span', { class: 'kind' }, memberName(f.member)) : null,
-      openBadge(f.deadline)),
+      state ? h('span', { class: `badge ${state[1]}` }, state[0]) : null,
+      openText ? h('span', { class: 'badge open', title: `评议截止日期 ${f.deadline}` }, openText) : null),
     f.title ? h('p', { class: 'family-title' }, f.title) : null,
-    h('ul', { class: 'refs' }, f.docs.map((d) => h('li', null,
+    f.titleEn ? h('p', { class: 'en', lang: 'en' }, f.titleEn) : null,
+    f.products ? h('p', { class: 'products' }, h('span', { class: 'muted' }, '产品：'), f.products,
+      f.hs.length ? h('span', { class: 'muted' }, `（HS ${f.hs.join('、')}）`) : null) : null,
+    f.weak ? h('p', { class: 'muted small' }, '按 HS 章的产品名称匹配，可能不完全相关。') : null,
+    dates.length ? h('p', { class: 'dates' }, dates.join(' · ')) : null,
+    f.cited.length ? h('p', { class: 'cited' }, h('span', { class: 'muted' }, '引用标准：'), f.cited.map((c, i) => [i ? '、' : '',
+      c.id ? h('a', { href: recordHref('standard', c.id) }, c.id) : c.code])) : null,
+    h('ul', { class: 'refs docs' }, f.docs.map((d) => h('li', null,
       h('a', { href: recordHref('notification', d.id) }, d.id),
-      d.date ? h('span', { class: 'muted' }, ` 分发 ${d.date}`) : null,
-      d.deadline ? h('span', { class: 'muted' }, ` · 评议截止 ${d.deadline}`) : null,
+      h('span', { class: 'muted' }, ` ${ROLE[d.role] || ''}${d.date ? ` · 分发 ${d.date}` : ''}${d.deadline ? ` · 评议截止 ${d.deadline}` : ''}`),
       d.id !== f.base && d.title && d.title !== f.title ? h('span', null, ` ${d.title}`) : null))));
 }
