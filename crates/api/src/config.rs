@@ -95,6 +95,9 @@ pub struct RawConfig {
     pub trust_proxy: Option<bool>,
     /// `text` or `json` logs.
     pub log_format: Option<String>,
+    /// Webhook subscriptions (`[[webhooks]]` tables: url, market, hs, q), notified of new
+    /// notifications after every ingest.
+    pub webhooks: Option<Vec<crate::webhook::RawWebhook>>,
 }
 
 impl RawConfig {
@@ -133,6 +136,7 @@ impl RawConfig {
             rate_limit_burst: over.rate_limit_burst.or(self.rate_limit_burst),
             trust_proxy: over.trust_proxy.or(self.trust_proxy),
             log_format: over.log_format.or(self.log_format),
+            webhooks: over.webhooks.or(self.webhooks),
         }
     }
 
@@ -242,6 +246,8 @@ impl RawConfig {
                 ))
             }
         };
+        let webhooks = crate::webhook::validate(&self.webhooks.unwrap_or_default())
+            .map_err(|e| invalid("webhooks", e.to_string()))?;
         Ok(Config {
             addr,
             index_dir,
@@ -262,6 +268,7 @@ impl RawConfig {
             rate_limit,
             trust_proxy: self.trust_proxy.unwrap_or(false),
             log_format,
+            webhooks,
         })
     }
 }
@@ -301,6 +308,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Log output format.
     pub log_format: LogFormat,
+    /// Webhook subscriptions.
+    pub webhooks: Vec<crate::webhook::Webhook>,
 }
 
 impl Default for Config {

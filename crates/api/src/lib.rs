@@ -17,6 +17,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod web;
+pub mod webhook;
 pub mod wire;
 
 pub use app::router;

@@ -39,6 +39,10 @@ pub struct Args {
     /// Files and folders to ingest (folders are walked recursively).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// TOML file with `[[webhooks]]` subscriptions (the service config file works): new
+    /// notifications matching one are POSTed to it after the ingest.
+    #[arg(long)]
+    pub webhooks: Option<PathBuf>,
 }
 
 /// Runs the batch.
@@ -57,6 +61,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     opts.extract.max_file_bytes = args.max_file_size;
     opts.threads = args.threads.max(1);
 
+    let hooks = match &args.webhooks {
+        Some(p) => biaozhun_api::webhook::load_file(p)?,
+        None => Vec::new(),
+    };
+    let before = biaozhun_api::webhook::snapshot_dir(args.index.as_deref(), &hooks);
     let mut index;
     let mut memory;
     let store: &mut dyn Store = match &args.index {
@@ -120,6 +129,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.index.is_none() {
         println!("dry run: nothing stored (pass --index DIR to store)");
     }
+    biaozhun_api::webhook::deliver_after_cli_ingest(args.index.as_deref(), &hooks, before);
     Ok(if s.failed() {
         ExitCode::FAILURE
     } else {

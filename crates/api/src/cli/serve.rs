@@ -105,6 +105,8 @@ impl Args {
             rate_limit_burst: self.rate_limit_burst,
             trust_proxy: self.trust_proxy,
             log_format: self.log_format.clone(),
+            // Webhooks come from the config file only.
+            webhooks: None,
         }
     }
 }

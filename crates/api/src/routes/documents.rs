@@ -177,13 +177,24 @@ pub async fn upload(
     let config_dir = state.config.index_config_dir.clone();
     let _guard = state.write_lock.lock().await;
     let root = dir.path().to_path_buf();
-    let (reports, summary) = blocking(move || Ok(run_batch(&index, &[root], &config_dir))).await?;
+    let (hook_index, hooks) = (index.clone(), state.config.webhooks.clone());
+    let (reports, summary, before) = blocking(move || {
+        let before = crate::webhook::snapshot(&hooks, &index);
+        let (reports, summary) = run_batch(&index, &[root], &config_dir);
+        Ok((reports, summary, before))
+    })
+    .await?;
     drop(dir);
     for r in &reports {
         state.metrics.observe_ingest(r.status.as_str());
     }
     if let Some(e) = &summary.commit_error {
         return Err(ApiError::internal(&format!("commit of upload failed: {e}")));
+    }
+    if let Some(before) = before {
+        // Background task: the answer does not wait for the receivers.
+        let hooks = state.config.webhooks.clone();
+        crate::webhook::spawn_after_ingest(hook_index, hooks, before, Default::default());
     }
     let prefix = dir_prefix(&reports);
     Ok(Json(UploadAnswer {

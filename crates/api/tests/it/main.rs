@@ -1,6 +1,7 @@
 //! Integration tests of the HTTP API: in-process router tests on an index built once from
 //! `fixtures/` ([`http`]), and the real binary serving on a free port ([`binary`]).
 
+mod barriers;
 mod binary;
 mod http;
 

@@ -1,0 +1,480 @@
+//! Webhooks: after an ingest (`biaozhun ingest` or `POST /api/v1/documents`), newly ingested
+//! notifications that match a subscription are POSTed as JSON to its URL.
+//!
+//! Configuration (the service config file, or any TOML file given to `biaozhun ingest
+//! --webhooks`):
+//!
+//! ```toml
+//! [[webhooks]]
+//! url = "http://alerts.internal:9000/wto"
+//! market = "美国"        # optional, as for /api/v1/barriers
+//! hs = "9503"           # optional
+//! q = "玩具"             # optional
+//! ```
+//!
+//! "Newly ingested" means: a notification id that was not in the index before the ingest. A
+//! subscription matches with the same rules as the barrier check (market, HS both ways,
+//! glossary-expanded words); every new document of a matching family is sent. Delivery runs on
+//! a background task and never blocks the ingest; each POST is retried with exponential
+//! backoff on connection errors, timeouts, 429 and 5xx answers. Only `http://` URLs are
+//! accepted (no TLS client is built in; put a TLS-terminating proxy in front of an `https`
+//! receiver).
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{header, Method, Request, Uri};
+use biaozhun_index::barriers::{resolve_market, BarrierRequest, MAX_FAMILIES};
+use biaozhun_index::Index;
+use biaozhun_model::{HsCode, Notification};
+use http_body_util::Full;
+use serde::{Deserialize, Serialize};
+
+use crate::wire::barriers::notification_page;
+use crate::wire::records::notification_url;
+
+/// One `[[webhooks]]` table as written.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebhook {
+    /// Receiver URL (`http://host:port/path`).
+    pub url: String,
+    /// Market filter (WTO code, English or Chinese name).
+    pub market: Option<String>,
+    /// HS code filter.
+    pub hs: Option<String>,
+    /// Words filter.
+    pub q: Option<String>,
+}
+
+/// A validated subscription: the URL parses as `http://`, market and HS code are known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Webhook {
+    /// Receiver URL.
+    pub url: String,
+    /// Market as a WTO code.
+    pub market: Option<String>,
+    /// HS code, customs notation.
+    pub hs: Option<String>,
+    /// Words.
+    pub q: Option<String>,
+}
+
+/// Why a webhook configuration is unusable; names the entry (1-based) and the field.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// A field of an entry is invalid.
+    #[error("webhook {entry}: invalid {field}: {message}")]
+    Invalid {
+        /// 1-based position in the file.
+        entry: usize,
+        /// Field name.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file could not be read or parsed.
+    #[error("cannot read webhooks from {path}: {message}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Validates raw entries.
+pub fn validate(raw: &[RawWebhook]) -> Result<Vec<Webhook>, WebhookError> {
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, r) in raw.iter().enumerate() {
+        let entry = i + 1;
+        let bad = |field, message: String| WebhookError::Invalid {
+            entry,
+            field,
+            message,
+        };
+        let url = r.url.trim();
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| bad("url", format!("{url:?} is not a URL ({e})")))?;
+        if uri.scheme_str() != Some("http") || uri.host().is_none() {
+            return Err(bad(
+                "url",
+                format!("{url:?} must be an http:// URL with a host (https needs a TLS-terminating proxy)"),
+            ));
+        }
+        let market = match r.market.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(m) => Some(
+                resolve_market(m)
+                    .map_err(|e| bad("market", e.to_string()))?
+                    .code
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let hs = match r.hs.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(h) => Some(
+                HsCode::parse(h)
+                    .map_err(|e| bad("hs", e.to_string()))?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        out.push(Webhook {
+            url: url.to_string(),
+            market,
+            hs,
+            q: r.q.clone().filter(|q| !q.trim().is_empty()),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the `[[webhooks]]` tables of a TOML file (other keys are ignored, so the service
+/// config file can be given as is).
+pub fn load_file(path: &Path) -> Result<Vec<Webhook>, WebhookError> {
+    #[derive(Deserialize)]
+    struct File {
+        #[serde(default)]
+        webhooks: Vec<RawWebhook>,
+    }
+    let file_err = |message: String| WebhookError::File {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+    let value: toml::Table = toml::from_str(&text).map_err(|e| file_err(e.to_string()))?;
+    let webhooks = value
+        .get("webhooks")
+        .cloned()
+        .unwrap_or(toml::Value::Array(Vec::new()));
+    let file: File = toml::Table::from_iter([("webhooks".to_string(), webhooks)])
+        .try_into()
+        .map_err(|e: toml::de::Error| file_err(e.to_string()))?;
+    validate(&file.webhooks)
+}
+
+/// Retry policy of deliveries.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// Attempts per POST (at least 1).
+    pub attempts: u32,
+    /// Wait before the second attempt; doubled before each further one.
+    pub backoff: Duration,
+    /// Timeout of one attempt.
+    pub timeout: Duration,
+}
+
+impl Default for Policy {
+    /// 5 attempts, 1 s backoff doubling (1, 2, 4, 8 s), 10 s per attempt.
+    fn default() -> Policy {
+        Policy {
+            attempts: 5,
+            backoff: Duration::from_secs(1),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The JSON body POSTed to a receiver.
+#[derive(Debug, Clone, Serialize)]
+pub struct Payload {
+    /// Always `notifications.ingested`.
+    pub event: &'static str,
+    /// The subscription that matched.
+    pub subscription: Webhook,
+    /// The new notifications, newest first.
+    pub notifications: Vec<PayloadNotification>,
+}
+
+/// One notification in a payload.
+#[derive(Debug, Clone, Serialize)]
+pub struct PayloadNotification {
+    /// Symbol.
+    pub symbol: String,
+    /// Base symbol of its family.
+    pub base: String,
+    /// Member code.
+    pub member: Option<String>,
+    /// `TBT` or `SPS`.
+    pub agreement: &'static str,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Chinese title.
+    pub title_zh: Option<String>,
+    /// Products.
+    pub products: Option<String>,
+    /// HS codes.
+    pub hs_codes: Vec<String>,
+    /// Distribution date.
+    pub distribution_date: Option<chrono::NaiveDate>,
+    /// Comment deadline.
+    pub comment_deadline: Option<chrono::NaiveDate>,
+    /// API path.
+    pub url: String,
+    /// Web page path.
+    pub page: String,
+}
+
+/// What happened to one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Receiver URL.
+    pub url: String,
+    /// Notifications sent.
+    pub notifications: usize,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Final HTTP status, when one was received.
+    pub status: Option<u16>,
+    /// Whether the receiver accepted it (2xx).
+    pub delivered: bool,
+}
+
+/// The ids in the index now, when any webhook is configured (else nothing is computed).
+pub fn snapshot(hooks: &[Webhook], index: &Index) -> Option<HashSet<String>> {
+    if hooks.is_empty() {
+        return None;
+    }
+    match index.notification_ids() {
+        Ok(ids) => Some(ids),
+        Err(e) => {
+            tracing::warn!(error = %e, "webhooks: cannot list notifications before the ingest");
+            None
+        }
+    }
+}
+
+/// For each subscription, the payload of the new notifications it matches (none when empty).
+pub fn payloads(index: &Index, hooks: &[Webhook], before: &HashSet<String>) -> Vec<Payload> {
+    let now = match index.notification_ids() {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!(error = %e, "webhooks: cannot list notifications after the ingest");
+            return Vec::new();
+        }
+    };
+    let fresh: HashSet<&String> = now.difference(before).collect();
+    if fresh.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for hook in hooks {
+        let req = BarrierRequest {
+            market: hook.market.clone(),
+            hs: hook.hs.clone(),
+            q: hook.q.clone(),
+            open_on: None,
+            limit: MAX_FAMILIES,
+        };
+        let report = match index.barriers(&req) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(url = %hook.url, error = %e, "webhooks: subscription check failed");
+                continue;
+            }
+        };
+        let mut notes = Vec::new();
+        for (_, doc) in report.newest_documents() {
+            if !fresh.contains(&doc.symbol) {
+                continue;
+            }
+            if let Ok(Some(n)) = index.get_notification(&doc.symbol) {
+                notes.push(payload_notification(&n));
+            }
+        }
+        if !notes.is_empty() {
+            out.push(Payload {
+                event: "notifications.ingested",
+                subscription: hook.clone(),
+                notifications: notes,
+            });
+        }
+    }
+    out
+}
+
+fn payload_notification(n: &Notification) -> PayloadNotification {
+    let id = n.id();
+    PayloadNotification {
+        base: n.symbol.base().to_string(),
+        member: n.member.clone(),
+        agreement: n.symbol.agreement().as_str(),
+        title_en: n.title_en.clone(),
+        title_zh: n.title_zh.clone(),
+        products: n.products.clone(),
+        hs_codes: n.hs_codes.iter().map(ToString::to_string).collect(),
+        distribution_date: n.distribution_date,
+        comment_deadline: n.comment_deadline,
+        url: notification_url(&id),
+        page: notification_page(&id),
+        symbol: id,
+    }
+}
+
+/// POSTs one payload with retries; never panics, always returns an outcome.
+pub async fn deliver(payload: &Payload, policy: Policy) -> Outcome {
+    let url = payload.subscription.url.clone();
+    let mut outcome = Outcome {
+        url: url.clone(),
+        notifications: payload.notifications.len(),
+        attempts: 0,
+        status: None,
+        delivered: false,
+    };
+    let body = match serde_json::to_vec(payload) {
+        Ok(b) => Bytes::from(b),
+        Err(e) => {
+            tracing::error!(url = %url, error = %e, "webhook payload not serialisable");
+            return outcome;
+        }
+    };
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<Bytes>>();
+    let mut wait = policy.backoff;
+    for attempt in 1..=policy.attempts.max(1) {
+        outcome.attempts = attempt;
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(url.as_str())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(
+                header::USER_AGENT,
+                concat!("biaozhun/", env!("CARGO_PKG_VERSION")),
+            )
+            .body(Full::new(body.clone()));
+        let req = match req {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(url = %url, error = %e, "webhook request invalid");
+                return outcome;
+            }
+        };
+        let retry = match tokio::time::timeout(policy.timeout, client.request(req)).await {
+            Ok(Ok(res)) => {
+                let status = res.status();
+                outcome.status = Some(status.as_u16());
+                if status.is_success() {
+                    outcome.delivered = true;
+                    tracing::info!(url = %url, attempt, notifications = outcome.notifications, "webhook delivered");
+                    return outcome;
+                }
+                tracing::warn!(url = %url, attempt, status = status.as_u16(), "webhook refused");
+                status.is_server_error() || status.as_u16() == 429
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(url = %url, attempt, error = %e, "webhook delivery failed");
+                true
+            }
+            Err(_) => {
+                tracing::warn!(url = %url, attempt, "webhook delivery timed out");
+                true
+            }
+        };
+        if !retry || attempt == policy.attempts {
+            break;
+        }
+        tokio::time::sleep(wait).await;
+        wait = wait.saturating_mul(2);
+    }
+    outcome
+}
+
+/// Computes the payloads for the notifications new since `before` and delivers them on a
+/// background task; returns its handle (the server drops it, tests await it).
+pub fn spawn_after_ingest(
+    index: Arc<Index>,
+    hooks: Vec<Webhook>,
+    before: HashSet<String>,
+    policy: Policy,
+) -> tokio::task::JoinHandle<Vec<Outcome>> {
+    tokio::spawn(async move {
+        let payloads = tokio::task::spawn_blocking(move || payloads(&index, &hooks, &before))
+            .await
+            .unwrap_or_default();
+        let mut outcomes = Vec::with_capacity(payloads.len());
+        for p in &payloads {
+            outcomes.push(deliver(p, policy).await);
+        }
+        outcomes
+    })
+}
+
+/// For `biaozhun ingest`: the ids before the ingest, read from the index directory (empty for a
+/// new index), when webhooks are configured.
+pub fn snapshot_dir(index_dir: Option<&Path>, hooks: &[Webhook]) -> Option<HashSet<String>> {
+    let dir = index_dir?;
+    if hooks.is_empty() {
+        return None;
+    }
+    match Index::open(dir) {
+        Ok(index) => snapshot(hooks, &index),
+        Err(_) => Some(HashSet::new()),
+    }
+}
+
+/// For `biaozhun ingest`, after the batch committed: delivers to the subscriptions on a
+/// runtime of its own and waits for the deliveries (the ingest itself is already done).
+/// Prints one line per delivery to stderr.
+pub fn deliver_after_cli_ingest(
+    index_dir: Option<&Path>,
+    hooks: &[Webhook],
+    before: Option<HashSet<String>>,
+) {
+    let (Some(dir), Some(before)) = (index_dir, before) else {
+        return;
+    };
+    let index = match Index::open(dir) {
+        Ok(i) => Arc::new(i),
+        Err(e) => {
+            eprintln!("webhooks: cannot reopen {}: {e}", dir.display());
+            return;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("webhooks: no runtime: {e}");
+            return;
+        }
+    };
+    let handle = spawn_after_ingest_on(&rt, index, hooks.to_vec(), before);
+    match rt.block_on(handle) {
+        Ok(outcomes) => {
+            for o in outcomes {
+                eprintln!(
+                    "webhook {}: {} notifications, {} after {} attempt(s){}",
+                    o.url,
+                    o.notifications,
+                    if o.delivered {
+                        "delivered"
+                    } else {
+                        "NOT delivered"
+                    },
+                    o.attempts,
+                    o.status
+                        .map(|s| format!(", status {s}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        Err(e) => eprintln!("webhooks: delivery task failed: {e}"),
+    }
+}
+
+fn spawn_after_ingest_on(
+    rt: &tokio::runtime::Runtime,
+    index: Arc<Index>,
+    hooks: Vec<Webhook>,
+    before: HashSet<String>,
+) -> tokio::task::JoinHandle<Vec<Outcome>> {
+    let _guard = rt.enter();
+    spawn_after_ingest(index, hooks, before, Policy::default())
+}
