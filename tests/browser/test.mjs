@@ -288,6 +288,8 @@ await check('trade measures: market, product, grouped families, feed link', asyn
   assert(docs >= 3, `its documents grouped: ${docs}`);
   const feed = await page.getAttribute('a.atom', 'href');
   assert(feed.startsWith('/api/v1/feeds/notifications.atom?') && feed.includes('market=USA') && feed.includes('hs=9503'), `feed link: ${feed}`);
+  const atom = await page.request.get(`${BASE}${feed}`);
+  assert(atom.status() === 200 && (await atom.text()).includes('<feed'), `feed answers Atom: ${atom.status()}`);
   const opt = await page.$eval('#market option[value=USA]', (o) => o.textContent);
   assert(opt.includes('美国'), `Chinese market names: ${opt}`);
   await shot(page, '11-measures-usa');
