@@ -384,7 +384,7 @@ fn parse_terms(sections: &[Section]) -> Vec<Term> {
             .trim()
             .trim_end_matches([' ', '　'])
             .to_string();
-        if term_zh.is_empty() || !term_zh.chars().any(is_cjk) {
+        if !term_zh.chars().next().is_some_and(is_cjk) {
             continue;
         }
         let term_en = Some(first[split..].trim().to_string()).filter(|e| !e.is_empty());
