@@ -452,7 +452,9 @@ fn is_committee(s: &str) -> bool {
             let r = r.trim();
             !r.is_empty()
                 && r.split('/').all(|p| {
-                    p.trim_start_matches("SC")
+                    p.trim()
+                        .trim_start_matches("SC")
+                        .trim_start()
                         .chars()
                         .all(|c| c.is_ascii_digit())
                 })
