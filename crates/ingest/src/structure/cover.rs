@@ -146,9 +146,15 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
             continue;
         }
         if c.code.is_none() && !lf.starts_with("ICS") {
-            if let Some((_, code)) = StandardCode::find_all(&lf).into_iter().next() {
-                c.code = Some(code);
-                continue;
+            // The cover prints the number on a line of its own; a code inside a sentence (a
+            // README, a foreword that cites another standard) is not this document's number.
+            if let Some((span, code)) = StandardCode::find_all(&lf).into_iter().next() {
+                let rest = lf[..span.start].chars().chain(lf[span.end..].chars());
+                let rest = rest.filter(|ch| !ch.is_whitespace()).count();
+                if rest <= 4 {
+                    c.code = Some(code);
+                    continue;
+                }
             }
         }
         let cjk = l.chars().filter(|c| is_cjk(*c)).count();
