@@ -1,0 +1,467 @@
+#!/usr/bin/env python3
+"""Peer engines of the biaozhun benchmark: what a team would otherwise deploy.
+
+    peers.py segment OUT            jieba pre-segmentation of OUT/docs.jsonl -> OUT/peers/seg.jsonl
+    peers.py sqlite  OUT            SQLite FTS5 over the segmented text      (pyenv python)
+    peers.py whoosh  OUT            whoosh-reloaded over the segmented text   (pyenv python)
+    peers.py xapian  OUT            Xapian over the segmented text            (/usr/bin/python3)
+    peers.py sphinx  OUT            Sphinx 2.2 searchd, CJK unigrams, raw text (/usr/bin/python3)
+
+Each engine builds its index under OUT/peers/<engine>/, runs OUT/queries.jsonl (the same query
+set biaozhun gets, same filters, top 10) and writes OUT/peers/<engine>.json: index seconds, index
+size, latency percentiles with and without snippets, throughput with one process per core, and
+success per query group with the same rule as biaozhun's (expected id within `at`).
+
+Configuration is the ordinary one a team would write in an afternoon: jieba's default dictionary
+(cut_for_search, the same for documents and queries), every query word required (AND), title
+weighted 5x and code 10x over the body, filters as exact-match fields. None of them normalises
+standard numbers: that is biaozhun's job and part of what is measured.
+"""
+
+import json
+import multiprocessing
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import zlib
+
+WORD = re.compile(r"\w", re.UNICODE)
+FILTER_FIELDS = ("kind", "region", "status", "industry", "member")
+
+
+def load_docs(out):
+    with open(os.path.join(out, "docs.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            if "file" in d:
+                with open(os.path.join(out, "corpus", d["file"]), encoding="utf-8", errors="replace") as t:
+                    d["body"] = t.read()
+            yield d
+
+
+def load_queries(out):
+    with open(os.path.join(out, "queries.jsonl"), encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def seg(text):
+    import jieba
+    return " ".join(t for t in jieba.cut_for_search(text) if WORD.search(t))
+
+
+def seg_doc(d):
+    d["code_seg"] = seg(d["code"])
+    d["title_seg"] = seg(d["title"])
+    d["body_seg"] = seg(d["body"])
+    return d
+
+
+def cmd_segment(out):
+    """jieba over every document once; all jieba-based peers share it (time added to each)."""
+    import jieba
+    jieba.initialize()
+    os.makedirs(os.path.join(out, "peers"), exist_ok=True)
+    t0 = time.time()
+    n = 0
+    nbytes = 0
+    with open(os.path.join(out, "peers", "seg.jsonl"), "w", encoding="utf-8") as f, \
+            multiprocessing.Pool(os.cpu_count() or 1) as pool:
+        for d in pool.imap(seg_doc, load_docs(out), chunksize=16):
+            nbytes += len(d["body"].encode("utf-8"))
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+            n += 1
+    secs = time.time() - t0
+    res = {"docs": n, "text_bytes": nbytes, "seconds": round(secs, 1), "mb_per_s": round(nbytes / 1e6 / secs, 2)}
+    json.dump(res, open(os.path.join(out, "peers", "segment.json"), "w"))
+    print(json.dumps(res))
+
+
+def load_seg(out):
+    with open(os.path.join(out, "peers", "seg.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)
+
+
+def query_tokens(q):
+    import jieba
+    return [t.lower() for t in jieba.cut_for_search(q) if WORD.search(t)]
+
+
+def dir_size(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for fn in files:
+            total += os.path.getsize(os.path.join(root, fn))
+    return total
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    if not xs:
+        return None
+    k = min(len(xs) - 1, max(0, int(round(p / 100 * len(xs) + 0.5)) - 1))
+    return xs[k]
+
+
+def success(queries, results):
+    """Per group: queries with expectations and how many found an expected id within `at`."""
+    groups = {}
+    for q, got in zip(queries, results):
+        g = groups.setdefault(q["group"], {"n": 0, "ok": 0, "with_hits": 0})
+        g["n"] += 1
+        if got:
+            g["with_hits"] += 1
+        if q["expect"]:
+            if any(e in got[: q["at"]] for e in q["expect"]):
+                g["ok"] += 1
+        elif got:
+            g["ok"] += 1
+    return groups
+
+
+def measure(engine, out, search, passes, procs_factory):
+    """Latency (sequential, `passes` passes over the set) with and without snippets, success on
+    the first pass, throughput with one process per core."""
+    queries = load_queries(out)
+    results = [search(q, False) for q in queries]  # warm-up pass, also the success pass
+    lat = {False: [], True: []}
+    for snip in (False, True):
+        for _ in range(passes):
+            for q in queries:
+                t = time.perf_counter()
+                search(q, snip)
+                lat[snip].append((time.perf_counter() - t) * 1000)
+    thr = throughput(out, procs_factory, queries, passes)
+    res = {
+        "engine": engine,
+        "queries": len(queries),
+        "p50_ms": round(pct(lat[False], 50), 3), "p95_ms": round(pct(lat[False], 95), 3),
+        "p99_ms": round(pct(lat[False], 99), 3),
+        "snip_p50_ms": round(pct(lat[True], 50), 3) if lat[True] else None,
+        "snip_p99_ms": round(pct(lat[True], 99), 3) if lat[True] else None,
+        "qps_1proc": round(len(lat[False]) / (sum(lat[False]) / 1000), 1),
+        "qps_all_cores": thr,
+        "success": success(queries, results),
+        "results": [r[:10] for r in results],
+    }
+    return res
+
+
+def _thr_worker(args):
+    out, factory_name, queries, passes = args
+    search = FACTORIES[factory_name](out)
+    t0 = time.perf_counter()
+    n = 0
+    for _ in range(passes):
+        for q in queries:
+            search(q, False)
+            n += 1
+    return n, time.perf_counter() - t0
+
+
+def throughput(out, factory_name, queries, passes):
+    procs = os.cpu_count() or 1
+    t0 = time.perf_counter()
+    with multiprocessing.Pool(procs) as pool:
+        rs = pool.map(_thr_worker, [(out, factory_name, queries, passes)] * procs)
+    wall = time.perf_counter() - t0
+    n = sum(r[0] for r in rs)
+    return round(n / max(r[1] for r in rs), 1) if wall > 0 else None
+
+
+# ---------------------------------------------------------------- SQLite FTS5
+
+def sqlite_index(out):
+    import sqlite3
+    d = os.path.join(out, "peers", "sqlite")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "fts.db")
+    if os.path.exists(path):
+        os.remove(path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("CREATE VIRTUAL TABLE fts USING fts5(code, title, body, docid UNINDEXED, kind UNINDEXED,"
+               " region UNINDEXED, status UNINDEXED, industry UNINDEXED, member UNINDEXED, raw UNINDEXED,"
+               " tokenize='unicode61')")
+    rows = ((x["code_seg"], x["title_seg"], x["body_seg"], x["id"], x["kind"], x["region"], x["status"],
+             x["industry"], x["member"], x["body"]) for x in load_seg(out))
+    db.executemany("INSERT INTO fts VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    db.execute("INSERT INTO fts(fts) VALUES('optimize')")
+    db.commit()
+    db.close()
+    return d
+
+
+def sqlite_factory(out):
+    import sqlite3
+    db = sqlite3.connect(os.path.join(out, "peers", "sqlite", "fts.db"), check_same_thread=False)
+
+    def search(q, snippets):
+        toks = query_tokens(q["q"])
+        if not toks:
+            return []
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in toks)
+        where = ["fts MATCH ?"]
+        args = [match]
+        for k, v in q.get("filters", {}).items():
+            where.append(f"{k} = ?")
+            args.append(v)
+        snip = ", snippet(fts, 2, '<em>', '</em>', '…', 24)" if snippets else ""
+        sql = (f"SELECT docid{snip} FROM fts WHERE {' AND '.join(where)} "
+               "ORDER BY bm25(fts, 10.0, 5.0, 1.0) LIMIT 10")
+        return [r[0] for r in db.execute(sql, args)]
+    return search
+
+
+# ---------------------------------------------------------------- whoosh-reloaded
+
+def whoosh_schema():
+    from whoosh import fields
+    from whoosh.analysis import RegexTokenizer, LowercaseFilter
+    ana = RegexTokenizer(r"\S+") | LowercaseFilter()
+    return fields.Schema(
+        docid=fields.ID(stored=True, unique=True), kind=fields.ID, region=fields.ID, status=fields.ID,
+        industry=fields.ID, member=fields.ID,
+        code=fields.TEXT(analyzer=ana, field_boost=10.0),
+        title=fields.TEXT(analyzer=ana, field_boost=5.0),
+        body=fields.TEXT(analyzer=ana, stored=True),
+    )
+
+
+def whoosh_index(out):
+    import shutil
+    from whoosh import index
+    d = os.path.join(out, "peers", "whoosh")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    ix = index.create_in(d, whoosh_schema())
+    w = ix.writer(procs=os.cpu_count() or 1, limitmb=256, multisegment=True)
+    for x in load_seg(out):
+        w.add_document(docid=x["id"], kind=x["kind"], region=x["region"] or None, status=x["status"] or None,
+                       industry=x["industry"] or None, member=x["member"] or None,
+                       code=x["code_seg"], title=x["title_seg"], body=x["body_seg"])
+    w.commit()
+    return d
+
+
+def whoosh_factory(out):
+    from whoosh import index
+    from whoosh.query import And, Or, Term
+    ix = index.open_dir(os.path.join(out, "peers", "whoosh"))
+    s = ix.searcher()
+
+    def search(q, snippets):
+        toks = query_tokens(q["q"])
+        if not toks:
+            return []
+        query = And([Or([Term("code", t), Term("title", t), Term("body", t)]) for t in toks])
+        filt = [Term(k, v) for k, v in q.get("filters", {}).items()]
+        hits = s.search(query, limit=10, filter=And(filt) if filt else None)
+        if snippets:
+            for h in hits:
+                h.highlights("body")
+        return [h["docid"] for h in hits]
+    return search
+
+
+# ---------------------------------------------------------------- Xapian
+
+def xapian_index(out):
+    import shutil
+    import xapian
+    d = os.path.join(out, "peers", "xapian")
+    shutil.rmtree(d, ignore_errors=True)
+    db = xapian.WritableDatabase(d, xapian.DB_CREATE_OR_OVERWRITE)
+    tg = xapian.TermGenerator()
+    for x in load_seg(out):
+        doc = xapian.Document()
+        tg.set_document(doc)
+        tg.index_text(x["code_seg"], 10, "XC")
+        tg.index_text(x["title_seg"], 5)
+        tg.increase_termpos()
+        tg.index_text(x["body_seg"])
+        for k in FILTER_FIELDS:
+            if x[k]:
+                doc.add_boolean_term("X" + k[:2].upper() + x[k])
+        doc.set_data(x["body_seg"])
+        doc.add_value(0, x["id"])
+        db.replace_document("Q" + x["id"], doc)
+    db.commit()
+    db.close()
+    return d
+
+
+def xapian_factory(out):
+    import xapian
+    db = xapian.Database(os.path.join(out, "peers", "xapian"))
+    enq = xapian.Enquire(db)
+
+    def search(q, snippets):
+        toks = query_tokens(q["q"])
+        if not toks:
+            return []
+        parts = [xapian.Query(xapian.Query.OP_OR, [xapian.Query(t), xapian.Query("XC" + t)]) for t in toks]
+        query = xapian.Query(xapian.Query.OP_AND, parts)
+        filt = [xapian.Query("X" + k[:2].upper() + v) for k, v in q.get("filters", {}).items()]
+        if filt:
+            query = xapian.Query(xapian.Query.OP_FILTER, query, xapian.Query(xapian.Query.OP_AND, filt))
+        enq.set_query(query)
+        m = enq.get_mset(0, 10)
+        ids = []
+        for it in m:
+            ids.append(it.document.get_value(0).decode("utf-8"))
+            if snippets:
+                m.snippet(it.document.get_data().decode("utf-8"), 200)
+        return ids
+    return search
+
+
+# ---------------------------------------------------------------- Sphinx 2.2
+
+SPHINX_PORT = 19306
+
+
+def sphinx_conf(out):
+    d = os.path.abspath(os.path.join(out, "peers", "sphinx"))
+    tsv = os.path.join(d, "docs.tsv")
+    return d, tsv, f"""
+source docs
+{{
+    type = tsvpipe
+    tsvpipe_command = cat {tsv}
+    tsvpipe_field = code
+    tsvpipe_field = title
+    tsvpipe_field = body
+    tsvpipe_attr_string = docid
+    tsvpipe_attr_uint = kind
+    tsvpipe_attr_uint = region
+    tsvpipe_attr_uint = status
+    tsvpipe_attr_uint = industry
+    tsvpipe_attr_uint = member
+}}
+index docs
+{{
+    source = docs
+    path = {d}/idx/docs
+    charset_table = 0..9, A..Z->a..z, _, a..z, U+FF10..U+FF19->0..9, U+FF21..U+FF3A->a..z, U+FF41..U+FF5A->a..z
+    ngram_len = 1
+    ngram_chars = U+3000..U+2FA1F
+}}
+indexer
+{{
+    mem_limit = 512M
+}}
+searchd
+{{
+    listen = 127.0.0.1:{SPHINX_PORT}:mysql41
+    log = {d}/searchd.log
+    query_log = {d}/query.log
+    pid_file = {d}/searchd.pid
+    binlog_path =
+    workers = threads
+}}
+"""
+
+
+def fid(v):
+    return zlib.crc32(v.encode("utf-8")) if v else 0
+
+
+def sphinx_index(out):
+    import shutil
+    d, tsv, conf = sphinx_conf(out)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "idx"))
+    with open(os.path.join(d, "sphinx.conf"), "w") as f:
+        f.write(conf)
+    clean = re.compile(r"[\t\n\r\\]+")
+    with open(tsv, "w", encoding="utf-8") as f:
+        for n, x in enumerate(load_docs(out), 1):
+            f.write("\t".join([str(n), clean.sub(" ", x["code"]), clean.sub(" ", x["title"]),
+                               clean.sub(" ", x["body"]), x["id"]] + [str(fid(x[k])) for k in FILTER_FIELDS]) + "\n")
+    subprocess.run(["indexer", "--config", os.path.join(d, "sphinx.conf"), "--all", "--quiet"], check=True)
+    os.remove(tsv)
+    subprocess.run(["searchd", "--config", os.path.join(d, "sphinx.conf")], check=True,
+                   stdout=subprocess.DEVNULL)
+    time.sleep(1)
+    return os.path.join(d, "idx")
+
+
+def sphinx_factory(out):
+    import pymysql
+    con = pymysql.connect(host="127.0.0.1", port=SPHINX_PORT, user="", charset="utf8mb4", autocommit=True)
+    cur = con.cursor()
+    special = re.compile(r'([\\()|\-!@~"&/^$=<>])')
+
+    def search(q, snippets):
+        words = [special.sub(r"\\\1", w) for w in q["q"].split() if w.strip()]
+        if not words:
+            return []
+        match = " ".join(f'"{w}"' for w in words).replace("'", "\\'")
+        where = [f"MATCH('{match}')"] + [f"{k} = {fid(v)}" for k, v in q.get("filters", {}).items()]
+        try:
+            cur.execute(f"SELECT docid FROM docs WHERE {' AND '.join(where)} LIMIT 10 "
+                        "OPTION field_weights=(code=10, title=5, body=1)")
+            return [r[0] for r in cur.fetchall()]
+        except pymysql.MySQLError:
+            return []
+    return search
+
+
+def sphinx_stop(out):
+    d, _, _ = sphinx_conf(out)
+    subprocess.run(["searchd", "--config", os.path.join(d, "sphinx.conf"), "--stopwait"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+FACTORIES = {"sqlite": sqlite_factory, "whoosh": whoosh_factory, "xapian": xapian_factory,
+             "sphinx": sphinx_factory}
+INDEXERS = {"sqlite": sqlite_index, "whoosh": whoosh_index, "xapian": xapian_index, "sphinx": sphinx_index}
+SNIPPETS = {"sqlite": True, "whoosh": True, "xapian": True, "sphinx": False}
+
+
+def cmd_engine(engine, out, passes):
+    seg_info = {}
+    if engine != "sphinx":
+        seg_info = json.load(open(os.path.join(out, "peers", "segment.json")))
+    t0 = time.time()
+    idx = INDEXERS[engine](out)
+    index_s = time.time() - t0
+    try:
+        search = FACTORIES[engine](out)
+        if not SNIPPETS[engine]:
+            plain = search
+            search = lambda q, s: plain(q, False)  # noqa: E731
+        res = measure(engine, out, search, passes, engine)
+        if not SNIPPETS[engine]:
+            res["snip_p50_ms"] = res["snip_p99_ms"] = None
+    finally:
+        if engine == "sphinx":
+            sphinx_stop(out)
+    res["index_seconds"] = round(index_s, 1)
+    res["segment_seconds"] = seg_info.get("seconds", 0)
+    res["index_bytes"] = dir_size(idx)
+    json.dump(res, open(os.path.join(out, "peers", f"{engine}.json"), "w"), ensure_ascii=False)
+    short = {k: v for k, v in res.items() if k not in ("results",)}
+    print(json.dumps(short, ensure_ascii=False))
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    cmd, out = sys.argv[1], sys.argv[2]
+    passes = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    if cmd == "segment":
+        cmd_segment(out)
+    elif cmd in INDEXERS:
+        cmd_engine(cmd, out, passes)
+    else:
+        sys.exit(f"unknown command {cmd!r}\n{__doc__}")
+
+
+if __name__ == "__main__":
+    main()
