@@ -150,7 +150,6 @@ impl ChineseAnalyzer {
     }
 
     fn tokenize_into(&self, text: &str, out: &mut Vec<Token>) {
-        out.clear();
         let mut f = Folded::default();
         fold_into(text, &mut f);
         let codes = find_codes(text, &f);
@@ -158,6 +157,7 @@ impl ChineseAnalyzer {
             f: &f,
             original: text,
             out,
+            used: 0,
             position: 0,
         };
         let mut at = 0;
@@ -167,6 +167,8 @@ impl ChineseAnalyzer {
             at = range.end;
         }
         self.segment(&mut em, at, f.text.len());
+        let used = em.used;
+        out.truncate(used);
     }
 
     /// Segments folded bytes `from..to` with jieba and emits the tokens.
@@ -225,6 +227,8 @@ struct Emitter<'a> {
     f: &'a Folded,
     original: &'a str,
     out: &'a mut Vec<Token>,
+    /// Tokens written so far; slots beyond are reused (their strings keep their capacity).
+    used: usize,
     position: usize,
 }
 
@@ -239,13 +243,23 @@ impl Emitter<'_> {
                 .next()
                 .map_or(offset_from, |c| offset_from + c.len_utf8());
         }
-        self.out.push(Token {
-            offset_from,
-            offset_to,
-            position: self.position,
-            text: text.to_string(),
-            position_length: 1,
-        });
+        if let Some(t) = self.out.get_mut(self.used) {
+            t.offset_from = offset_from;
+            t.offset_to = offset_to;
+            t.position = self.position;
+            t.position_length = 1;
+            t.text.clear();
+            t.text.push_str(text);
+        } else {
+            self.out.push(Token {
+                offset_from,
+                offset_to,
+                position: self.position,
+                text: text.to_string(),
+                position_length: 1,
+            });
+        }
+        self.used += 1;
     }
 
     fn code(&mut self, range: std::ops::Range<usize>, code: &StandardCode) {
