@@ -680,3 +680,42 @@ async fn upload_makes_documents_searchable_and_delete_removes_them() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn write_failures_are_internal_errors() {
+    // A second, read-only handle on the fixture index: writes fail inside the index.
+    let dir = crate::fixture_index().dir().to_path_buf();
+    let index = tokio::task::spawn_blocking(move || {
+        biaozhun_api::state::Index::open(&dir).expect("open read-only")
+    })
+    .await
+    .expect("open");
+    let s = AppState::with_index(config(""), index);
+    let text = std::fs::read(repo().join("fixtures/texts/SNT5228-2020.txt")).expect("fixture");
+    let res = send(
+        &s,
+        upload_request(
+            "/api/v1/documents",
+            Some(&bearer()),
+            &[("SNT5228-2020-copy.txt", &text)],
+        ),
+    )
+    .await;
+    let v = assert_error(res, 500, "internal").await;
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        !message.contains("read-only"),
+        "details stay in the log: {message}"
+    );
+    let res = send(
+        &s,
+        Request::builder()
+            .method("DELETE")
+            .uri("/api/v1/documents/GB%2FT%207714-2015")
+            .header(header::AUTHORIZATION, bearer())
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_error(res, 500, "internal").await;
+}
