@@ -4,6 +4,7 @@
 mod barriers;
 mod binary;
 mod http;
+mod security;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
