@@ -183,7 +183,7 @@ impl ChineseAnalyzer {
             if !word.chars().any(char::is_alphanumeric) {
                 continue;
             }
-            if self.inner.stop.contains(word) {
+            if word.len() <= 12 && self.inner.stop.contains(word) {
                 em.position += 1;
                 continue;
             }
@@ -210,7 +210,9 @@ impl ChineseAnalyzer {
                         }
                         for i in 0..=n - len {
                             let gram = &word[byte_at(i)..byte_at(i + len)];
-                            if jieba.has_word(gram) && !self.inner.stop.contains(gram) {
+                            if jieba.has_word(gram)
+                                && !(gram.len() <= 12 && self.inner.stop.contains(gram))
+                            {
                                 em.push(gram, start + byte_at(i), start + byte_at(i + len));
                             }
                         }

@@ -4,7 +4,7 @@
 //! Unlike `biaozhun_model::normalize::fold`, the CJK `一` is only read as a dash between two
 //! digits (`7714一2015`): in running Chinese text it is the numeral one.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Folded text plus, for every byte of it, the byte offset in the original of the character it
 /// came from; `map[folded.len()]` is the original length.
@@ -48,6 +48,18 @@ pub fn fold_into(text: &str, out: &mut Folded) {
                     out.text.push('-')
                 }
                 '\u{3000}' | '\u{00a0}' => out.text.push(' '),
+                // Full-width ASCII: a fixed offset, no table lookup needed.
+                '\u{ff01}'..='\u{ff5e}' => {
+                    let a = char::from_u32(c as u32 - 0xfee0).unwrap_or(c);
+                    out.text.push(a.to_ascii_lowercase());
+                }
+                // CJK punctuation and quotes that NFKC leaves alone.
+                '\u{3001}'..='\u{3035}' | '“' | '”' | '‘' | '’' | '·' => out.text.push(c),
+                _ if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+                    && !c.is_uppercase() =>
+                {
+                    out.text.push(c)
+                }
                 _ => {
                     for n in std::iter::once(c).nfkc() {
                         if n.is_ascii() {
