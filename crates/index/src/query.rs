@@ -404,14 +404,20 @@ fn group_query(index: &Index, g: &Group) -> Box<dyn Query> {
 fn phrase_query(index: &Index, p: &Phrase) -> Box<dyn Query> {
     let mut alts: Vec<Box<dyn Query>> = Vec::new();
     for (f, b) in &index.fields.zh_text {
-        let terms =
-            p.zh.iter()
-                .map(|(o, t)| (*o, Term::from_field_text(*f, t)))
-                .collect();
-        alts.push(Box::new(BoostQuery::new(
-            Box::new(PhraseQuery::new_with_offset(terms)),
-            *b,
-        )));
+        // tantivy panics on a phrase of fewer than two terms (`"GB 2763"` analyses to one).
+        let q: Box<dyn Query> = match p.zh.as_slice() {
+            [] => continue,
+            [(_, t)] => Box::new(TermQuery::new(
+                Term::from_field_text(*f, t),
+                IndexRecordOption::WithFreqs,
+            )),
+            _ => Box::new(PhraseQuery::new_with_offset(
+                p.zh.iter()
+                    .map(|(o, t)| (*o, Term::from_field_text(*f, t)))
+                    .collect(),
+            )),
+        };
+        alts.push(Box::new(BoostQuery::new(q, *b)));
     }
     if p.en.len() > 1 {
         for (f, b) in &index.fields.en_text {
