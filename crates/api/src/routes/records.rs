@@ -189,11 +189,13 @@ fn build_standard(
             record: resolve(index, code)?,
         });
     }
-    // Citing documents: candidates from a search on the key, confirmed on the stored record.
+    // Citing documents: candidates from a search on the bare number (a full code is looked up
+    // in the code fields only, while the number also matches reference lists and texts),
+    // confirmed on the stored record.
     let id = s.id();
     let res = index
         .search(&SearchRequest {
-            q: s.code.key(),
+            q: s.code.number().to_string(),
             limit: GRAPH_LIMIT,
             ..SearchRequest::default()
         })

@@ -251,7 +251,47 @@ async fn standard_sections_summary_and_full_text() {
         .all(|x| x["truncated"] == false));
     // References resolve to records where the index has them.
     let refs = full["references"].as_array().expect("references");
-    assert!(!refs.is_empty(), "{full}");
+    assert!(
+        refs.iter()
+            .any(|r| r["code"] == "NY/T 391-2021" && r["record"]["id"] == "NY/T 391-2021"),
+        "{refs:?}"
+    );
+    // ... and the cited standard lists its citing documents.
+    let cited = json(get(&s, "/api/v1/standards/NY%2FT%20391-2021").await).await;
+    let by: Vec<&str> = cited["cited_by"]
+        .as_array()
+        .expect("cited_by")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(by.contains(&"DB62/T 4475-2021"), "{by:?}");
+}
+
+#[tokio::test]
+async fn standards_list_notifications_mentioning_them() {
+    let s = state("");
+    let v = json(get(&s, "/api/v1/standards/GB%202763-2021").await).await;
+    let ids: Vec<&str> = v["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"G/SPS/N/CHN/1148"), "{ids:?}");
+}
+
+#[tokio::test]
+async fn quoted_single_term_phrases_are_not_errors() {
+    let s = state("");
+    for q in [
+        "%22GB%202763%22",
+        "%22%E9%A9%AC%E9%93%83%E8%96%AF%22",
+        "%22%22",
+        "%22",
+    ] {
+        let res = get(&s, &format!("/api/v1/search?q={q}")).await;
+        assert_eq!(res.status(), 200, "{q}");
+    }
 }
 
 #[tokio::test]
