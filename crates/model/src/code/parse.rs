@@ -438,7 +438,12 @@ fn parse_number(
             }
             c.i += 1;
             out.push('-');
-            out.push_str(strip_zeros(c.take_while(|b| b.is_ascii_digit())));
+            let part = c.take_while(|b| b.is_ascii_digit());
+            let stripped = strip_zeros(part);
+            // `0-0019` keeps its zeros: stripped, a last part would read back as a year
+            // (`0-19` is number 0 of 2019), and the canonical string must re-parse the same.
+            let year_like = stripped.len() == 2 || plausible_year(stripped).is_some();
+            out.push_str(if ends && year_like { part } else { stripped });
         } else {
             break;
         }

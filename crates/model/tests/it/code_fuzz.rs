@@ -75,3 +75,24 @@ fn hostile_inputs() {
     let _ = StandardCode::parse(&long);
     assert_eq!(StandardCode::find_all(&long).len(), 2000);
 }
+
+/// Inputs found by `cargo fuzz run standard_code` (fuzz/README.md): each must round-trip
+/// through its canonical string.
+#[test]
+fn fuzz_regressions_round_trip() {
+    for input in [
+        // A group number part `0019` lost its zeros and re-read as the year 2019.
+        &b"T/CACM 0\xe2\x80\x940019"[..],
+        b"T/CACM 0-0019",
+        b"T/CACM 5-02019",
+    ] {
+        let s = std::str::from_utf8(input).expect("utf8");
+        let code = StandardCode::parse(s).unwrap_or_else(|e| panic!("{s:?}: {e}"));
+        let again = StandardCode::parse(&code.to_string())
+            .unwrap_or_else(|e| panic!("{s:?} → {code} does not reparse: {e}"));
+        assert_eq!(again, code, "round trip of {s:?} via {code}");
+    }
+    // Two-digit year parts still mean a year.
+    let code = StandardCode::parse("T/CACM 0-19").expect("parse");
+    assert_eq!((code.number(), code.year()), ("0", Some(2019)));
+}
