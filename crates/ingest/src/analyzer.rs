@@ -14,8 +14,8 @@
 //! One `Arc<Jieba>` is shared by every clone: tantivy clones tokenizers per segment writer.
 
 mod fold;
+mod stop;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,6 +24,7 @@ use jieba_rs::Jieba;
 use tantivy_tokenizer_api::{Token, TokenStream, Tokenizer};
 
 pub use fold::{fold, fold_into, Folded};
+use stop::StopWords;
 
 /// Name of the user dictionary file in `index-config/`.
 pub const USER_DICT_FILE: &str = "jieba-user-dict.txt";
@@ -59,11 +60,13 @@ pub struct ChineseAnalyzer {
     inner: Arc<Inner>,
     /// Token buffer reused between `token_stream` calls on the same clone.
     tokens: Vec<Token>,
+    /// Folding and segmentation buffers reused the same way.
+    scratch: Scratch,
 }
 
 struct Inner {
     jieba: Jieba,
-    stop: HashSet<String>,
+    stop: StopWords,
 }
 
 impl std::fmt::Debug for ChineseAnalyzer {
@@ -115,15 +118,17 @@ impl ChineseAnalyzer {
             let tag = parts.next();
             jieba.add_word(&fold(word), freq, tag);
         }
-        let stop = stopwords
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(fold)
-            .collect();
+        let stop = StopWords::new(
+            stopwords
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(fold),
+        );
         Ok(ChineseAnalyzer {
             inner: Arc::new(Inner { jieba, stop }),
             tokens: Vec::new(),
+            scratch: Scratch::default(),
         })
     }
 
@@ -135,7 +140,7 @@ impl ChineseAnalyzer {
     /// All tokens of `text` with positions and offsets into `text`.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
-        self.tokenize_into(text, &mut out);
+        self.tokenize_into(text, &mut out, &mut Scratch::default());
         out
     }
 
@@ -149,47 +154,85 @@ impl ChineseAnalyzer {
         self.inner.jieba.has_word(word)
     }
 
-    fn tokenize_into(&self, text: &str, out: &mut Vec<Token>) {
-        let mut f = Folded::default();
-        fold_into(text, &mut f);
-        let codes = find_codes(text, &f);
-        let mut em = Emitter {
-            f: &f,
-            original: text,
-            out,
-            used: 0,
-            position: 0,
-        };
-        let mut at = 0;
-        for (range, code) in codes {
-            self.segment(&mut em, at, range.start);
-            em.code(range.clone(), &code);
-            at = range.end;
+    fn tokenize_into(&self, text: &str, out: &mut Vec<Token>, scratch: &mut Scratch) {
+        let Scratch {
+            folded: f,
+            upper,
+            compounds,
+        } = scratch;
+        let (mut used, mut position) = (0, 0);
+        let mut base = 0;
+        while base < text.len() {
+            let end = chunk_end(text, base);
+            let piece = &text[base..end];
+            fold_into(piece, f);
+            let codes = find_codes(piece, f, upper);
+            let mut em = Emitter {
+                f,
+                original: piece,
+                base,
+                out,
+                used,
+                position,
+            };
+            let mut at = 0;
+            for (range, code) in codes {
+                self.segment(&mut em, at, range.start, compounds);
+                em.code(range.clone(), &code, upper);
+                at = range.end;
+            }
+            let end_folded = em.f.text.len();
+            self.segment(&mut em, at, end_folded, compounds);
+            (used, position) = (em.used, em.position);
+            base = end;
         }
-        self.segment(&mut em, at, f.text.len());
-        let used = em.used;
         out.truncate(used);
     }
 
-    /// Segments folded bytes `from..to` with jieba and emits the tokens.
-    fn segment(&self, em: &mut Emitter<'_>, from: usize, to: usize) {
+    /// Whether `word` (folded) is a stop word.
+    fn stop(&self, word: &str) -> bool {
+        self.inner.stop.contains(word)
+    }
+
+    /// Segments folded bytes `from..to` with jieba's search mode and emits the tokens.
+    ///
+    /// `cut_for_search` emits, for every word of the segmentation (the compound), first the
+    /// dictionary 2-grams and 3-grams inside it (read off the segmentation's own word graph, so
+    /// no extra dictionary lookups), then the compound. Compounds tile the text and each
+    /// sub-word lies strictly inside its compound, so one backward pass finds the compounds;
+    /// we then emit each compound first and its sub-words at the same position.
+    fn segment(&self, em: &mut Emitter<'_>, from: usize, to: usize, compounds: &mut Vec<usize>) {
         if from >= to {
             return;
         }
         let piece = &em.f.text[from..to];
-        let jieba = &self.inner.jieba;
-        for t in jieba.cut(piece, true) {
-            let word = t.word;
-            if !word.chars().any(char::is_alphanumeric) {
+        let toks = self.inner.jieba.cut_for_search(piece, true);
+        compounds.clear();
+        let (mut cs, mut ce) = (usize::MAX, usize::MAX);
+        for (k, t) in toks.iter().enumerate().rev() {
+            let inside =
+                t.byte_start >= cs && t.byte_end <= ce && t.byte_end - t.byte_start < ce - cs;
+            if !inside {
+                compounds.push(k);
+                (cs, ce) = (t.byte_start, t.byte_end);
+            }
+        }
+        let mut first = 0;
+        for &k in compounds.iter().rev() {
+            let subs = &toks[first..k];
+            first = k + 1;
+            let word = toks[k].word;
+            if !has_alphanumeric(word) {
                 continue;
             }
-            if word.len() <= 12 && self.inner.stop.contains(word) {
+            if self.stop(word) {
                 em.position += 1;
                 continue;
             }
-            let start = from + t.byte_start;
+            let start = from + toks[k].byte_start;
             em.push(word, start, start + word.len());
             if word.is_ascii() {
+                // Our own parts (numbers too), not jieba's (letters only).
                 if word.bytes().any(|b| !b.is_ascii_alphanumeric()) {
                     let mut off = 0;
                     for part in word.split(|c: char| !c.is_ascii_alphanumeric()) {
@@ -199,35 +242,103 @@ impl ChineseAnalyzer {
                         off += part.len() + 1;
                     }
                 }
+            } else if subs.is_empty() {
+            } else if word.bytes().any(|b| matches!(b, b'.' | b'_' | b'-')) {
+                // jieba adds letter parts of such words besides the n-grams: look them up.
+                self.grams_by_lookup(em, word, start);
             } else {
-                let chars: Vec<(usize, char)> = word.char_indices().collect();
-                let n = chars.len();
-                if n > 2 {
-                    let byte_at = |k: usize| if k == n { word.len() } else { chars[k].0 };
-                    for len in [2usize, 3] {
-                        if n <= len {
-                            continue;
-                        }
-                        for i in 0..=n - len {
-                            let gram = &word[byte_at(i)..byte_at(i + len)];
-                            if jieba.has_word(gram)
-                                && !(gram.len() <= 12 && self.inner.stop.contains(gram))
-                            {
-                                em.push(gram, start + byte_at(i), start + byte_at(i + len));
-                            }
-                        }
+                for t in subs {
+                    if !self.stop(t.word) {
+                        let s = from + t.byte_start;
+                        em.push(t.word, s, s + t.word.len());
                     }
                 }
             }
             em.position += 1;
         }
     }
+
+    /// The dictionary 2-grams, then 3-grams, of a word of more than two characters.
+    fn grams_by_lookup(&self, em: &mut Emitter<'_>, word: &str, start: usize) {
+        let chars: Vec<usize> = word
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(word.len()))
+            .collect();
+        let n = chars.len() - 1;
+        for len in [2usize, 3] {
+            if n <= len {
+                continue;
+            }
+            for i in 0..=n - len {
+                let gram = &word[chars[i]..chars[i + len]];
+                if self.inner.jieba.has_word(gram) && !self.stop(gram) {
+                    em.push(gram, start + chars[i], start + chars[i + len]);
+                }
+            }
+        }
+    }
+}
+
+/// Text is analysed in chunks of about this many bytes, so the folded text, its byte map and
+/// jieba's buffers stay in the CPU cache.
+const CHUNK: usize = 32 * 1024;
+
+/// End of the chunk starting at `base`: just after a newline (or else a `。`) past `CHUNK`
+/// bytes. Neither jieba's blocks nor standard numbers cross those, so chunking changes no
+/// token; a text without either is analysed whole.
+fn chunk_end(text: &str, base: usize) -> usize {
+    let from = base + CHUNK;
+    if from >= text.len() {
+        return text.len();
+    }
+    let window = &text.as_bytes()[from..text.len().min(from + 4 * CHUNK)];
+    if let Some(p) = window.iter().position(|b| *b == b'\n') {
+        return from + p + 1;
+    }
+    let stop = "。".as_bytes();
+    if let Some(p) = window.windows(3).position(|w| w == stop) {
+        return from + p + 3;
+    }
+    text.len()
+}
+
+/// Buffers reused between calls: the folded text, an upper-cased run, compound indices.
+#[derive(Default, Clone)]
+struct Scratch {
+    folded: Folded,
+    upper: String,
+    compounds: Vec<usize>,
+}
+
+/// Whether a token holds a letter or digit: punctuation tokens are dropped. Checks the first
+/// character on the fast path (ASCII, CJK ideographs), the whole word otherwise.
+fn has_alphanumeric(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    match bytes.first() {
+        None => false,
+        Some(b) if b.is_ascii_alphanumeric() => true,
+        Some(_) if fold::is_ideograph_at(bytes, 0) => true,
+        Some(_) if word.is_ascii() => bytes.iter().any(u8::is_ascii_alphanumeric),
+        Some(_) => word.chars().any(|c| {
+            // General punctuation and the CJK punctuation of U+3000..U+3020 (except the
+            // letter-like 々〆〇) need no Unicode table lookup.
+            let u = c as u32;
+            let punct = (0x2000..=0x206f).contains(&u)
+                || ((0x3000..=0x3020).contains(&u) && !(0x3005..=0x3007).contains(&u));
+            !punct && c.is_alphanumeric()
+        }),
+    }
 }
 
 /// Appends tokens with original offsets; all tokens of one segment share `position`.
 struct Emitter<'a> {
+    /// The folded chunk.
     f: &'a Folded,
+    /// The original chunk.
     original: &'a str,
+    /// Byte offset of the chunk in the text.
+    base: usize,
     out: &'a mut Vec<Token>,
     /// Tokens written so far; slots beyond are reused (their strings keep their capacity).
     used: usize,
@@ -235,6 +346,7 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
+    #[inline]
     fn push(&mut self, text: &str, from: usize, to: usize) {
         let offset_from = self.f.orig(from);
         let mut offset_to = self.f.orig(to);
@@ -245,6 +357,7 @@ impl Emitter<'_> {
                 .next()
                 .map_or(offset_from, |c| offset_from + c.len_utf8());
         }
+        let (offset_from, offset_to) = (self.base + offset_from, self.base + offset_to);
         if let Some(t) = self.out.get_mut(self.used) {
             t.offset_from = offset_from;
             t.offset_to = offset_to;
@@ -264,11 +377,9 @@ impl Emitter<'_> {
         self.used += 1;
     }
 
-    fn code(&mut self, range: std::ops::Range<usize>, code: &StandardCode) {
+    fn code(&mut self, range: std::ops::Range<usize>, code: &StandardCode, buf: &mut String) {
         let (from, to) = (range.start, range.end);
-        for t in code_tokens(code) {
-            self.push(&t, from, to);
-        }
+        for_each_code_token(code, buf, |t| self.push(t, from, to));
         self.position += 1;
     }
 }
@@ -276,29 +387,67 @@ impl Emitter<'_> {
 /// The index tokens of a standard number: the compact code with and without year, the number,
 /// its first dotted part, and the year. Shared with the query side so both agree.
 pub fn code_tokens(code: &StandardCode) -> Vec<String> {
-    let squeeze = |c: &StandardCode| {
-        c.to_string()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect::<String>()
-    };
-    let mut out = vec![squeeze(code)];
+    let mut out = Vec::new();
+    for_each_code_token(code, &mut String::new(), |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `emit` with each token of [`code_tokens`], built in `buf` (reused, so no allocation
+/// once it has grown): `gb/t7714-2015`, `gb/t7714`, `7714`, `2015`; `2763.1` also `2763`.
+fn for_each_code_token(code: &StandardCode, buf: &mut String, mut emit: impl FnMut(&str)) {
+    use std::fmt::Write;
+    // `buf` holds [full][without year][number][year], each squeezed and lowercased.
+    buf.clear();
+    let _ = write!(buf, "{code}");
+    squeeze_lower(buf, 0);
+    let mut parts = [0..buf.len(), 0..0, 0..0, 0..0, 0..0];
+    let mut n = 1;
     if code.year().is_some() {
-        out.push(squeeze(&code.without_year()));
+        let at = buf.len();
+        buf.push_str(code.prefix());
+        buf.push_str(code.number());
+        squeeze_lower(buf, at);
+        parts[n] = at..buf.len();
+        n += 1;
     }
-    let number = code.number().to_ascii_lowercase();
-    if let Some((first, _)) = number.split_once('.') {
-        out.push(number.clone());
-        out.push(first.to_string());
+    let at = buf.len();
+    buf.push_str(code.number());
+    buf[at..].make_ascii_lowercase();
+    let number = at..buf.len();
+    if let Some(dot) = buf[number.clone()].find('.') {
+        parts[n] = number.clone();
+        parts[n + 1] = number.start..number.start + dot;
+        n += 2;
     } else {
-        out.push(number);
+        parts[n] = number;
+        n += 1;
     }
     if let Some(y) = code.year() {
-        out.push(y.to_string());
+        let at = buf.len();
+        let _ = write!(buf, "{y}");
+        parts[n] = at..buf.len();
+        n += 1;
     }
-    out.dedup();
-    out
+    let mut last: Option<&str> = None;
+    for r in &parts[..n] {
+        let t = &buf[r.clone()];
+        if last != Some(t) {
+            emit(t);
+        }
+        last = Some(t);
+    }
+}
+
+/// Removes whitespace from `buf[from..]` and lowercases it (`buf[..from]` has none).
+fn squeeze_lower(buf: &mut String, from: usize) {
+    buf.retain(|c| !c.is_whitespace());
+    if buf[from..].is_ascii() {
+        buf[from..].make_ascii_lowercase();
+    } else {
+        let tail: String = buf[from..].chars().flat_map(char::to_lowercase).collect();
+        buf.truncate(from);
+        buf.push_str(&tail);
+    }
 }
 
 /// Standard numbers in the folded text, as folded byte ranges.
@@ -306,30 +455,52 @@ pub fn code_tokens(code: &StandardCode) -> Vec<String> {
 /// Runs of characters codes are made of are upper-cased and handed to `StandardCode::find_all`.
 /// A code whose prefix was typed in lower case only counts for Chinese prefixes (`gb/t 7714`),
 /// so English prose (`is 2015`) is not read as a foreign standard.
-fn find_codes(original: &str, f: &Folded) -> Vec<(std::ops::Range<usize>, StandardCode)> {
+fn find_codes(
+    original: &str,
+    f: &Folded,
+    upper: &mut String,
+) -> Vec<(std::ops::Range<usize>, StandardCode)> {
     let bytes = f.text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
+        // Chinese text is mostly bytes >= 0x80: skip them eight at a time.
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]);
+            if w & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 {
+                i += 8;
+                continue;
+            }
+        }
         if !bytes[i].is_ascii_alphanumeric() {
             i += 1;
             continue;
         }
         let start = i;
-        let (mut letter, mut digit) = (false, false);
+        // A code starts with a prefix of two letters (`GB`, `NY`, `ISO`) or a letter and a
+        // slash (`T/`, `Q/`; see `biaozhun_model::prefixes`), and has digits after it: runs
+        // such as `A.1` (annex clauses) are not handed to the parser.
+        let (mut prev_letter, mut prefix, mut digit) = (false, false, false);
         while i < bytes.len()
             && (bytes[i].is_ascii_alphanumeric()
                 || matches!(bytes[i], b'/' | b' ' | b'.' | b'-' | b':' | b'_'))
         {
-            letter |= bytes[i].is_ascii_alphabetic();
-            digit |= bytes[i].is_ascii_digit();
+            let b = bytes[i];
+            let letter = b.is_ascii_alphabetic();
+            prefix |= prev_letter && (letter || b == b'/');
+            digit |= prefix && b.is_ascii_digit();
+            prev_letter = letter;
             i += 1;
         }
-        if !(letter && digit) {
+        if !digit {
             continue;
         }
-        let run = f.text[start..i].to_ascii_uppercase();
-        for (r, code) in StandardCode::find_all(&run) {
+        upper.clear();
+        upper.push_str(&f.text[start..i]);
+        upper.make_ascii_uppercase();
+        for (r, code) in StandardCode::find_all(upper) {
             let upper_in_original = original[f.orig(start + r.start)..]
                 .chars()
                 .next()
@@ -366,8 +537,10 @@ impl Tokenizer for ChineseAnalyzer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
         let mut tokens = std::mem::take(&mut self.tokens);
-        self.tokenize_into(text, &mut tokens);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.tokenize_into(text, &mut tokens, &mut scratch);
         self.tokens = tokens;
+        self.scratch = scratch;
         ChineseTokenStream {
             tokens: &mut self.tokens,
             index: 0,
@@ -455,6 +628,41 @@ mod tests {
         let pos_of = |w: &str| toks.iter().find(|t| t.text == w).map(|t| t.position);
         assert_eq!(pos_of("食品"), pos_of("食品安全"));
         assert!(pos_of("食品").is_some());
+    }
+
+    #[test]
+    fn long_texts_are_chunked_without_changing_tokens() {
+        let a = analyzer();
+        let line = "依据ＧＢ／Ｔ７７１４—２０１５的规定，食品安全国家标准 x-ray 设施蔬菜。\n";
+        let one = a.tokens(line);
+        let text = line.repeat(3 * CHUNK / line.len());
+        let all = a.tokens(&text);
+        assert_eq!(all.len(), one.len() * (text.len() / line.len()));
+        let per_line = one.last().map_or(0, |t| t.position + 1);
+        for (k, t) in all.iter().enumerate() {
+            let (n, o) = (k / one.len(), &one[k % one.len()]);
+            assert_eq!(t.text, o.text);
+            assert_eq!(t.offset_from, o.offset_from + n * line.len());
+            assert_eq!(t.offset_to, o.offset_to + n * line.len());
+            assert_eq!(t.position, o.position + n * per_line);
+        }
+        // Without newlines, chunks end after a `。`.
+        let text = line.trim_end().repeat(3 * CHUNK / line.len());
+        let toks = a.tokens(&text);
+        assert_eq!(toks.len(), all.len());
+        assert!(toks.iter().all(|t| text.is_char_boundary(t.offset_from)));
+    }
+
+    #[test]
+    fn search_mode_sub_words_follow_their_compound() {
+        let a = analyzer();
+        let toks = a.tokens("中华人民共和国进出口商品检验法");
+        let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+        let at = |w: &str| texts.iter().position(|t| *t == w);
+        assert!(at("中华人民共和国") < at("中华"), "{texts:?}");
+        assert!(at("中华").is_some() && at("共和国").is_some(), "{texts:?}");
+        let pos = |w: &str| toks.iter().find(|t| t.text == w).map(|t| t.position);
+        assert_eq!(pos("共和国"), pos("中华人民共和国"));
     }
 
     #[test]

@@ -24,65 +24,105 @@ impl Folded {
 }
 
 /// Folds `text` into `out` (reusing its buffers).
+///
+/// Runs of ASCII and of CJK unified ideographs (most of any Chinese standard) are copied in one
+/// go; every other character goes through the per-character rules.
 pub fn fold_into(text: &str, out: &mut Folded) {
     out.text.clear();
     out.map.clear();
     out.text.reserve(text.len());
     out.map.reserve(text.len() + 1);
     let bytes = text.as_bytes();
-    let mut prev_digit = false;
-    for (i, c) in text.char_indices() {
-        let before = out.text.len();
-        if c.is_ascii() {
-            out.text.push(c.to_ascii_lowercase());
-        } else if ('\u{4e00}'..='\u{9fff}').contains(&c) {
-            // CJK unified ideographs are NFKC-stable and have no case.
-            if c == '一' && prev_digit && next_is_digit(bytes, i + c.len_utf8()) {
-                out.text.push('-');
-            } else {
-                out.text.push(c);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii() {
+                i += 1;
             }
-        } else {
-            match c {
-                '‐' | '‑' | '‒' | '–' | '—' | '―' | '－' | '─' | '━' | '﹣' | '−' => {
-                    out.text.push('-')
-                }
-                '\u{3000}' | '\u{00a0}' => out.text.push(' '),
-                // Full-width ASCII: a fixed offset, no table lookup needed.
-                '\u{ff01}'..='\u{ff5e}' => {
-                    let a = char::from_u32(c as u32 - 0xfee0).unwrap_or(c);
-                    out.text.push(a.to_ascii_lowercase());
-                }
-                // CJK punctuation and quotes that NFKC leaves alone.
-                '\u{3001}'..='\u{3035}' | '“' | '”' | '‘' | '’' | '·' => out.text.push(c),
-                _ if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
-                    && !c.is_uppercase() =>
-                {
-                    out.text.push(c)
-                }
-                _ => {
-                    for n in std::iter::once(c).nfkc() {
-                        if n.is_ascii() {
-                            out.text.push(n.to_ascii_lowercase());
-                        } else {
-                            for l in n.to_lowercase() {
-                                out.text.push(l);
-                            }
-                        }
+            let at = out.text.len();
+            out.text.push_str(&text[start..i]);
+            if let Some(s) = out.text.get_mut(at..) {
+                s.make_ascii_lowercase();
+            }
+            out.map.extend((start..i).map(|x| x as u32));
+            continue;
+        }
+        if is_ideograph_at(bytes, i) {
+            // `一` between two digits is a dash (`7714一2015`); it can only follow a digit at
+            // the start of a run.
+            if bytes[i..].starts_with("一".as_bytes())
+                && out.text.as_bytes().last().is_some_and(u8::is_ascii_digit)
+                && next_is_digit(bytes, i + 3)
+            {
+                out.text.push('-');
+                out.map.push(i as u32);
+                i += 3;
+                continue;
+            }
+            let start = i;
+            while is_ideograph_at(bytes, i) {
+                let x = i as u32;
+                out.map.extend_from_slice(&[x, x, x]);
+                i += 3;
+            }
+            out.text.push_str(&text[start..i]);
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let before = out.text.len();
+        fold_char(c, &mut out.text);
+        for _ in before..out.text.len() {
+            out.map.push(i as u32);
+        }
+        i += c.len_utf8();
+    }
+    out.map.push(text.len() as u32);
+}
+
+/// Whether a CJK unified ideograph (U+4E00..U+9FFF: NFKC-stable, no case) starts at byte `i`.
+/// In UTF-8 they are three bytes with lead byte E4 (second byte from B8) to E9.
+#[inline]
+pub(super) fn is_ideograph_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(0xE4) => bytes.get(i + 1).is_some_and(|b| *b >= 0xB8),
+        Some(0xE5..=0xE9) => true,
+        _ => false,
+    }
+}
+
+/// Folds one character that is neither ASCII nor a CJK unified ideograph.
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        '‐' | '‑' | '‒' | '–' | '—' | '―' | '－' | '─' | '━' | '﹣' | '−' => {
+            out.push('-')
+        }
+        '\u{3000}' | '\u{00a0}' => out.push(' '),
+        // Full-width ASCII: a fixed offset, no table lookup needed.
+        '\u{ff01}'..='\u{ff5e}' => {
+            let a = char::from_u32(c as u32 - 0xfee0).unwrap_or(c);
+            out.push(a.to_ascii_lowercase());
+        }
+        // CJK punctuation and quotes that NFKC leaves alone.
+        '\u{3001}'..='\u{3035}' | '“' | '”' | '‘' | '’' | '·' => out.push(c),
+        _ if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes && !c.is_uppercase() => {
+            out.push(c)
+        }
+        _ => {
+            for n in std::iter::once(c).nfkc() {
+                if n.is_ascii() {
+                    out.push(n.to_ascii_lowercase());
+                } else {
+                    for l in n.to_lowercase() {
+                        out.push(l);
                     }
                 }
             }
         }
-        for _ in before..out.text.len() {
-            out.map.push(i as u32);
-        }
-        prev_digit = out
-            .text
-            .as_bytes()
-            .last()
-            .is_some_and(|b| b.is_ascii_digit());
     }
-    out.map.push(text.len() as u32);
 }
 
 /// Whether the character starting at byte `at` is an ASCII or full-width digit.
