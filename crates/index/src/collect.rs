@@ -97,7 +97,8 @@ pub struct SegmentFruit {
     facets: HashMap<String, HashMap<String, u64>>,
 }
 
-/// Collects hits, facets and the total in one pass.
+/// Collects hits, facets and the total in one pass; with `k == 0`, facets and the total only.
+#[derive(Clone)]
 pub struct HitsCollector {
     /// Date statuses are derived for, as yyyymmdd.
     pub as_of: i64,
@@ -205,7 +206,7 @@ impl Collector for HitsCollector {
     }
 
     fn requires_scoring(&self) -> bool {
-        self.sort == Sort::Relevance
+        self.sort == Sort::Relevance && self.k > 0
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<HitsFruit> {
@@ -225,27 +226,80 @@ impl Collector for HitsCollector {
         let sort = self.sort;
         top.sort_by(|a, b| compare(sort, a, b));
         top.truncate(self.k);
-        let mut facets = BTreeMap::new();
-        for (field, values) in counts {
-            let mut list: Vec<FacetCount> = values
-                .into_iter()
-                .filter(|(_, c)| *c > 0)
-                .map(|(value, count)| FacetCount {
-                    label: facet_label(&field, &value),
-                    value,
-                    count,
-                })
-                .collect();
-            if field == "year" {
-                list.sort_by(|a, b| b.value.cmp(&a.value));
-            } else {
-                list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            }
-            list.truncate(MAX_FACET_VALUES);
-            facets.insert(field, list);
-        }
+        let facets = counts
+            .into_iter()
+            .map(|(field, values)| {
+                let list = facet_list(&field, values);
+                (field, list)
+            })
+            .collect();
         Ok(HitsFruit { total, top, facets })
     }
+}
+
+/// Facets whose values form a hierarchy, listed parents first: ICS (`01`, `01.140`,
+/// `01.140.20`, every level of a document's codes is indexed) and CCS (category `B`, code `B31`).
+const HIERARCHICAL: &[&str] = &["ics", "ccs"];
+
+/// The level of a hierarchical facet value: ICS by dotted parts, CCS letter (1) or code (2).
+fn facet_level(field: &str, value: &str) -> usize {
+    match field {
+        "ccs" => usize::from(value.len() > 1) + 1,
+        _ => value.split('.').count(),
+    }
+}
+
+/// The parent of a hierarchical facet value (`01.140` of `01.140.20`, `B` of `B31`).
+fn facet_parent<'a>(field: &str, value: &'a str) -> Option<&'a str> {
+    match field {
+        "ccs" => (value.len() > 1).then(|| value.get(..1)).flatten(),
+        _ => value.rsplit_once('.').map(|(p, _)| p),
+    }
+}
+
+/// Counts of one facet as returned: years newest first; hierarchical facets by value (parents
+/// before children) keeping the most frequent values of each level whose parent is kept; HS by
+/// chapter only (`84`; the index also holds headings and `=`-exact codes for filtering);
+/// others most frequent first. At most [`MAX_FACET_VALUES`] values per list (per level).
+pub(crate) fn facet_list(field: &str, values: HashMap<String, u64>) -> Vec<FacetCount> {
+    let mut list: Vec<FacetCount> = values
+        .into_iter()
+        .filter(|(v, c)| *c > 0 && (field != "hs" || (v.len() == 2 && !v.starts_with('='))))
+        .map(|(value, count)| FacetCount {
+            label: facet_label(field, &value),
+            value,
+            count,
+        })
+        .collect();
+    let by_count =
+        |a: &FacetCount, b: &FacetCount| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value));
+    if field == "year" {
+        list.sort_by(|a, b| b.value.cmp(&a.value));
+    } else if HIERARCHICAL.contains(&field) {
+        list.sort_by(|a, b| {
+            facet_level(field, &a.value)
+                .cmp(&facet_level(field, &b.value))
+                .then_with(|| by_count(a, b))
+        });
+        let mut kept: Vec<FacetCount> = Vec::new();
+        let mut per_level: HashMap<usize, usize> = HashMap::new();
+        for f in list {
+            let level = facet_level(field, &f.value);
+            let parent_kept =
+                facet_parent(field, &f.value).is_none_or(|p| kept.iter().any(|k| k.value == p));
+            let n = per_level.entry(level).or_default();
+            if parent_kept && *n < MAX_FACET_VALUES {
+                *n += 1;
+                kept.push(f);
+            }
+        }
+        kept.sort_by(|a, b| a.value.cmp(&b.value));
+        return kept;
+    } else {
+        list.sort_by(by_count);
+    }
+    list.truncate(MAX_FACET_VALUES);
+    list
 }
 
 /// Sort order of candidates: `Less` means `a` comes first.
@@ -334,7 +388,9 @@ impl HitsSegment {
     fn prune(&mut self) {
         let sort = self.sort;
         let k = self.k;
-        if self.top.len() > k {
+        if k == 0 {
+            self.top.clear();
+        } else if self.top.len() > k {
             self.top
                 .select_nth_unstable_by(k - 1, |a, b| compare(sort, a, b));
             self.top.truncate(k);
@@ -387,6 +443,10 @@ impl SegmentCollector for HitsSegment {
                     }
                 }
             }
+        }
+        if self.k == 0 {
+            // A facet-only pass (disjunctive facets): no hits wanted.
+            return;
         }
         let rank = derived
             .map(|s| u64::from(s.rank()))

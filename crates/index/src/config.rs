@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::IndexError;
 
 /// The schema version this code reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Schema file name in `index-config/`.
 pub const SCHEMA_FILE: &str = "schema.toml";
 /// Synonym file name in `index-config/`.

@@ -84,14 +84,25 @@ fn date(d: &mut TantivyDocument, field: tantivy::schema::Field, v: Option<NaiveD
     }
 }
 
+/// Adds each value once: two codes of one document share ancestors (`65.020.20` and
+/// `65.020.30` both give `65`), and a facet counts documents, not values.
+fn add_unique(d: &mut TantivyDocument, field: tantivy::schema::Field, mut values: Vec<String>) {
+    values.sort();
+    values.dedup();
+    for v in values {
+        d.add_text(field, v);
+    }
+}
+
 fn departments(d: &mut TantivyDocument, f: &Fields, dept: &Option<String>) {
     if let Some(dept) = dept {
-        for part in dept.split([';', '；', ',', '，', '、']) {
-            let p = part.trim();
-            if !p.is_empty() {
-                d.add_text(f.department, p);
-            }
-        }
+        let parts = dept
+            .split([';', '；', ',', '，', '、'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        add_unique(d, f.department, parts);
     }
 }
 
@@ -141,21 +152,25 @@ fn standard_doc(f: &Fields, s: &Standard) -> Result<TantivyDocument, serde_json:
     if code.industry().is_some() {
         d.add_text(f.industry, code.base_prefix());
     }
+    let mut ics_values = Vec::new();
     for ics in &s.ics {
         match IcsCode::parse(ics) {
-            Ok(c) => c.ancestors().iter().for_each(|a| d.add_text(f.ics, a)),
-            Err(_) => d.add_text(f.ics, ics.trim()),
+            Ok(c) => ics_values.extend(c.ancestors()),
+            Err(_) => ics_values.push(ics.trim().to_string()),
         }
     }
+    add_unique(&mut d, f.ics, ics_values);
+    let mut ccs_values = Vec::new();
     for ccs in &s.ccs {
         let c = CcsCode::parse(ccs)
             .map(|c| c.as_str().to_string())
             .unwrap_or_else(|_| ccs.trim().to_uppercase());
         if let Some(first) = c.chars().next() {
-            d.add_text(f.ccs, first.to_string());
+            ccs_values.push(first.to_string());
         }
-        d.add_text(f.ccs, c);
+        ccs_values.push(c);
     }
+    add_unique(&mut d, f.ccs, ccs_values);
     let year = code.year().map(u64::from).or_else(|| {
         s.issue_date
             .map(|x| x.year())
@@ -201,19 +216,19 @@ fn notification_doc(f: &Fields, n: &Notification) -> Result<TantivyDocument, ser
         d.add_text(f.member, m);
     }
     d.add_text(f.agreement, n.symbol.agreement().as_str());
+    let mut hs_values = Vec::new();
     for hs in &n.hs_codes {
         // Ancestors find descendants (`84` → `8415.10`); the `=`-prefixed exact code lets a
         // query find notifications listing one of its ancestors (`950300` → `95`).
-        for a in hs.ancestors() {
-            d.add_text(f.hs, a);
-        }
-        d.add_text(f.hs, format!("={}", hs.digits()));
+        hs_values.extend(hs.ancestors());
+        hs_values.push(format!("={}", hs.digits()));
     }
-    for ics in &n.ics_codes {
-        for a in ics.ancestors() {
-            d.add_text(f.ics, a);
-        }
-    }
+    add_unique(&mut d, f.hs, hs_values);
+    add_unique(
+        &mut d,
+        f.ics,
+        n.ics_codes.iter().flat_map(|c| c.ancestors()).collect(),
+    );
     if let Some(y) = n
         .distribution_date
         .and_then(|x| u64::try_from(x.year()).ok())
@@ -297,6 +312,11 @@ pub fn facet_label(field: &str, value: &str) -> Option<String> {
             "regulation" => Some("法律法规".into()),
             _ => None,
         },
+        // The 24 first-level categories of the Chinese Standard Classification.
+        "ccs" if value.len() == 1 => CCS_CATEGORIES
+            .iter()
+            .find(|(c, _)| *c == value)
+            .map(|(_, l)| l.to_string()),
         "nature" => match value {
             "mandatory" => Some("强制性".into()),
             "recommended" => Some("推荐性".into()),
@@ -306,3 +326,31 @@ pub fn facet_label(field: &str, value: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// First-level categories of the Chinese Standard Classification (CCS), for facet labels.
+const CCS_CATEGORIES: &[(&str, &str)] = &[
+    ("A", "综合"),
+    ("B", "农业、林业"),
+    ("C", "医药、卫生、劳动保护"),
+    ("D", "矿业"),
+    ("E", "石油"),
+    ("F", "能源、核技术"),
+    ("G", "化工"),
+    ("H", "冶金"),
+    ("J", "机械"),
+    ("K", "电工"),
+    ("L", "电子元器件与信息技术"),
+    ("M", "通信、广播"),
+    ("N", "仪器、仪表"),
+    ("P", "工程建设"),
+    ("Q", "建材"),
+    ("R", "公路、水路运输"),
+    ("S", "铁路"),
+    ("T", "车辆"),
+    ("U", "船舶"),
+    ("V", "航空、航天"),
+    ("W", "纺织"),
+    ("X", "食品"),
+    ("Y", "轻工、文化与生活用品"),
+    ("Z", "环境保护"),
+];

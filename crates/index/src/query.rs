@@ -472,7 +472,7 @@ fn region_query(index: &Index, p: &Province) -> Box<dyn Query> {
 }
 
 /// The query for a plan, with filters and the `file` bookkeeping documents excluded.
-pub fn build(index: &Index, plan: &Plan, filters: &[Box<dyn Query>], mode: Mode) -> Box<dyn Query> {
+pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<dyn Query> {
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut optional: Vec<Box<dyn Query>> = Vec::new();
     let codes = code_query(index, plan);
@@ -531,7 +531,7 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Box<dyn Query>], mode: Mode)
         clauses.extend(optional.into_iter().map(|q| (Occur::Should, q)));
     }
     for f in filters {
-        clauses.push((Occur::Must, konst(f.box_clone(), 0.0)));
+        clauses.push((Occur::Must, konst(f.query.box_clone(), 0.0)));
     }
     clauses.push((
         Occur::MustNot,
@@ -548,50 +548,68 @@ fn nonempty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// One filter of a request, with the facet whose values it selects: facet counts of that facet
+/// are computed without it (disjunctive facets), so a page can offer the sibling values.
+pub struct Filter {
+    /// The facet this filter narrows (`region`, `ics`), if any.
+    pub facet: Option<&'static str>,
+    /// The filter.
+    pub query: Box<dyn Query>,
+}
+
 /// Filter queries for the request's filters (the status filter lives in the collector).
-pub fn filters(index: &Index, req: &SearchRequest) -> Result<Vec<Box<dyn Query>>, IndexError> {
+pub fn filters(index: &Index, req: &SearchRequest) -> Result<Vec<Filter>, IndexError> {
     let f = &index.fields;
-    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let mut out: Vec<Filter> = Vec::new();
+    let mut push = |facet: &'static str, query: Box<dyn Query>| {
+        out.push(Filter {
+            facet: Some(facet),
+            query,
+        })
+    };
     if let Some(k) = nonempty(&req.kind) {
-        out.push(keyword(f.kind, &k.to_ascii_lowercase()));
+        push("kind", keyword(f.kind, &k.to_ascii_lowercase()));
     }
     if let Some(l) = nonempty(&req.level) {
-        out.push(keyword(f.level, &l.to_ascii_lowercase()));
+        push("level", keyword(f.level, &l.to_ascii_lowercase()));
     }
     if let Some(n) = nonempty(&req.nature) {
-        out.push(keyword(f.nature, &n.to_ascii_lowercase()));
+        push("nature", keyword(f.nature, &n.to_ascii_lowercase()));
     }
     if let Some(r) = nonempty(&req.region) {
         let r = r.trim_start_matches("DB").trim_start_matches("db");
         let p = Province::by_name(r).ok_or_else(|| bad(format!("unknown region {r:?}")))?;
-        out.push(keyword(f.region, p.code));
+        push("region", keyword(f.region, p.code));
     }
     if let Some(i) = nonempty(&req.industry) {
-        out.push(keyword(f.industry, &i.to_ascii_uppercase()));
+        push("industry", keyword(f.industry, &i.to_ascii_uppercase()));
     }
     if let Some(i) = nonempty(&req.ics) {
-        out.push(keyword(f.ics, i));
+        push("ics", keyword(f.ics, i));
     }
     if let Some(c) = nonempty(&req.ccs) {
-        out.push(keyword(f.ccs, &c.to_ascii_uppercase()));
+        push("ccs", keyword(f.ccs, &c.to_ascii_uppercase()));
     }
     if let Some(y) = req.year {
-        out.push(Box::new(TermQuery::new(
-            Term::from_field_u64(f.year, u64::from(y)),
-            IndexRecordOption::Basic,
-        )));
+        push(
+            "year",
+            Box::new(TermQuery::new(
+                Term::from_field_u64(f.year, u64::from(y)),
+                IndexRecordOption::Basic,
+            )),
+        );
     }
     if let Some(d) = nonempty(&req.department) {
-        out.push(keyword(f.department, d));
+        push("department", keyword(f.department, d));
     }
     if let Some(m) = nonempty(&req.member) {
         let code = Member::lookup(m)
             .map(|x| x.code.to_string())
             .unwrap_or_else(|| m.to_ascii_uppercase());
-        out.push(keyword(f.member, &code));
+        push("member", keyword(f.member, &code));
     }
     if let Some(a) = nonempty(&req.agreement) {
-        out.push(keyword(f.agreement, &a.to_ascii_uppercase()));
+        push("agreement", keyword(f.agreement, &a.to_ascii_uppercase()));
     }
     if let Some(h) = nonempty(&req.hs) {
         let hs = HsCode::parse(h).map_err(|e| bad(e.to_string()))?;
@@ -600,13 +618,16 @@ pub fn filters(index: &Index, req: &SearchRequest) -> Result<Vec<Box<dyn Query>>
         for a in hs.ancestors() {
             alts.push(keyword(f.hs, &format!("={a}")));
         }
-        out.push(should(alts));
+        push("hs", should(alts));
     }
     if let Some(d) = req.open_on {
-        out.push(Box::new(RangeQuery::new(
-            Bound::Included(Term::from_field_i64(f.comment_deadline, date_num(d))),
-            Bound::Unbounded,
-        )));
+        out.push(Filter {
+            facet: None,
+            query: Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_i64(f.comment_deadline, date_num(d))),
+                Bound::Unbounded,
+            )),
+        });
     }
     if req.from.is_some() || req.to.is_some() {
         let lo = req.from.map_or(Bound::Unbounded, |d| {
@@ -615,7 +636,10 @@ pub fn filters(index: &Index, req: &SearchRequest) -> Result<Vec<Box<dyn Query>>
         let hi = req.to.map_or(Bound::Unbounded, |d| {
             Bound::Included(Term::from_field_i64(f.issue_date, date_num(d)))
         });
-        out.push(Box::new(RangeQuery::new(lo, hi)));
+        out.push(Filter {
+            facet: None,
+            query: Box::new(RangeQuery::new(lo, hi)),
+        });
     }
     Ok(out)
 }

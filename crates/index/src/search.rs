@@ -194,10 +194,58 @@ impl Index {
         let q = query::build(self, &plan, &filters, Mode::All);
         let mut fruit = searcher.search(&*q, &collector)?;
         let mut relaxed = false;
+        let mut mode = Mode::All;
         if fruit.total == 0 && plan.can_relax() {
             let q = query::build(self, &plan, &filters, Mode::Any);
             fruit = searcher.search(&*q, &collector)?;
             relaxed = fruit.total > 0;
+            mode = Mode::Any;
+        }
+        // Disjunctive facets: the counts of a filtered facet ignore its own filter, so the page
+        // can show the sibling values (`甘肃 12 · 山东 7` while 甘肃 is selected). One facet-only
+        // pass per active faceted filter.
+        for (i, facet) in filters.iter().enumerate() {
+            let Some(name) = facet.facet else { continue };
+            let others: Vec<query::Filter> = filters
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, f)| query::Filter {
+                    facet: f.facet,
+                    query: f.query.box_clone(),
+                })
+                .collect();
+            let q = query::build(self, &plan, &others, mode);
+            let pass = HitsCollector {
+                k: 0,
+                after: None,
+                facets: vec![name.to_string()],
+                ..collector.clone()
+            };
+            let mut counts = searcher.search(&*q, &pass)?.facets;
+            fruit
+                .facets
+                .insert(name.to_string(), counts.remove(name).unwrap_or_default());
+        }
+        if collector.statuses.is_some() {
+            let pass = HitsCollector {
+                k: 0,
+                after: None,
+                statuses: None,
+                facets: Vec::new(),
+                ..collector.clone()
+            };
+            let q = query::build(self, &plan, &filters, mode);
+            let mut counts = searcher.search(&*q, &pass)?.facets;
+            fruit.facets.insert(
+                "status".to_string(),
+                counts.remove("status").unwrap_or_default(),
+            );
+        }
+        if let Some(hs) = fruit.facets.get_mut("hs") {
+            for f in hs.iter_mut() {
+                f.label = self.hs_names.get(&f.value).cloned();
+            }
         }
         let skip = if collector.after.is_some() {
             0

@@ -77,6 +77,8 @@ pub struct Index {
     pub(crate) zh: ChineseAnalyzer,
     pub(crate) en: TextAnalyzer,
     pub(crate) synonyms: Synonyms,
+    /// Chinese names of HS chapters (`84` → 核反应堆、锅炉、机器...), facet labels.
+    pub(crate) hs_names: HashMap<String, String>,
     config_hash: String,
     writer: Mutex<Option<WriterState>>,
 }
@@ -175,6 +177,7 @@ impl Index {
         let cfg = SchemaConfig::load(&cfg_dir)?;
         let zh = ChineseAnalyzer::from_dir(&cfg_dir)?;
         let synonyms = Synonyms::load(&cfg_dir)?;
+        let hs_names = load_hs_names(&cfg_dir.join(HS_CHAPTERS_FILE))?;
         let (tschema, fields) = schema::build(&cfg);
         let index = tantivy::Index::open_in_dir(dir)?;
         if index.schema() != tschema {
@@ -206,6 +209,7 @@ impl Index {
             zh,
             en: schema::english_analyzer(),
             synonyms,
+            hs_names,
             config_hash: meta.config_hash,
             writer: Mutex::new(writer),
         })
@@ -446,6 +450,27 @@ impl Store for Index {
     fn commit(&mut self) -> Result<(), StoreError> {
         Ok(self.commit_writes()?)
     }
+}
+
+/// HS chapter names from `hs-chapters.toml` (none when the file is absent).
+fn load_hs_names(path: &Path) -> Result<HashMap<String, String>, IndexError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let err = |message: String| IndexError::Config {
+        path: path.display().to_string(),
+        message,
+    };
+    let file: biaozhun_model::glossary::HsChapterFile =
+        toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+    let chapters = file.validate().map_err(|e| err(e.to_string()))?;
+    Ok(chapters
+        .all()
+        .iter()
+        .map(|c| (c.code.clone(), c.zh.clone()))
+        .collect())
 }
 
 fn read_meta(dir: &Path) -> Result<IndexMeta, IndexError> {

@@ -38,8 +38,10 @@ fn check_bad(text: &str, needle: &str) {
 #[test]
 fn bad_schemas_are_rejected() {
     let good = std::fs::read_to_string(crate::config_dir().join("schema.toml")).expect("read");
+    let version = format!("version = {}", biaozhun_index::config::SCHEMA_VERSION);
+    assert!(good.contains(&version), "schema.toml has {version}");
     check_bad(
-        &good.replace("version = 1", "version = 1\nextra = 2"),
+        &good.replace(&version, &format!("{version}\nextra = 2")),
         "unknown field",
     );
     check_bad(
@@ -50,9 +52,9 @@ fn bad_schemas_are_rejected() {
         &good.replace("analyzer = \"en\"", "analyzer = \"fr\""),
         "analyzer",
     );
-    let v2 = good.replace("version = 1", "version = 2");
+    let other = good.replace(&version, "version = 99");
     assert!(matches!(
-        SchemaConfig::parse(&v2, "x"),
+        SchemaConfig::parse(&other, "x"),
         Err(IndexError::SchemaMismatch(_))
     ));
 }

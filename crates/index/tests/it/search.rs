@@ -203,6 +203,75 @@ fn filters_and_facets() {
     assert!(!r.facets.contains_key("file"));
 }
 
+fn facet<'a>(r: &'a SearchResponse, name: &str) -> &'a [biaozhun_index::FacetCount] {
+    r.facets.get(name).map_or(&[], Vec::as_slice)
+}
+
+fn count(r: &SearchResponse, name: &str, value: &str) -> Option<u64> {
+    facet(r, name)
+        .iter()
+        .find(|f| f.value == value)
+        .map(|f| f.count)
+}
+
+#[test]
+fn classification_facets_count_every_level() {
+    let r = search(SearchRequest::default());
+    // ICS: `01`, `01.140`, `01.140.20` each counted, parents listed before children.
+    let ics = facet(&r, "ics");
+    let (n1, n2, n3) = (
+        count(&r, "ics", "01").expect("01"),
+        count(&r, "ics", "01.140").expect("01.140"),
+        count(&r, "ics", "01.140.20").expect("01.140.20"),
+    );
+    assert!(n1 >= n2 && n2 >= n3 && n3 >= 3, "{ics:?}");
+    let pos = |v: &str| ics.iter().position(|f| f.value == v);
+    assert!(pos("01") < pos("01.140") && pos("01.140") < pos("01.140.20"));
+    // A standard listing `11.040.01` and `03.120.10` counts once under each top level.
+    assert!(count(&r, "ics", "11").is_some());
+    // CCS: category letters (labelled) and codes.
+    let b = facet(&r, "ccs").iter().find(|f| f.value == "B").expect("B");
+    assert_eq!(b.label.as_deref(), Some("农业、林业"));
+    assert!(b.count >= count(&r, "ccs", "B31").expect("B31"));
+    // HS: chapters only, labelled with the chapter name.
+    let hs = facet(&r, "hs");
+    assert!(hs.iter().all(|f| f.value.len() == 2), "{hs:?}");
+    let toys = hs.iter().find(|f| f.value == "95").expect("chapter 95");
+    assert!(toys.count >= 5 && toys.label.is_some(), "{toys:?}");
+    // Years newest first; departments split on `;`.
+    let years: Vec<&str> = facet(&r, "year").iter().map(|f| f.value.as_str()).collect();
+    assert!(years.windows(2).all(|w| w[0] >= w[1]), "{years:?}");
+    assert!(count(&r, "department", "甘肃省市场监督管理局").is_some_and(|n| n >= 12));
+    assert!(count(&r, "department", "中国国家标准化管理委员会").is_some());
+}
+
+#[test]
+fn facets_ignore_their_own_filter() {
+    let all = search(SearchRequest::default());
+    let r = search(SearchRequest {
+        ics: Some("01.140".into()),
+        ..Default::default()
+    });
+    assert!(r.total >= 4 && r.total < all.total);
+    // The ICS facet still offers the other fields, with the unfiltered counts...
+    assert_eq!(count(&r, "ics", "03"), count(&all, "ics", "03"));
+    // ...while the other facets count the filtered documents only.
+    let kinds: u64 = facet(&r, "kind").iter().map(|f| f.count).sum();
+    assert_eq!(kinds, r.total);
+    let r = search(SearchRequest {
+        q: "苹果".into(),
+        region: Some("甘肃".into()),
+        status: Some("现行".into()),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+        ..Default::default()
+    });
+    let regions: u64 = facet(&r, "region").iter().map(|f| f.count).sum();
+    assert!(regions >= r.total, "{:?}", facet(&r, "region"));
+    let statuses: u64 = facet(&r, "status").iter().map(|f| f.count).sum();
+    assert!(statuses >= r.total, "{:?}", facet(&r, "status"));
+    assert!(r.hits.iter().all(|h| h.id.starts_with("DB62")));
+}
+
 #[test]
 fn paging_sorting_and_cursor() {
     let all = search(SearchRequest {

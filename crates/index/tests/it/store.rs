@@ -80,3 +80,27 @@ fn fixture_records_round_trip() {
     assert!(stats.kinds["standard"] >= 70, "{stats:?}");
     assert!(stats.kinds["notification"] >= 20, "{stats:?}");
 }
+
+#[test]
+fn an_index_of_an_older_schema_asks_for_a_re_ingest() {
+    let dir = tempfile::tempdir().expect("tmp");
+    drop(Index::open_or_create(dir.path(), &crate::config_dir()).expect("create"));
+    let meta = dir.path().join("biaozhun-index.json");
+    let text = std::fs::read_to_string(&meta).expect("meta");
+    let current = format!(
+        "\"schema_version\": {}",
+        biaozhun_index::config::SCHEMA_VERSION
+    );
+    assert!(text.contains(&current), "{text}");
+    std::fs::write(&meta, text.replace(&current, "\"schema_version\": 1")).expect("write");
+    for err in [
+        Index::open(dir.path()).expect_err("old schema"),
+        Index::open_or_create(dir.path(), &crate::config_dir()).expect_err("old schema"),
+    ] {
+        let msg = err.to_string();
+        assert!(
+            msg.contains("schema version 1") && msg.contains("re-ingest"),
+            "{msg}"
+        );
+    }
+}
