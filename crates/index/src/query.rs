@@ -22,6 +22,7 @@ use tantivy::Term;
 
 use crate::document::date_num;
 use crate::search::SearchRequest;
+use crate::snippet::HighlightTerms;
 use crate::store::Index;
 use crate::IndexError;
 
@@ -90,31 +91,33 @@ impl Plan {
             > 1
     }
 
-    /// Strings to highlight in snippets (folded).
-    pub fn highlight_terms(&self) -> Vec<String> {
-        let mut out = Vec::new();
+    /// What to highlight in snippets: typed words, their sub-words and English stems.
+    pub fn highlight_terms(&self) -> HighlightTerms {
+        let mut out = HighlightTerms::default();
         for g in &self.groups {
-            out.push(g.base.clone());
-            out.extend(g.subs.iter().cloned());
-            if let Some(en) = &g.en {
-                out.push(en.clone());
-            }
-            for (zh, _) in &g.synonyms {
-                out.extend(zh.iter().cloned());
+            out.words.insert(g.base.clone());
+            out.sub_words.extend(g.subs.iter().cloned());
+            out.stems.extend(g.en.iter().cloned());
+            for (zh, en) in &g.synonyms {
+                out.words.extend(zh.iter().cloned());
+                out.stems.extend(en.iter().cloned());
             }
         }
         for p in &self.phrases {
-            out.extend(p.zh.iter().map(|(_, t)| t.clone()));
+            out.words.extend(p.zh.iter().map(|(_, t)| t.clone()));
+            out.stems.extend(p.en.iter().map(|(_, t)| t.clone()));
         }
         for c in &self.codes {
-            out.push(c.number().to_ascii_lowercase());
+            // The number is a token of every spelling of the code (`gb/t7714-2015` → `7714`).
+            out.words.insert(c.number().to_ascii_lowercase());
         }
         for p in &self.regions {
-            out.push(p.short_zh.to_string());
+            out.words
+                .insert(biaozhun_ingest::analyzer::fold(p.short_zh));
         }
-        out.retain(|t| !t.is_empty());
-        out.sort_by_key(|t| std::cmp::Reverse(t.len()));
-        out.dedup();
+        for set in [&mut out.words, &mut out.sub_words, &mut out.stems] {
+            set.retain(|t| !t.is_empty());
+        }
         out
     }
 

@@ -266,7 +266,11 @@ impl Index {
             let (kind, json) = self.doc_record(&doc);
             let mut hit = hit_from_record(&kind, &json, c.score, as_of)?;
             if req.snippets {
-                hit.highlights = crate::snippet::highlights(&kind, &json, &terms);
+                let an = crate::snippet::Analyzers {
+                    zh: &self.zh,
+                    en: &self.en,
+                };
+                hit.highlights = crate::snippet::highlights(&an, &kind, &json, &terms);
             }
             hits.push(hit);
         }

@@ -1,23 +1,65 @@
-//! Highlighted snippets with byte-correct offsets in Chinese and mixed text.
+//! Highlighted snippets with byte-correct offsets in Chinese and mixed text, on word boundaries.
 //!
-//! tantivy's `SnippetGenerator` assumes token offsets only grow, which jieba's search mode
-//! breaks (it emits `食品`, `安全`, then `食品安全`). Instead we fold the stored text once (with a
-//! byte map back to the original), find the query's terms in it by substring search, pick the
-//! densest window, and map the matches back: linear in the text, a fraction of a millisecond
-//! for a 100 kB body.
+//! A match is a whole token of the analyzer, as the index sees the text: the query `第十条`
+//! highlights `第十条` but nothing inside `第十六条`, and `gb` nothing inside `gbz`. To stay cheap
+//! on 100 kB bodies, the query's words are first found by substring search in the folded text;
+//! only the sentences holding such a candidate (text between newlines or `。`, which neither
+//! jieba nor standard numbers cross, so their tokens are those of the whole text) are analysed
+//! and their tokens checked. English words are matched by stem with the English analyzer. Then
+//! the densest window is picked and the matches mapped to the fragment; all text is escaped.
+//!
+//! tantivy's `SnippetGenerator` is not used: it assumes token offsets only grow, which the
+//! search-mode sub-words break.
 
-use biaozhun_ingest::analyzer::{fold_into, Folded};
+use std::collections::HashSet;
+
+use biaozhun_ingest::analyzer::{fold_into, ChineseAnalyzer, Folded};
 use biaozhun_model::{Notification, Regulation, Standard};
+use tantivy::tokenizer::TextAnalyzer;
 
 use crate::search::Highlight;
 
-/// Fragment length in folded bytes (about 70 Chinese characters).
+/// Fragment length in bytes of the original text (about 70 Chinese characters).
 const WINDOW: usize = 210;
 /// Context kept before the first match of a fragment.
 const LEAD: usize = 45;
 
+/// What to highlight, as analyzer tokens (folded).
+#[derive(Debug, Clone, Default)]
+pub struct HighlightTerms {
+    /// Words typed (the compound of each query position, synonyms, phrase words, numbers,
+    /// province names): they match any token of the text, sub-words included (`食品` inside
+    /// `食品安全`), as they do in search.
+    pub words: HashSet<String>,
+    /// Sub-words of the typed compounds (`食品`, `安全` of `食品安全`): they match only whole
+    /// words of the text, so `第十条` (sub-word `第十`) highlights nothing in `第十六条`.
+    pub sub_words: HashSet<String>,
+    /// English stems, matched against the English analyzer's tokens.
+    pub stems: HashSet<String>,
+}
+
+impl HighlightTerms {
+    /// Whether there is nothing to highlight.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.sub_words.is_empty() && self.stems.is_empty()
+    }
+}
+
+/// The analyzers the index was built with: tokens are checked against the same analysis.
+pub struct Analyzers<'a> {
+    /// The jieba analyzer.
+    pub zh: &'a ChineseAnalyzer,
+    /// The English analyzer.
+    pub en: &'a TextAnalyzer,
+}
+
 /// Highlights for a stored record: titles and the best text fragment.
-pub fn highlights(kind: &str, json: &str, terms: &[String]) -> Vec<Highlight> {
+pub fn highlights(
+    an: &Analyzers<'_>,
+    kind: &str,
+    json: &str,
+    terms: &HighlightTerms,
+) -> Vec<Highlight> {
     if terms.is_empty() {
         return Vec::new();
     }
@@ -56,39 +98,95 @@ pub fn highlights(kind: &str, json: &str, terms: &[String]) -> Vec<Highlight> {
     let mut f = Folded::default();
     for (field, value) in [("title_zh", title_zh), ("title_en", title_en)] {
         if let Some(v) = value {
-            if let Some(h) = fragment(field, &v, terms, &mut f, false) {
+            if let Some(h) = fragment(an, field, &v, terms, &mut f, false) {
                 out.push(h);
             }
         }
     }
     if !text.is_empty() {
-        if let Some(h) = fragment("text", &text, terms, &mut f, true) {
+        if let Some(h) = fragment(an, "text", &text, terms, &mut f, true) {
             out.push(h);
         }
     }
     out
 }
 
-/// Matches of `terms` in folded text, non-overlapping, sorted; longer terms win.
-fn find_matches(folded: &str, terms: &[String]) -> Vec<(usize, usize, usize)> {
-    let bytes = folded.as_bytes();
-    let mut taken = vec![false; bytes.len()];
-    let mut out = Vec::new();
-    for (ti, t) in terms.iter().enumerate() {
-        let ascii_word = t.bytes().all(|b| b.is_ascii_alphanumeric());
-        for (pos, m) in folded.match_indices(t.as_str()) {
-            let end = pos + m.len();
-            if ascii_word && pos > 0 && bytes[pos - 1].is_ascii_alphanumeric() {
+/// Whether the original text has a sentence boundary (newline or `。`) ending at byte `i`.
+fn boundary_before(bytes: &[u8], i: usize) -> bool {
+    bytes[..i].ends_with(b"\n") || bytes[..i].ends_with("。".as_bytes())
+}
+
+/// The sentence of `text` around byte `at`: from just after the previous newline or `。` to
+/// just after the next one.
+fn sentence(text: &str, at: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut from = at.min(bytes.len());
+    while from > 0 && !boundary_before(bytes, from) {
+        from -= 1;
+    }
+    let mut to = at.min(bytes.len());
+    while to < bytes.len() && !boundary_before(bytes, to) {
+        to += 1;
+    }
+    while to < bytes.len() && !text.is_char_boundary(to) {
+        to += 1;
+    }
+    (from, to)
+}
+
+/// Whole-token matches of `terms` in `text` as byte ranges of `text`, non-overlapping and
+/// sorted (the longer match wins), each with the matched token for counting distinct terms.
+pub(crate) fn find_matches(
+    an: &Analyzers<'_>,
+    text: &str,
+    terms: &HighlightTerms,
+    f: &mut Folded,
+) -> Vec<(usize, usize, String)> {
+    let mut found: Vec<(usize, usize, String)> = Vec::new();
+    if !terms.words.is_empty() || !terms.sub_words.is_empty() {
+        fold_into(text, f);
+        let mut starts: Vec<usize> = terms
+            .words
+            .iter()
+            .chain(&terms.sub_words)
+            .filter(|t| !t.is_empty())
+            .flat_map(|t| f.text.match_indices(t.as_str()).map(|(p, _)| f.orig(p)))
+            .collect();
+        starts.sort_unstable();
+        let mut done = 0;
+        for at in starts {
+            if at < done {
                 continue;
             }
-            if taken[pos..end].iter().any(|x| *x) {
-                continue;
+            let (from, to) = sentence(text, at);
+            done = to.max(at + 1);
+            let mut last_position = None;
+            for t in an.zh.tokens(&text[from..to]) {
+                let compound = last_position != Some(t.position);
+                last_position = Some(t.position);
+                if terms.words.contains(&t.text) || (compound && terms.sub_words.contains(&t.text))
+                {
+                    found.push((from + t.offset_from, from + t.offset_to, t.text));
+                }
             }
-            taken[pos..end].iter_mut().for_each(|x| *x = true);
-            out.push((pos, end, ti));
         }
     }
-    out.sort_unstable();
+    if !terms.stems.is_empty() && text.bytes().any(|b| b.is_ascii_alphabetic()) {
+        let mut en = an.en.clone();
+        let mut stream = en.token_stream(text);
+        while let Some(t) = stream.next() {
+            if terms.stems.contains(&t.text) {
+                found.push((t.offset_from, t.offset_to, t.text.clone()));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut out: Vec<(usize, usize, String)> = Vec::with_capacity(found.len());
+    for m in found {
+        if out.last().is_none_or(|l| m.0 >= l.1) && m.1 > m.0 {
+            out.push(m);
+        }
+    }
     out
 }
 
@@ -102,18 +200,18 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 
 /// One highlight of `text`: the whole text (titles) or the densest window (`window`).
 fn fragment(
+    an: &Analyzers<'_>,
     field: &str,
     text: &str,
-    terms: &[String],
+    terms: &HighlightTerms,
     f: &mut Folded,
     window: bool,
 ) -> Option<Highlight> {
-    fold_into(text, f);
-    let matches = find_matches(&f.text, terms);
+    let matches = find_matches(an, text, terms, f);
     if matches.is_empty() {
         return None;
     }
-    let (from, to) = if window && f.text.len() > WINDOW {
+    let (from, to) = if window && text.len() > WINDOW {
         // Densest window: most distinct terms, then most matches, earliest first.
         let mut best = (0usize, 0usize, 0usize);
         let mut j = 0;
@@ -122,10 +220,10 @@ fn fragment(
             while j < matches.len() && matches[j].0 < start + WINDOW {
                 j += 1;
             }
-            let mut seen = Vec::new();
+            let mut seen: Vec<&str> = Vec::new();
             for m in &matches[i..j] {
-                if !seen.contains(&m.2) {
-                    seen.push(m.2);
+                if !seen.contains(&m.2.as_str()) {
+                    seen.push(&m.2);
                 }
             }
             let score = (seen.len(), j - i);
@@ -134,22 +232,25 @@ fn fragment(
             }
         }
         let anchor = matches[best.2].0;
-        let fs = anchor.saturating_sub(LEAD);
-        let fe = (fs + WINDOW).min(f.text.len());
-        let from = floor_boundary(text, f.orig(fs));
-        let to = floor_boundary(text, f.orig(fe));
-        (from, if fe == f.text.len() { text.len() } else { to })
+        let from = floor_boundary(text, anchor.saturating_sub(LEAD));
+        let to = floor_boundary(text, from + WINDOW);
+        (
+            from,
+            if from + WINDOW >= text.len() {
+                text.len()
+            } else {
+                to
+            },
+        )
     } else {
         (0, text.len())
     };
     let frag = &text[from..to];
-    let mut ranges = Vec::new();
-    for (s, e, _) in matches {
-        let (os, oe) = (f.orig(s), f.orig(e));
-        if os >= from && oe <= to && oe > os {
-            ranges.push((os - from, oe - from));
-        }
-    }
+    let ranges: Vec<(usize, usize)> = matches
+        .iter()
+        .filter(|(s, e, _)| *s >= from && *e <= to)
+        .map(|(s, e, _)| (s - from, e - from))
+        .collect();
     if ranges.is_empty() {
         return None;
     }
@@ -207,23 +308,95 @@ fn escape(s: &str, out: &mut String) {
 mod tests {
     use super::*;
 
+    fn check(text: &str, words: &[&str], subs: &[&str], want: &[&str]) {
+        let zh = ChineseAnalyzer::from_strs("", "的\n").expect("analyzer");
+        let en = crate::schema::english_analyzer();
+        let an = Analyzers { zh: &zh, en: &en };
+        let terms = HighlightTerms {
+            words: words.iter().map(|s| s.to_string()).collect(),
+            sub_words: subs.iter().map(|s| s.to_string()).collect(),
+            stems: HashSet::new(),
+        };
+        let got: Vec<String> = match fragment(&an, "t", text, &terms, &mut Folded::default(), false)
+        {
+            Some(h) => {
+                for (s, e) in &h.ranges {
+                    assert!(h.text.is_char_boundary(*s) && h.text.is_char_boundary(*e));
+                }
+                h.ranges
+                    .iter()
+                    .map(|(s, e)| h.text[*s..*e].to_string())
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        assert_eq!(got, want, "{text} with {words:?} / {subs:?}");
+    }
+
     #[test]
-    fn ranges_are_byte_correct_in_mixed_text() {
-        let text = "本标准规定了ＧＢ／Ｔ 7714 参考文献著录规则 <b>";
-        let mut f = Folded::default();
-        let h = fragment(
-            "t",
+    fn whole_tokens_only() {
+        check(
+            "依照本法第十六条的规定",
+            &["第十条"],
+            &["第十", "十条"],
+            &[],
+        );
+        check(
+            "依照本法第十条的规定",
+            &["第十条"],
+            &["第十", "十条"],
+            &["第十条"],
+        );
+        check("食品安全国家标准", &["食品"], &[], &["食品"]);
+        check(
+            "食品和安全",
+            &["食品安全"],
+            &["食品", "安全"],
+            &["食品", "安全"],
+        );
+        check("gbz, gb and gbt", &["gb"], &[], &["gb"]);
+    }
+
+    #[test]
+    fn ranges_are_byte_correct_in_mixed_text_and_markup_is_escaped() {
+        let text =
+            "本标准规定了ＧＢ／Ｔ 7714 参考文献著录规则 <b>\n<script>alert(1)</script>参考文献";
+        check(
             text,
-            &["参考文献".into(), "7714".into()],
-            &mut f,
-            false,
-        )
-        .expect("highlight");
-        for (s, e) in &h.ranges {
-            let m = &h.text[*s..*e];
-            assert!(m == "参考文献" || m == "7714", "{m}");
-        }
-        assert!(h.html.contains("<em>参考文献</em>"));
-        assert!(h.html.contains("&lt;b&gt;"));
+            &["参考文献", "7714"],
+            &[],
+            &["ＧＢ／Ｔ 7714", "参考文献", "参考文献"],
+        );
+        let zh = ChineseAnalyzer::from_strs("", "").expect("analyzer");
+        let en = crate::schema::english_analyzer();
+        let an = Analyzers { zh: &zh, en: &en };
+        let terms = HighlightTerms {
+            words: ["参考文献".to_string(), "script".to_string()].into(),
+            ..Default::default()
+        };
+        let h = fragment(&an, "t", text, &terms, &mut Folded::default(), false).expect("h");
+        assert!(h.html.contains("<em>参考文献</em>"), "{}", h.html);
+        assert!(h.html.contains("&lt;b&gt;"), "{}", h.html);
+        assert!(h.html.contains("&lt;<em>script</em>&gt;"), "{}", h.html);
+        assert!(!h
+            .html
+            .replace("<em>", "")
+            .replace("</em>", "")
+            .contains('<'));
+    }
+
+    #[test]
+    fn english_words_match_by_stem() {
+        let zh = ChineseAnalyzer::from_strs("", "").expect("analyzer");
+        let en = crate::schema::english_analyzer();
+        let an = Analyzers { zh: &zh, en: &en };
+        let terms = HighlightTerms {
+            stems: ["pesticid".to_string()].into(),
+            ..Default::default()
+        };
+        let text = "Maximum residue limits for Pesticides in food";
+        let h = fragment(&an, "t", text, &terms, &mut Folded::default(), false).expect("h");
+        assert_eq!(h.ranges.len(), 1);
+        assert_eq!(&h.text[h.ranges[0].0..h.ranges[0].1], "Pesticides");
     }
 }

@@ -349,6 +349,26 @@ fn snippets_have_byte_correct_ranges() {
 }
 
 #[test]
+fn snippets_highlight_whole_words_only() {
+    // `第十条` must not light up `第十` of `第十一条` ... `第十三条` in the same regulation.
+    let r = search(SearchRequest {
+        q: "第十条".into(),
+        snippets: true,
+        ..Default::default()
+    });
+    let mut seen = 0;
+    for h in &r.hits {
+        for hl in &h.highlights {
+            for (s, e) in &hl.ranges {
+                assert_eq!(&hl.text[*s..*e], "第十条", "{hl:?}");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 0, "{:?}", ids(&r));
+}
+
+#[test]
 fn suggestions_complete_codes_and_titles() {
     let index = crate::fixture_index();
     for typed in ["GB/T 77", "gbt77", "gb/t 771"] {
