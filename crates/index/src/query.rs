@@ -190,7 +190,31 @@ fn find_codes(q: &str) -> Vec<(std::ops::Range<usize>, StandardCode)> {
         }
     }
     out.sort_by_key(|(r, _)| r.start);
+    for (r, code) in &mut out {
+        if let Some((year, used)) = spaced_year(&q[r.end..]) {
+            let chinese = matches!(
+                code.level(),
+                Level::National | Level::Industry | Level::Local | Level::Group
+            );
+            if code.year().is_none() && chinese {
+                *code = code.with_year(year);
+                r.end += used;
+            }
+        }
+    }
     out
+}
+
+/// An edition year typed after a space (`GBT 7714 2005`): the year and the bytes it spans.
+fn spaced_year(tail: &str) -> Option<(u16, usize)> {
+    let rest = tail.trim_start_matches([' ', '\u{3000}']);
+    let ws = tail.len() - rest.len();
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if ws == 0 || digits != 4 {
+        return None;
+    }
+    let year: u16 = rest[..4].parse().ok()?;
+    (1950..=2035).contains(&year).then_some((year, ws + 4))
 }
 
 /// Understands a query string. Never fails.
