@@ -150,17 +150,10 @@ export function renderSearch(main) {
     count.textContent = '检索中…';
     delete count.dataset.total;
     try {
-      // A selected facet would otherwise only count itself: its group's alternatives are
-      // counted by the same search without that one filter.
-      const facetKeys = new Set(FACETS.map((f) => f[0]));
-      const others = activeFilters(s).filter((k) => facetKeys.has(k)).map(async (k) => {
-        const { data } = await api('/api/v1/search', { ...params, [k]: '', limit: 1, offset: 0, snippets: '' });
-        return [k, (data.facets || {})[k]];
-      });
-      const [{ data }, ...groups] = await Promise.all([api('/api/v1/search', params), ...others]);
+      // The engine counts each facet without its own filter (disjunctive facets), so a
+      // selected value's alternatives stay visible with their counts: one request suffices.
+      const { data } = await api('/api/v1/search', params);
       if (mine !== seq) return;
-      data.facets = { ...(data.facets || {}) };
-      for (const [k, values] of groups) if (values && values.length) data.facets[k] = values;
       renderAnswer(s, data);
     } catch (e) {
       if (mine !== seq) return;
