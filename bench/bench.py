@@ -93,7 +93,7 @@ def ingest(a, out, man):
     log("biaozhun ingest (release build, /usr/bin/time -v)")
     load_before = sh("cat /proc/loadavg")
     p = subprocess.run(["/usr/bin/time", "-v", "-o", timing, a.bin, "ingest", "--index", idx,
-                        "--config", os.path.join(ROOT, "index-config"), "--no-ocr", "--threads",
+                        "--config", a.config, "--no-ocr", "--threads",
                         str(a.threads), "--report", report, os.path.join(out, "corpus")],
                        capture_output=True, text=True)
     t = open(timing).read()
@@ -106,13 +106,13 @@ def ingest(a, out, man):
     docs = man["standards"] + man["notifications"]
     nbytes = man["text_bytes"] + man["catalog_bytes"] + man["notification_bytes"]
     res = {
-        "exit": p.returncode, "summary": p.stdout.strip().splitlines()[-3:], "seconds": secs,
+        "exit": p.returncode, "threads": a.threads, "summary": p.stdout.strip().splitlines()[-3:], "seconds": secs,
         "cpu_seconds": user + system, "docs": docs, "bytes": nbytes,
         "docs_per_s": docs / secs, "mb_per_s": nbytes / 1e6 / secs, "peak_rss_mb": rss_kb / 1024,
         "index_bytes": dir_size(idx), "load_before": load_before, "load_after": sh("cat /proc/loadavg"),
     }
     if p.returncode != 0:
-        log("ingest failed: " + p.stderr[-2000:])
+        raise SystemExit("biaozhun ingest failed: " + p.stderr[-2000:])
     log(f"ingest: {docs} docs in {secs:.1f} s = {res['docs_per_s']:.0f} docs/s, "
         f"{res['mb_per_s']:.1f} MB/s, peak RSS {res['peak_rss_mb']:.0f} MB; {p.stdout.strip()}")
     return idx, res
@@ -131,7 +131,7 @@ def serve(a, idx):
     env = dict(os.environ, RUST_LOG="warn")
     proc = subprocess.Popen([a.bin, "serve", "--index", idx, "--addr", f"127.0.0.1:{port}",
                              "--bootstrap", "none", "--rate-limit-per-minute", "0",
-                             "--index-config", os.path.join(ROOT, "index-config")],
+                             "--index-config", a.config],
                             stdout=subprocess.DEVNULL, stderr=open(idx + ".serve.log", "w"), env=env)
     for _ in range(300):
         try:
@@ -295,10 +295,14 @@ def main():
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated: " + ",".join(PEERS))
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "biaozhun"))
+    ap.add_argument("--config", default=os.path.join(ROOT, "index-config"),
+                    help="index configuration directory matching the binary")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="ingest worker threads")
     ap.add_argument("--regen", action="store_true", help="regenerate the corpus even if present")
     ap.add_argument("--no-wrk", action="store_true")
     ap.add_argument("--duration", type=int, help="seconds per wrk run")
+    ap.add_argument("--min-success", type=float, default=0.0,
+                    help="exit 1 when biaozhun finds fewer expected records than this share (0-1)")
     a = ap.parse_args()
     a.peers = [] if a.no_peers else [p for p in a.peers.split(",") if p]
     suffix = f"-{a.standards}" if a.standards else ""
@@ -309,7 +313,7 @@ def main():
     if not shutil.which("wrk") and not a.no_wrk:
         raise SystemExit("wrk not found: apt-get install -y wrk (or pass --no-wrk)")
     started = time.time()
-    results = {"preset": a.preset, "machine_start": machine(), "bin": a.bin}
+    results = {"preset": a.preset, "machine_start": machine(), "bin": a.bin, "config": a.config}
     man = generate(a, out)
     results["manifest"] = man
     idx, results["ingest"] = ingest(a, out, man)
@@ -352,6 +356,10 @@ def main():
     shutil.copy(os.path.join(out, "report.md"), os.path.join(HERE, "out", "report.md"))
     log(f"report: {os.path.join(out, 'report.md')} (copied to bench/out/report.md)")
     print(md)
+    ok = sum(g["ok"] for k, g in results["success"].items() if k != "topic")
+    n = sum(g["n"] for k, g in results["success"].items() if k != "topic")
+    if n and ok / n < a.min_success:
+        raise SystemExit(f"success {ok}/{n} is below --min-success {a.min_success}")
 
 
 if __name__ == "__main__":

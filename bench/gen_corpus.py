@@ -97,9 +97,8 @@ _CTX = {}
 
 
 def fold_code_for_file(code):
-    """`GB/T 7714-2015` -> `GBT7714-2015`, `T/CAS 12-2020` -> `T-CAS12-2020`."""
-    if code.startswith("T/"):
-        return "T-" + code[2:].replace(" ", "")
+    """`GB/T 7714-2015` -> `GBT7714-2015`, `T/CAS 12-2020` -> `TCAS12-2020`, the way download
+    sites name files (`biaozhun code TCAS12-2020` reads it back)."""
     return code.replace("/", "").replace(" ", "")
 
 

@@ -62,8 +62,15 @@ def seg_doc(d):
 def cmd_segment(out):
     """jieba over every document once; all jieba-based peers share it (time added to each)."""
     import jieba
+    done = os.path.join(out, "peers", "segment.json")
+    man = json.load(open(os.path.join(out, "manifest.json")))
+    key = [man["seed"], man["standards"], man["notifications"], man["text_bytes"]]
+    if os.path.exists(done) and json.load(open(done)).get("corpus") == key:
+        print(open(done).read())  # same corpus: reuse the segmentation and the time it took
+        return
     jieba.initialize()
     os.makedirs(os.path.join(out, "peers"), exist_ok=True)
+    load_before = open("/proc/loadavg").read().strip()
     t0 = time.time()
     n = 0
     nbytes = 0
@@ -74,7 +81,9 @@ def cmd_segment(out):
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
             n += 1
     secs = time.time() - t0
-    res = {"docs": n, "text_bytes": nbytes, "seconds": round(secs, 1), "mb_per_s": round(nbytes / 1e6 / secs, 2)}
+    res = {"docs": n, "text_bytes": nbytes, "seconds": round(secs, 1), "mb_per_s": round(nbytes / 1e6 / secs, 2),
+           "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_before": load_before,
+           "load_after": open("/proc/loadavg").read().strip(), "corpus": key}
     json.dump(res, open(os.path.join(out, "peers", "segment.json"), "w"))
     print(json.dumps(res))
 

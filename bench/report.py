@@ -58,7 +58,7 @@ def render(r, queries=None):
     out = []
     w = out.append
     w(f"# biaozhun benchmark: preset `{r['preset']}`\n")
-    w(f"- Date: {m['date']}; git {m['git']}; binary `{os.path.relpath(r['bin'])}` (release)")
+    w(f"- Date: {m['date']}; git {m['git']}; binary `{r['bin']}`")
     w(f"- Machine: {m['nproc']} cores ({m['cpu']}); memory:\n\n```\n{m['free']}\n```\n")
     w(f"- Load average (1/5/15 min, runnable/total, last pid) at start `{m['load']}`, "
       f"after ingest `{ing['load_after']}`, at end `{me['load']}`. The machine is shared: other "
