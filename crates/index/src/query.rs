@@ -178,6 +178,16 @@ fn take_phrases(q: &str) -> (String, Vec<String>) {
 
 /// Standard numbers in a query, in any spelling, with their byte ranges.
 fn find_codes(q: &str) -> Vec<(std::ops::Range<usize>, StandardCode)> {
+    // A query that is one standard number as a whole (`SN 2490`, `WS 3016`) is a lookup even
+    // when the prose rules of `find_all` would not accept it inside a sentence (a mandatory
+    // industry code without year needs Chinese context there).
+    let trimmed = q.trim();
+    if !trimmed.is_empty() && trimmed.bytes().any(|b| b.is_ascii_digit()) {
+        if let Ok(code) = StandardCode::parse(trimmed) {
+            let start = q.len() - q.trim_start().len();
+            return vec![(start..start + trimmed.len(), code)];
+        }
+    }
     let mut out: Vec<(std::ops::Range<usize>, StandardCode)> = StandardCode::find_all(q);
     let upper = q.to_ascii_uppercase();
     for (r, code) in StandardCode::find_all(&upper) {

@@ -46,6 +46,8 @@ fn code_variants_find_the_edition() {
         ("GBT 7714 2005", "GB/T 7714-2005"),
         ("GB/T7714-2005", "GB/T 7714-2005"),
         ("gb2763", "GB 2763-2021"),
+        // A mandatory industry code typed alone, without year: a lookup, not prose.
+        ("NY 5100", "NY 5100-2002"),
     ] {
         check_first(query, want);
     }
