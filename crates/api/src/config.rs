@@ -95,6 +95,9 @@ pub struct RawConfig {
     pub trust_proxy: Option<bool>,
     /// `text` or `json` logs.
     pub log_format: Option<String>,
+    /// Most pages of one uploaded PDF recognised by OCR when its text layer is garbled or
+    /// missing (OCR costs seconds per page); 0 disables OCR for uploads.
+    pub ocr_max_pages: Option<u32>,
     /// Webhook subscriptions (`[[webhooks]]` tables: url, market, hs, q), notified of new
     /// notifications after every ingest.
     pub webhooks: Option<Vec<crate::webhook::RawWebhook>>,
@@ -136,6 +139,7 @@ impl RawConfig {
             rate_limit_burst: over.rate_limit_burst.or(self.rate_limit_burst),
             trust_proxy: over.trust_proxy.or(self.trust_proxy),
             log_format: over.log_format.or(self.log_format),
+            ocr_max_pages: over.ocr_max_pages.or(self.ocr_max_pages),
             webhooks: over.webhooks.or(self.webhooks),
         }
     }
@@ -246,6 +250,10 @@ impl RawConfig {
                 ))
             }
         };
+        let ocr_max_pages = self.ocr_max_pages.unwrap_or(30);
+        if ocr_max_pages > 10_000 {
+            return Err(invalid("ocr_max_pages", "must be at most 10000"));
+        }
         let webhooks = crate::webhook::validate(&self.webhooks.unwrap_or_default())
             .map_err(|e| invalid("webhooks", e.to_string()))?;
         Ok(Config {
@@ -268,6 +276,7 @@ impl RawConfig {
             rate_limit,
             trust_proxy: self.trust_proxy.unwrap_or(false),
             log_format,
+            ocr_max_pages,
             webhooks,
         })
     }
@@ -308,6 +317,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Log output format.
     pub log_format: LogFormat,
+    /// Most pages of one uploaded PDF to OCR; 0 disables OCR for uploads.
+    pub ocr_max_pages: u32,
     /// Webhook subscriptions.
     pub webhooks: Vec<crate::webhook::Webhook>,
 }

@@ -143,6 +143,7 @@ pub fn open_index(config: &Config, metrics: &Metrics) -> Result<Index, ServeErro
                 &index,
                 std::slice::from_ref(folder),
                 &config.index_config_dir,
+                config.ocr_max_pages,
             );
             for r in &reports {
                 metrics.observe_ingest(r.status.as_str());

@@ -78,6 +78,10 @@ pub struct Args {
     /// Log format: text or json [default: text]. Log levels: RUST_LOG (default info).
     #[arg(long, value_name = "FORMAT", env = "BIAOZHUN_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Most pages of an uploaded PDF to OCR when its text is garbled or missing; 0 disables
+    /// OCR for uploads [default: 30].
+    #[arg(long, value_name = "N", env = "BIAOZHUN_OCR_MAX_PAGES")]
+    pub ocr_max_pages: Option<u32>,
 }
 
 impl Args {
@@ -105,6 +109,7 @@ impl Args {
             rate_limit_burst: self.rate_limit_burst,
             trust_proxy: self.trust_proxy,
             log_format: self.log_format.clone(),
+            ocr_max_pages: self.ocr_max_pages,
             // Webhooks come from the config file only.
             webhooks: None,
         }

@@ -175,12 +175,13 @@ pub async fn upload(
         ));
     }
     let config_dir = state.config.index_config_dir.clone();
+    let ocr_max_pages = state.config.ocr_max_pages;
     let _guard = state.write_lock.lock().await;
     let root = dir.path().to_path_buf();
     let (hook_index, hooks) = (index.clone(), state.config.webhooks.clone());
     let (reports, summary, before) = blocking(move || {
         let before = crate::webhook::snapshot(&hooks, &index);
-        let (reports, summary) = run_batch(&index, &[root], &config_dir);
+        let (reports, summary) = run_batch(&index, &[root], &config_dir, ocr_max_pages);
         Ok((reports, summary, before))
     })
     .await?;
@@ -218,6 +219,7 @@ pub fn run_batch(
     index: &Index,
     paths: &[PathBuf],
     config_dir: &Path,
+    ocr_max_pages: u32,
 ) -> (Vec<FileReport>, BatchSummary) {
     let aliases = match Aliases::load_dir(config_dir) {
         Ok(a) => a,
@@ -235,7 +237,9 @@ pub fn run_batch(
             }
         }
     };
-    let opts = BatchOptions::new(aliases);
+    let mut opts = BatchOptions::new(aliases);
+    opts.extract.ocr = ocr_max_pages > 0;
+    opts.extract.ocr_max_pages = ocr_max_pages;
     let reports = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&reports);
     let progress = move |r: &FileReport| {

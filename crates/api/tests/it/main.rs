@@ -42,7 +42,7 @@ pub fn fixture_index() -> Arc<Index> {
 pub fn build_index(dir: &Path, paths: &[PathBuf]) -> Index {
     let config_dir = repo().join("index-config");
     let index = Index::open_or_create(dir, &config_dir).expect("create index");
-    let (_, summary) = biaozhun_api::routes::documents::run_batch(&index, paths, &config_dir);
+    let (_, summary) = biaozhun_api::routes::documents::run_batch(&index, paths, &config_dir, 0);
     assert!(summary.commit_error.is_none(), "{summary:?}");
     index
 }
