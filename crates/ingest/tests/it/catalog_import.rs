@@ -179,6 +179,31 @@ fn catalog_fixture_jsonl_and_csv() {
 }
 
 #[test]
+fn catalog_xlsx_gives_the_same_records_as_the_csv() {
+    // catalog.xlsx (fixtures/gen/make_xlsx.py) holds the CSV's rows with dates as Excel date
+    // cells in every other row and as text in the rest.
+    let csv = read(&fixture("catalog/catalog.csv"));
+    let xlsx = read(&fixture("catalog/catalog.xlsx"));
+    dump(&xlsx);
+    assert_eq!(xlsx.records.len(), 8);
+    assert!(xlsx.rejected.is_empty(), "{:?}", xlsx.rejected);
+    for r in &csv.records {
+        let Record::Standard(want) = r else {
+            panic!("csv record is not a standard")
+        };
+        let got = standard(&xlsx, &want.id());
+        assert_eq!(got.title_zh, want.title_zh, "{}", want.id());
+        assert_eq!(got.status, want.status, "{}", want.id());
+        assert_eq!(
+            (got.issue_date, got.implement_date),
+            (want.issue_date, want.implement_date),
+            "{}",
+            want.id()
+        );
+    }
+}
+
+#[test]
 fn catalog_fixture_notifications() {
     let o = read(&fixture("notifications/notifications.jsonl"));
     dump(&o);
