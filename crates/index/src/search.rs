@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use biaozhun_model::{Notification, Regulation, Standard, Status};
+use biaozhun_model::{Notification, Regulation, Standard, StandardCode, Status};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
@@ -329,7 +329,9 @@ fn hit_from_record(
     };
     Ok(match kind {
         "standard" => {
-            let s: Standard = serde_json::from_str(json).map_err(corrupt)?;
+            let s = serde_json::from_str::<StandardHead>(json)
+                .map_err(corrupt)?
+                .into_standard();
             Hit {
                 id: s.id(),
                 kind: kind.into(),
@@ -377,4 +379,82 @@ fn hit_from_record(
             }
         }
     })
+}
+
+/// The fields of a stored standard a hit shows (and its status needs). Parsing only these skips
+/// the sections, terms and references without allocating them: most of a record's bytes, which
+/// the profile showed as a tenth of the search time when parsed in full for every hit.
+#[derive(Deserialize)]
+struct StandardHead {
+    code: StandardCode,
+    title_zh: Option<String>,
+    title_en: Option<String>,
+    status: Option<Status>,
+    issue_date: Option<NaiveDate>,
+    implement_date: Option<NaiveDate>,
+    abolish_date: Option<NaiveDate>,
+    /// Only whether it is empty matters (for `status_on`); the codes are not parsed.
+    replaced_by: Vec<serde::de::IgnoredAny>,
+}
+
+impl StandardHead {
+    /// A `Standard` holding these fields, so `Standard::status_on` and `id` stay the only
+    /// definitions of status and id (`replaced_by` holds placeholders of the right length).
+    fn into_standard(self) -> Standard {
+        let mut s = Standard::new(self.code.clone());
+        s.title_zh = self.title_zh;
+        s.title_en = self.title_en;
+        s.status = self.status;
+        s.issue_date = self.issue_date;
+        s.implement_date = self.implement_date;
+        s.abolish_date = self.abolish_date;
+        s.replaced_by = vec![self.code; self.replaced_by.len()];
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    /// The hit built from the head of a record equals the one built from the full record.
+    #[test]
+    fn hit_from_head_matches_full_record() {
+        let mut s = Standard::new(StandardCode::parse("GB/T 7714-2015").expect("code"));
+        s.title_zh = Some("信息与文献 参考文献著录规则".into());
+        s.title_en = Some("Information and documentation".into());
+        s.status = Some(Status::Current);
+        s.issue_date = Some(d("2015-05-15"));
+        s.implement_date = Some(d("2015-12-01"));
+        s.abolish_date = Some(d("2025-01-01"));
+        s.replaced_by
+            .push(StandardCode::parse("GB/T 7714-2025").expect("code"));
+        s.sections.push(biaozhun_model::Section {
+            number: "1".into(),
+            title: "范围".into(),
+            level: 1,
+            text: "本标准规定了参考文献的著录项目。".into(),
+        });
+        for replaced in [true, false] {
+            if !replaced {
+                s.replaced_by.clear();
+            }
+            let json = serde_json::to_string(&s).expect("json");
+            for as_of in ["2015-06-01", "2020-01-01", "2026-01-01"] {
+                let hit = hit_from_record("standard", &json, 1.5, d(as_of)).expect("hit");
+                assert_eq!(hit.id, s.id());
+                assert_eq!(hit.code.as_deref(), Some("GB/T 7714-2015"));
+                assert_eq!(hit.title_zh, s.title_zh);
+                assert_eq!(hit.title_en, s.title_en);
+                assert_eq!(hit.status, s.status_on(d(as_of)), "{as_of} {replaced}");
+                assert_eq!(hit.issue_date, s.issue_date);
+                assert_eq!(hit.implement_date, s.implement_date);
+            }
+        }
+        assert!(hit_from_record("standard", "{\"code\":1}", 1.0, d("2020-01-01")).is_err());
+    }
 }
