@@ -189,8 +189,15 @@ impl Index {
             k: want + 1,
             after: cursor,
             facets: self.cfg.facets(),
+            columns: Some(self.columns.clone()),
         };
         let searcher = self.reader.searcher();
+        let live: Vec<tantivy::index::SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        self.columns.retain(&live);
         let q = query::build(self, &plan, &filters, Mode::All);
         let mut fruit = searcher.search(&*q, &collector)?;
         let mut relaxed = false;

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use biaozhun_ingest::analyzer::ChineseAnalyzer;
 use biaozhun_ingest::batch::{Record, Store, StoreError};
@@ -21,6 +21,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use crate::collect::ColumnCache;
 use crate::config::{
     self, SchemaConfig, Synonyms, GLOSSARY_FILE, HASHED_FILES, HS_CHAPTERS_FILE, SCHEMA_VERSION,
     SYNONYMS_FILE,
@@ -88,6 +89,8 @@ pub struct Index {
     pub(crate) hs_names: HashMap<String, String>,
     config_hash: String,
     writer: Mutex<Option<WriterState>>,
+    /// Fast-column handles per segment, reused by every search.
+    pub(crate) columns: Arc<ColumnCache>,
 }
 
 impl std::fmt::Debug for Index {
@@ -208,6 +211,7 @@ impl Index {
         } else {
             None
         };
+        let columns = Arc::new(ColumnCache::new(cfg.facets()));
         Ok(Index {
             dir: dir.to_path_buf(),
             index,
@@ -220,6 +224,7 @@ impl Index {
             hs_names,
             config_hash: meta.config_hash,
             writer: Mutex::new(writer),
+            columns,
         })
     }
 

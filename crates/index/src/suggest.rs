@@ -120,6 +120,7 @@ impl Index {
             k: limit,
             after: None,
             facets: Vec::new(),
+            columns: Some(self.columns.clone()),
         };
         let searcher = self.reader.searcher();
         let fruit = searcher.search(&q, &collector)?;

@@ -104,3 +104,52 @@ fn an_index_of_an_older_schema_asks_for_a_re_ingest() {
         );
     }
 }
+
+/// Column handles are cached per segment: searches after later commits (new segments, merged
+/// and deleted ones) still see every document's facets and sort values.
+#[test]
+fn facets_and_sorts_stay_right_across_commits() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
+    let search = |sort| {
+        index
+            .search(&SearchRequest {
+                q: "马铃薯".into(),
+                sort,
+                ..Default::default()
+            })
+            .expect("search")
+    };
+    index
+        .upsert(vec![std_rec("DB62/T 1000-2020", "马铃薯 种薯生产技术规程")])
+        .expect("upsert");
+    index.commit_writes().expect("commit");
+    let r = search(biaozhun_index::Sort::Relevance);
+    assert_eq!(r.total, 1);
+    index
+        .upsert(vec![std_rec("DB37/T 900-2021", "马铃薯 贮藏技术规程")])
+        .expect("upsert");
+    index.commit_writes().expect("commit");
+    for round in 0..2 {
+        let r = search(biaozhun_index::Sort::Code);
+        assert_eq!(r.total, 2, "round {round}");
+        let codes: Vec<_> = r.hits.iter().filter_map(|h| h.code.clone()).collect();
+        assert_eq!(
+            codes,
+            ["DB37/T 900-2021", "DB62/T 1000-2020"],
+            "round {round}"
+        );
+        let regions: Vec<_> = r.facets["region"]
+            .iter()
+            .map(|f| f.value.as_str())
+            .collect();
+        assert!(
+            regions.contains(&"62") && regions.contains(&"37"),
+            "{regions:?}"
+        );
+    }
+    index.delete("DB62/T 1000-2020").expect("delete");
+    let r = search(biaozhun_index::Sort::Relevance);
+    assert_eq!(r.total, 1);
+    assert_eq!(r.facets["region"].len(), 1);
+}
