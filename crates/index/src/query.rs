@@ -543,12 +543,22 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<
             }
         }
     }
-    // Proximity: the compounds next to each other in a title or the body.
-    if plan.groups.len() >= 2 && !has_ids {
-        let p0 = plan.groups[0].position;
+    // Proximity: the compounds next to each other in a title or the body. Only the leading
+    // groups in increasing positions: one-word phrases append groups whose positions restart
+    // at 0 (subtracting the first position underflowed there; found by cargo fuzz).
+    let ordered: Vec<&Group> = plan
+        .groups
+        .iter()
+        .scan(None, |last: &mut Option<usize>, g| {
+            let next = last.is_none_or(|p| g.position > p);
+            *last = Some(g.position);
+            next.then_some(g)
+        })
+        .collect();
+    if ordered.len() >= 2 && !has_ids {
+        let p0 = ordered[0].position;
         for (field, boost) in [(index.fields.title_zh, 3.0), (index.fields.body, 1.0)] {
-            let terms: Vec<(usize, Term)> = plan
-                .groups
+            let terms: Vec<(usize, Term)> = ordered
                 .iter()
                 .map(|g| (g.position - p0, Term::from_field_text(field, &g.base)))
                 .collect();

@@ -4,6 +4,7 @@
 mod barriers;
 mod config;
 mod crash;
+mod fuzz_regressions;
 mod search;
 mod store;
 
