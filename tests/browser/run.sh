@@ -24,11 +24,11 @@ fi
 
 # CI passes the binary `cargo test` already built (BIAOZHUN_BIN): a plain `cargo build` would
 # rebuild dependencies with other features (resolver 2 does not unify dev-dependencies).
+target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 if [ -n "${BIAOZHUN_BIN:-}" ]; then
   bin="$BIAOZHUN_BIN"
 else
   cargo build -p biaozhun-api --bin biaozhun
-  target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
   bin="$target_dir/debug/biaozhun"
 fi
 
