@@ -51,6 +51,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(health::openapi))
+        // The same document beside the routes it describes, where API clients look for it.
+        .route("/api/v1/openapi.json", get(health::openapi))
         .merge(crate::web::router())
         .route_layer(middleware::from_fn_with_state(state.clone(), timeout));
 

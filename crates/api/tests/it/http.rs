@@ -390,6 +390,8 @@ async fn openapi_covers_every_route_and_error_code() {
     let s = state("");
     let v = json(get(&s, "/openapi.json").await).await;
     assert!(v["openapi"].as_str().expect("version").starts_with("3.1"));
+    let under_v1 = json(get(&s, "/api/v1/openapi.json").await).await;
+    assert_eq!(v, under_v1, "/api/v1/openapi.json serves the same document");
     let paths = v["paths"].as_object().expect("paths");
     for (path, method) in [
         ("/api/v1/search", "get"),
