@@ -24,7 +24,8 @@ pub fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn upload_request(uri: &str, auth: Option<&str>, files: &[(&str, &[u8])]) -> Request<Body> {
+/// A multipart upload request, with an `Authorization` header when `auth` is given.
+pub fn upload_request(uri: &str, auth: Option<&str>, files: &[(&str, &[u8])]) -> Request<Body> {
     let (ct, body) = multipart(files);
     let mut b = Request::builder()
         .method("POST")
@@ -36,7 +37,8 @@ fn upload_request(uri: &str, auth: Option<&str>, files: &[(&str, &[u8])]) -> Req
     b.body(Body::from(body)).expect("request")
 }
 
-fn bearer() -> String {
+/// The `Authorization` value for the test admin key.
+pub fn bearer() -> String {
     format!("Bearer {KEY}")
 }
 

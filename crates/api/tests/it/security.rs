@@ -7,25 +7,9 @@
 use axum::body::Body;
 use axum::http::{header, Request, Response};
 
-use crate::http::multipart;
+use crate::http::{bearer, upload_request as upload};
 use crate::{assert_error, build_index, bytes, config, get, json, send, state, KEY};
 use biaozhun_api::AppState;
-
-fn bearer() -> String {
-    format!("Bearer {KEY}")
-}
-
-fn upload(uri: &str, auth: Option<&str>, files: &[(&str, &[u8])]) -> Request<Body> {
-    let (ct, body) = multipart(files);
-    let mut b = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header(header::CONTENT_TYPE, ct);
-    if let Some(a) = auth {
-        b = b.header(header::AUTHORIZATION, a);
-    }
-    b.body(Body::from(body)).expect("request")
-}
 
 fn delete(uri: &str, auth: Option<&str>) -> Request<Body> {
     let mut b = Request::builder().method("DELETE").uri(uri);
