@@ -4,5 +4,6 @@ pub mod barriers;
 pub mod code;
 pub mod eval;
 pub mod ingest;
+pub mod querybench;
 pub mod search;
 pub mod serve;

@@ -70,6 +70,16 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         let state = state.clone();
         tokio::task::spawn_blocking(move || match open_index(&state.config, &state.metrics) {
             Ok(index) => {
+                // Per-segment arrays before readiness, so the first searches are not slow.
+                let started = std::time::Instant::now();
+                match index.warm() {
+                    Ok(()) => {
+                        tracing::info!(ms = started.elapsed().as_millis() as u64, "index warmed")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "warming the index failed; searches will prepare segments themselves")
+                    }
+                }
                 state.set_index(index);
                 tracing::info!("index open, ready");
                 Ok(())

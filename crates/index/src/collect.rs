@@ -5,13 +5,14 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex};
 
 use biaozhun_model::Status;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::fastfield::FastFieldReaders;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -93,11 +94,13 @@ pub struct HitsFruit {
     pub facets: BTreeMap<String, Vec<FacetCount>>,
 }
 
-/// Per-segment result.
+/// Per-segment result: counts stay ordinals until the segments are merged, so each distinct
+/// value becomes a string once per query instead of once per segment.
 pub struct SegmentFruit {
     total: u64,
     top: Vec<Candidate>,
-    facets: HashMap<String, HashMap<String, u64>>,
+    facets: Vec<(String, FacetCounts)>,
+    status: Option<[u64; 4]>,
 }
 
 /// Collects hits, facets and the total in one pass; with `k == 0`, facets and the total only.
@@ -113,48 +116,99 @@ pub struct HitsCollector {
     pub k: usize,
     /// Search after this position.
     pub after: Option<Cursor>,
-    /// Facet fields (fast str or u64 columns).
+    /// Facet fields (fast str columns, or `year`) to count.
     pub facets: Vec<String>,
-    /// Column handles reused across queries (opened per query without it).
-    pub columns: Option<Arc<ColumnCache>>,
+    /// Whether to count the derived statuses as the `status` facet.
+    pub count_status: bool,
+    /// The index's per-segment arrays, shared across queries.
+    pub columns: Arc<ColumnCache>,
 }
 
-/// A facet column as opened.
-#[derive(Clone)]
-enum FacetSource {
-    Str(StrColumn),
-    U64(Column<u64>),
+/// Status derivation and ranking inputs of one document, read from fast columns once per
+/// segment. The profile showed per-hit column reads (optional-index ranks, bit unpacking) as a
+/// quarter of search time; a dense array makes them one cache-friendly load.
+#[derive(Debug, Clone, Copy)]
+struct DocInfo {
+    /// Implementation date as yyyymmdd, [`NO_DATE`] when absent.
+    implement: i64,
+    /// Abolition date as yyyymmdd, [`NO_DATE`] when absent.
+    abolish: i64,
+    /// Edition year, 0 when absent.
+    year: u16,
+    /// The status label as catalogued.
+    label: Option<Status>,
+    /// Whether a newer edition replaces it.
+    successor: bool,
+    /// Stored status rank (1 when absent).
+    rank: u8,
 }
 
-/// The fast columns of one segment that queries read. Segments never change, so these are
-/// opened once per segment and shared (cheap `Arc` clones) instead of on every query, which the
-/// profile showed as 7 % of search time.
+/// Sentinel of an absent date in [`DocInfo`].
+const NO_DATE: i64 = i64::MIN;
+
+/// The values of one string facet for every document of a segment, as ordinals into `names`
+/// (offsets per document, like a CSR matrix: multi-valued facets such as ICS hold every level).
+struct FacetOrds {
+    names: Vec<String>,
+    offsets: Vec<u32>,
+    ords: Vec<u32>,
+}
+
+impl FacetOrds {
+    fn build(col: &StrColumn, max_doc: DocId) -> tantivy::Result<FacetOrds> {
+        // One sequential pass over the dictionary: looking up each ordinal decompresses its
+        // block again (zstd context and all), which dominated preparing a segment.
+        let mut names = Vec::with_capacity(col.num_terms());
+        let mut stream = col.dictionary().stream()?;
+        while stream.advance() {
+            names.push(String::from_utf8_lossy(stream.key()).into_owned());
+        }
+        if names.len() != col.num_terms() {
+            names.clear();
+            for ord in 0..col.num_terms() as u64 {
+                let mut s = String::new();
+                col.ord_to_str(ord, &mut s)?;
+                names.push(s);
+            }
+        }
+        let mut offsets = Vec::with_capacity(max_doc as usize + 1);
+        let mut ords = Vec::with_capacity(max_doc as usize);
+        offsets.push(0);
+        for doc in 0..max_doc {
+            ords.extend(col.term_ords(doc).map(|o| o as u32));
+            offsets.push(ords.len() as u32);
+        }
+        Ok(FacetOrds {
+            names,
+            offsets,
+            ords,
+        })
+    }
+
+    fn of(&self, doc: DocId) -> &[u32] {
+        let d = doc as usize;
+        match (self.offsets.get(d), self.offsets.get(d + 1)) {
+            (Some(&a), Some(&b)) => self.ords.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// What queries read of one segment, built once per segment (segments never change) and shared
+/// by all queries through [`ColumnCache`].
 struct SegmentColumns {
-    status_col: Option<StrColumn>,
-    status_of_ord: Vec<Option<Status>>,
-    implement: Column<i64>,
-    abolish: Column<i64>,
-    successor: Column<u64>,
-    rank: Column<u64>,
-    year: Column<u64>,
+    docs: Vec<DocInfo>,
     id_hash: Column<u64>,
     issue_date: Column<i64>,
+    implement: Column<i64>,
     code_sort: Option<StrColumn>,
-    facets: HashMap<String, Option<FacetSource>>,
-}
-
-/// Opens one facet column (`None` when the segment has no such string column).
-fn open_facet(ff: &FastFieldReaders, name: &str) -> tantivy::Result<Option<FacetSource>> {
-    Ok(if name == "year" {
-        Some(FacetSource::U64(ff.u64(name)?))
-    } else {
-        ff.str(name)?.map(FacetSource::Str)
-    })
+    facets: HashMap<String, Arc<FacetOrds>>,
 }
 
 impl SegmentColumns {
     fn open(reader: &SegmentReader, facets: &[String]) -> tantivy::Result<SegmentColumns> {
         let ff = reader.fast_fields();
+        let max_doc = reader.max_doc();
         let status_col = ff.str("status")?;
         let mut status_of_ord = Vec::new();
         if let Some(col) = &status_col {
@@ -165,22 +219,42 @@ impl SegmentColumns {
                 status_of_ord.push(Status::parse(&s));
             }
         }
-        let mut facet_cols = HashMap::new();
+        let implement = ff.i64("implement_date")?;
+        let abolish = ff.i64("abolish_date")?;
+        let successor = ff.u64("has_successor")?;
+        let rank = ff.u64("status_rank")?;
+        let year = ff.u64("year")?;
+        let docs = (0..max_doc)
+            .map(|doc| DocInfo {
+                implement: implement.first(doc).unwrap_or(NO_DATE),
+                abolish: abolish.first(doc).unwrap_or(NO_DATE),
+                year: year
+                    .first(doc)
+                    .map_or(0, |y| u16::try_from(y).unwrap_or(u16::MAX)),
+                label: status_col
+                    .as_ref()
+                    .and_then(|c| c.term_ords(doc).next())
+                    .and_then(|o| status_of_ord.get(o as usize).copied().flatten()),
+                successor: successor.first(doc).unwrap_or(0) == 1,
+                rank: rank.first(doc).map_or(1, |r| r.min(3) as u8),
+            })
+            .collect();
+        let mut facet_ords = HashMap::new();
         for name in facets {
-            facet_cols.insert(name.clone(), open_facet(ff, name)?);
+            if name == "year" {
+                continue;
+            }
+            if let Some(col) = ff.str(name)? {
+                facet_ords.insert(name.clone(), Arc::new(FacetOrds::build(&col, max_doc)?));
+            }
         }
         Ok(SegmentColumns {
-            status_col,
-            status_of_ord,
-            implement: ff.i64("implement_date")?,
-            abolish: ff.i64("abolish_date")?,
-            successor: ff.u64("has_successor")?,
-            rank: ff.u64("status_rank")?,
-            year: ff.u64("year")?,
+            docs,
             id_hash: ff.u64("id_hash")?,
             issue_date: ff.i64("issue_date")?,
+            implement,
             code_sort: ff.str("code_sort")?,
-            facets: facet_cols,
+            facets: facet_ords,
         })
     }
 }
@@ -192,7 +266,7 @@ pub struct ColumnCache {
 }
 
 impl ColumnCache {
-    /// A cache that opens these facet columns with the others.
+    /// A cache that prepares these facet fields with the others.
     pub fn new(facets: Vec<String>) -> ColumnCache {
         ColumnCache {
             facets,
@@ -205,10 +279,19 @@ impl ColumnCache {
         if let Some(c) = self.lock().get(&id) {
             return Ok(Arc::clone(c));
         }
-        // Opened outside the lock; a concurrent query may open the same segment, harmlessly.
+        // Built outside the lock; a concurrent query may build the same segment, harmlessly.
         let cols = Arc::new(SegmentColumns::open(reader, &self.facets)?);
         self.lock().insert(id, Arc::clone(&cols));
         Ok(cols)
+    }
+
+    /// Prepares every segment of a searcher ahead of the first query (after opening or a
+    /// reload), so no user waits for the per-segment arrays.
+    pub fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+        for r in searcher.segment_readers() {
+            self.get(r)?;
+        }
+        Ok(())
     }
 
     /// Forgets segments that are no longer searched (merged away), bounding the cache.
@@ -221,9 +304,12 @@ impl ColumnCache {
     }
 }
 
-enum FacetCol {
-    Str(StrColumn, Vec<u64>),
-    U64(Column<u64>, HashMap<u64, u64>),
+/// Counts of one facet in one segment.
+enum FacetCounts {
+    /// By ordinal of a string facet.
+    Str(Arc<FacetOrds>, Vec<u32>),
+    /// Edition years (1900..2156 by offset; others in the map).
+    Year(Vec<u32>, HashMap<u16, u32>),
 }
 
 /// Per-segment state.
@@ -234,20 +320,16 @@ pub struct HitsSegment {
     sort: Sort,
     k: usize,
     after: Option<Cursor>,
-    status_col: Option<StrColumn>,
-    status_of_ord: Vec<Option<Status>>,
-    implement: Column<i64>,
-    abolish: Column<i64>,
-    successor: Column<u64>,
-    rank: Column<u64>,
-    year: Column<u64>,
-    id_hash: Column<u64>,
+    cols: Arc<SegmentColumns>,
     date_sort: Option<Column<i64>>,
     code_sort: Option<StrColumn>,
-    facets: Vec<(String, FacetCol)>,
+    facets: Vec<(String, FacetCounts)>,
+    count_status: bool,
     status_counts: [u64; 4],
     total: u64,
     top: Vec<Candidate>,
+    /// The worst candidate kept once `top` held `k`: anything not better is dropped at once.
+    floor: Option<Candidate>,
 }
 
 impl Collector for HitsCollector {
@@ -259,25 +341,17 @@ impl Collector for HitsCollector {
         seg: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<HitsSegment> {
-        let cols = match &self.columns {
-            Some(cache) => cache.get(reader)?,
-            None => Arc::new(SegmentColumns::open(reader, &self.facets)?),
-        };
+        let cols = self.columns.get(reader)?;
         let mut facets = Vec::new();
         for name in &self.facets {
-            let source = match cols.facets.get(name) {
-                Some(f) => f.clone(),
-                None => open_facet(reader.fast_fields(), name)?,
-            };
-            match source {
-                Some(FacetSource::U64(col)) => {
-                    facets.push((name.clone(), FacetCol::U64(col, HashMap::new())));
-                }
-                Some(FacetSource::Str(col)) => {
-                    let n = col.num_terms();
-                    facets.push((name.clone(), FacetCol::Str(col, vec![0; n])));
-                }
-                None => {}
+            if name == "year" {
+                facets.push((
+                    name.clone(),
+                    FacetCounts::Year(vec![0; 256], HashMap::new()),
+                ));
+            } else if let Some(f) = cols.facets.get(name) {
+                let n = f.names.len();
+                facets.push((name.clone(), FacetCounts::Str(Arc::clone(f), vec![0; n])));
             }
         }
         let date_sort = match self.sort {
@@ -296,20 +370,15 @@ impl Collector for HitsCollector {
             sort: self.sort,
             k: self.k,
             after: self.after.clone(),
-            status_col: cols.status_col.clone(),
-            status_of_ord: cols.status_of_ord.clone(),
-            implement: cols.implement.clone(),
-            abolish: cols.abolish.clone(),
-            successor: cols.successor.clone(),
-            rank: cols.rank.clone(),
-            year: cols.year.clone(),
-            id_hash: cols.id_hash.clone(),
+            cols,
             date_sort,
             code_sort,
             facets,
+            count_status: self.count_status,
             status_counts: [0; 4],
             total: 0,
             top: Vec::new(),
+            floor: None,
         })
     }
 
@@ -318,29 +387,71 @@ impl Collector for HitsCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<HitsFruit> {
+        let mut facets = BTreeMap::new();
+        {
+            let mut strs: HashMap<&str, FxHashMap<&str, u64>> = HashMap::new();
+            let mut years: HashMap<&str, HashMap<u16, u64>> = HashMap::new();
+            let mut status: Option<[u64; 4]> = None;
+            for f in &fruits {
+                for (name, counts) in &f.facets {
+                    match counts {
+                        FacetCounts::Str(ords, n) => {
+                            let e = strs.entry(name.as_str()).or_default();
+                            for (o, c) in n.iter().enumerate() {
+                                if let (true, Some(v)) = (*c > 0, ords.names.get(o)) {
+                                    *e.entry(v.as_str()).or_default() += u64::from(*c);
+                                }
+                            }
+                        }
+                        FacetCounts::Year(by_offset, other) => {
+                            let e = years.entry(name.as_str()).or_default();
+                            for (i, c) in by_offset.iter().enumerate() {
+                                if *c > 0 {
+                                    *e.entry(1900 + i as u16).or_default() += u64::from(*c);
+                                }
+                            }
+                            for (y, c) in other {
+                                *e.entry(*y).or_default() += u64::from(*c);
+                            }
+                        }
+                    }
+                }
+                if let Some(st) = f.status {
+                    let acc = status.get_or_insert([0; 4]);
+                    for (a, b) in acc.iter_mut().zip(st) {
+                        *a += b;
+                    }
+                }
+            }
+            for (field, values) in strs {
+                let values = values.into_iter().map(|(v, c)| (v.to_string(), c));
+                facets.insert(field.to_string(), facet_list(field, values));
+            }
+            for (field, values) in years {
+                let values = values.into_iter().map(|(y, c)| (y.to_string(), c));
+                facets.insert(field.to_string(), facet_list(field, values));
+            }
+            if let Some(st) = status {
+                let values = [
+                    Status::Current,
+                    Status::Upcoming,
+                    Status::Replaced,
+                    Status::Abolished,
+                ]
+                .into_iter()
+                .map(|s| (s.as_str().to_string(), st[s.rank() as usize]));
+                facets.insert("status".to_string(), facet_list("status", values));
+            }
+        }
         let mut total = 0;
         let mut top = Vec::new();
-        let mut counts: HashMap<String, HashMap<String, u64>> = HashMap::new();
         for f in fruits {
             total += f.total;
             top.extend(f.top);
-            for (field, values) in f.facets {
-                let e = counts.entry(field).or_default();
-                for (v, c) in values {
-                    *e.entry(v).or_default() += c;
-                }
-            }
         }
         let sort = self.sort;
         top.sort_by(|a, b| compare(sort, a, b));
         top.truncate(self.k);
-        let facets = counts
-            .into_iter()
-            .map(|(field, values)| {
-                let list = facet_list(&field, values);
-                (field, list)
-            })
-            .collect();
         Ok(HitsFruit { total, top, facets })
     }
 }
@@ -369,7 +480,10 @@ fn facet_parent<'a>(field: &str, value: &'a str) -> Option<&'a str> {
 /// before children) keeping the most frequent values of each level whose parent is kept; HS by
 /// chapter only (`84`; the index also holds headings and `=`-exact codes for filtering);
 /// others most frequent first. At most [`MAX_FACET_VALUES`] values per list (per level).
-pub(crate) fn facet_list(field: &str, values: HashMap<String, u64>) -> Vec<FacetCount> {
+pub(crate) fn facet_list(
+    field: &str,
+    values: impl IntoIterator<Item = (String, u64)>,
+) -> Vec<FacetCount> {
     let mut list: Vec<FacetCount> = values
         .into_iter()
         .filter(|(v, c)| *c > 0 && (field != "hs" || (v.len() == 2 && !v.starts_with('='))))
@@ -412,7 +526,13 @@ pub(crate) fn facet_list(field: &str, values: HashMap<String, u64>) -> Vec<Facet
 
 /// Sort order of candidates: `Less` means `a` comes first.
 fn compare(sort: Sort, a: &Candidate, b: &Candidate) -> Ordering {
-    let primary = match (&a.value, &b.value) {
+    let _ = sort;
+    compare_values(&a.value, &b.value).then_with(|| a.id_hash.cmp(&b.id_hash))
+}
+
+/// Order of sort values alone: `Less` means `a` comes first.
+fn compare_values(a: &SortValue, b: &SortValue) -> Ordering {
+    match (a, b) {
         (SortValue::Num(x), SortValue::Num(y)) => y.partial_cmp(x).unwrap_or(Ordering::Equal),
         (SortValue::Str(x), SortValue::Str(y)) => x.cmp(y),
         (SortValue::Ord(x), SortValue::Ord(y)) => x.cmp(y),
@@ -420,9 +540,7 @@ fn compare(sort: Sort, a: &Candidate, b: &Candidate) -> Ordering {
         (SortValue::Num(_), _) => Ordering::Greater,
         (_, SortValue::Num(_)) => Ordering::Less,
         _ => Ordering::Equal,
-    };
-    let _ = sort;
-    primary.then_with(|| a.id_hash.cmp(&b.id_hash))
+    }
 }
 
 /// `Standard::status_on` over fast-field values (dates as yyyymmdd).
@@ -457,14 +575,18 @@ fn derive_status(
 }
 
 impl HitsSegment {
-    fn value_of(&self, doc: DocId, score: Score, rank: u64) -> SortValue {
+    fn value_of(&self, doc: DocId, score: Score, rank: u64, year: u16) -> SortValue {
         match self.sort {
             Sort::Relevance => {
-                let year = self.year.first(doc).unwrap_or(1950).clamp(1950, 2050);
+                let year = if year == 0 {
+                    1950
+                } else {
+                    year.clamp(1950, 2050)
+                };
                 // Current editions first: a multiplier, so it works for BM25 and constant
                 // code scores alike; newer years break the remaining ties.
                 let factor = [1.0, 0.9, 0.6, 0.55][rank.min(3) as usize];
-                SortValue::Num(f64::from(score) * factor + (year - 1950) as f64 / 1000.0)
+                SortValue::Num(f64::from(score) * factor + f64::from(year - 1950) / 1000.0)
             }
             Sort::IssueDate | Sort::ImplementDate => SortValue::Num(
                 self.date_sort
@@ -498,10 +620,13 @@ impl HitsSegment {
         let k = self.k;
         if k == 0 {
             self.top.clear();
-        } else if self.top.len() > k {
-            self.top
-                .select_nth_unstable_by(k - 1, |a, b| compare(sort, a, b));
-            self.top.truncate(k);
+        } else if self.top.len() >= k {
+            if self.top.len() > k {
+                self.top
+                    .select_nth_unstable_by(k - 1, |a, b| compare(sort, a, b));
+                self.top.truncate(k);
+            }
+            self.floor = self.top.iter().max_by(|a, b| compare(sort, a, b)).cloned();
         }
     }
 }
@@ -510,17 +635,16 @@ impl SegmentCollector for HitsSegment {
     type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let label = self
-            .status_col
-            .as_ref()
-            .and_then(|c| c.term_ords(doc).next())
-            .and_then(|o| self.status_of_ord.get(o as usize).copied().flatten());
-        let derived = if label.is_some() || self.implement.first(doc).is_some() {
+        let Some(info) = self.cols.docs.get(doc as usize).copied() else {
+            return;
+        };
+        let implement = (info.implement != NO_DATE).then_some(info.implement);
+        let derived = if info.label.is_some() || implement.is_some() {
             derive_status(
-                label,
-                self.implement.first(doc),
-                self.abolish.first(doc),
-                self.successor.first(doc).unwrap_or(0) == 1,
+                info.label,
+                implement,
+                (info.abolish != NO_DATE).then_some(info.abolish),
+                info.successor,
                 self.as_of,
             )
         } else {
@@ -536,18 +660,21 @@ impl SegmentCollector for HitsSegment {
         if let Some(s) = derived {
             self.status_counts[s.rank() as usize] += 1;
         }
-        for (_, col) in &mut self.facets {
-            match col {
-                FacetCol::Str(c, counts) => {
-                    for o in c.term_ords(doc) {
-                        if let Some(x) = counts.get_mut(o as usize) {
+        for (_, counts) in &mut self.facets {
+            match counts {
+                FacetCounts::Str(ords, n) => {
+                    for &o in ords.of(doc) {
+                        if let Some(x) = n.get_mut(o as usize) {
                             *x += 1;
                         }
                     }
                 }
-                FacetCol::U64(c, counts) => {
-                    if let Some(v) = c.first(doc) {
-                        *counts.entry(v).or_default() += 1;
+                FacetCounts::Year(by_offset, other) => {
+                    if info.year != 0 {
+                        match by_offset.get_mut(usize::from(info.year.wrapping_sub(1900))) {
+                            Some(x) if info.year >= 1900 => *x += 1,
+                            _ => *other.entry(info.year).or_default() += 1,
+                        }
                     }
                 }
             }
@@ -556,21 +683,35 @@ impl SegmentCollector for HitsSegment {
             // A facet-only pass (disjunctive facets): no hits wanted.
             return;
         }
-        let rank = derived
-            .map(|s| u64::from(s.rank()))
-            .or_else(|| self.rank.first(doc))
-            .unwrap_or(1);
-        let value = self.value_of(doc, score, rank);
-        let id_hash = self.id_hash.first(doc).unwrap_or(0);
-        let cand = Candidate {
+        let rank = derived.map_or(u64::from(info.rank), |s| u64::from(s.rank()));
+        let value = self.value_of(doc, score, rank, info.year);
+        let mut cand = Candidate {
             score: match &value {
                 SortValue::Num(v) if self.sort == Sort::Relevance => *v as f32,
                 _ => score,
             },
             value,
-            id_hash,
+            id_hash: 0,
             doc: DocAddress::new(self.seg, doc),
         };
+        // Most matches cannot enter the page: compare with the floor before reading the id
+        // hash (a tie on the sort value still needs it as the tie-breaker).
+        if let Some(floor) = &self.floor {
+            match compare_values(&cand.value, &floor.value) {
+                Ordering::Greater => return,
+                Ordering::Equal => {
+                    cand.id_hash = self.cols.id_hash.first(doc).unwrap_or(0);
+                    if cand.id_hash >= floor.id_hash {
+                        return;
+                    }
+                }
+                Ordering::Less => {
+                    cand.id_hash = self.cols.id_hash.first(doc).unwrap_or(0);
+                }
+            }
+        } else {
+            cand.id_hash = self.cols.id_hash.first(doc).unwrap_or(0);
+        }
         if let Some(after) = &self.after {
             let probe = Candidate {
                 value: self.resolve(&cand.value),
@@ -603,44 +744,11 @@ impl SegmentCollector for HitsSegment {
                 ..c.clone()
             })
             .collect();
-        let mut facets: HashMap<String, HashMap<String, u64>> = HashMap::new();
-        for (name, col) in &self.facets {
-            let e = facets.entry(name.clone()).or_default();
-            match col {
-                FacetCol::Str(c, counts) => {
-                    let mut s = String::new();
-                    for (o, n) in counts.iter().enumerate() {
-                        if *n > 0 {
-                            s.clear();
-                            if c.ord_to_str(o as u64, &mut s).unwrap_or(false) {
-                                *e.entry(s.clone()).or_default() += n;
-                            }
-                        }
-                    }
-                }
-                FacetCol::U64(_, counts) => {
-                    for (v, n) in counts {
-                        *e.entry(v.to_string()).or_default() += n;
-                    }
-                }
-            }
-        }
-        let st = facets.entry("status".into()).or_default();
-        for s in [
-            Status::Current,
-            Status::Upcoming,
-            Status::Replaced,
-            Status::Abolished,
-        ] {
-            let n = self.status_counts[s.rank() as usize];
-            if n > 0 {
-                *st.entry(s.as_str().into()).or_default() += n;
-            }
-        }
         SegmentFruit {
             total: self.total,
             top,
-            facets,
+            facets: self.facets,
+            status: self.count_status.then_some(self.status_counts),
         }
     }
 }

@@ -86,6 +86,10 @@ pub struct SearchRequest {
     pub cursor: Option<String>,
     /// Compute highlighted snippets.
     pub snippets: bool,
+    /// Facets to count: `None` counts every facet of the schema and `status`; a list counts
+    /// those; an empty list none. Clients that only show a page of hits (portals, the HTTP
+    /// load of `bench/`) skip the counting, the largest cost of broad queries.
+    pub facets: Option<Vec<String>>,
 }
 
 /// A highlighted fragment of a field.
@@ -182,14 +186,16 @@ impl Index {
         } else {
             req.offset + limit
         };
+        let (facets, count_status) = self.wanted_facets(req.facets.as_deref())?;
         let collector = HitsCollector {
             as_of: date_num(as_of),
             statuses,
             sort: req.sort,
             k: want + 1,
             after: cursor,
-            facets: self.cfg.facets(),
-            columns: Some(self.columns.clone()),
+            facets,
+            count_status,
+            columns: self.columns.clone(),
         };
         let searcher = self.reader.searcher();
         let live: Vec<tantivy::index::SegmentId> = searcher
@@ -213,6 +219,9 @@ impl Index {
         // pass per active faceted filter.
         for (i, facet) in filters.iter().enumerate() {
             let Some(name) = facet.facet else { continue };
+            if !collector.facets.iter().any(|f| f == name) {
+                continue;
+            }
             let others: Vec<query::Filter> = filters
                 .iter()
                 .enumerate()
@@ -227,6 +236,7 @@ impl Index {
                 k: 0,
                 after: None,
                 facets: vec![name.to_string()],
+                count_status: false,
                 ..collector.clone()
             };
             let mut counts = searcher.search(&*q, &pass)?.facets;
@@ -234,7 +244,7 @@ impl Index {
                 .facets
                 .insert(name.to_string(), counts.remove(name).unwrap_or_default());
         }
-        if collector.statuses.is_some() {
+        if collector.statuses.is_some() && count_status {
             let pass = HitsCollector {
                 k: 0,
                 after: None,
@@ -289,6 +299,40 @@ impl Index {
             relaxed,
             understood: plan.understood(),
         })
+    }
+}
+
+impl Index {
+    /// The facet fields a request counts, and whether it counts `status`; an unknown name is
+    /// a bad request that lists the known ones.
+    fn wanted_facets(&self, asked: Option<&[String]>) -> Result<(Vec<String>, bool), IndexError> {
+        let all = self.cfg.facets();
+        let Some(asked) = asked else {
+            return Ok((all, true));
+        };
+        let mut fields = Vec::new();
+        let mut status = false;
+        for name in asked.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            if name == "status" {
+                status = true;
+            } else if all.iter().any(|f| f == name) {
+                if !fields.iter().any(|f: &String| f == name) {
+                    fields.push(name.to_string());
+                }
+            } else {
+                return Err(IndexError::BadRequest(format!(
+                    "unknown facet {name:?}; facets are status, {}",
+                    all.join(", ")
+                )));
+            }
+        }
+        Ok((fields, status))
+    }
+
+    /// Prepares the per-segment arrays searches read (status inputs, facet ordinals) for
+    /// every segment now, so the first queries after opening or a commit do not pay for it.
+    pub fn warm(&self) -> Result<(), IndexError> {
+        Ok(self.columns.warm(&self.reader.searcher())?)
     }
 }
 

@@ -120,7 +120,8 @@ impl Index {
             k: limit,
             after: None,
             facets: Vec::new(),
-            columns: Some(self.columns.clone()),
+            count_status: false,
+            columns: self.columns.clone(),
         };
         let searcher = self.reader.searcher();
         let fruit = searcher.search(&q, &collector)?;

@@ -130,6 +130,7 @@ fn editions_of(
                 q: key.key(),
                 kind: Some("standard".into()),
                 limit: GRAPH_LIMIT,
+                facets: Some(Vec::new()),
                 ..SearchRequest::default()
             })
             .map_err(index_error)?;
@@ -197,6 +198,7 @@ fn build_standard(
         .search(&SearchRequest {
             q: s.code.number().to_string(),
             limit: GRAPH_LIMIT,
+            facets: Some(Vec::new()),
             ..SearchRequest::default()
         })
         .map_err(index_error)?;
@@ -267,6 +269,7 @@ pub async fn notification(
                 q: base.to_string(),
                 kind: Some("notification".into()),
                 limit: GRAPH_LIMIT,
+                facets: Some(Vec::new()),
                 ..SearchRequest::default()
             })
             .map_err(index_error)?;

@@ -73,6 +73,11 @@ pub struct SearchParams {
     /// `true` to compute highlighted snippets.
     #[param(value_type = Option<bool>)]
     pub snippets: Option<String>,
+    /// Facets to count: `all` (default), `none`, or a comma-separated list of `kind`, `status`,
+    /// `level`, `nature`, `region`, `industry`, `ics`, `ccs`, `year`, `department`, `member`,
+    /// `agreement`, `hs`. Counting walks every matching document: ask for none when only the
+    /// hits are shown.
+    pub facets: Option<String>,
 }
 
 impl SearchParams {
@@ -133,6 +138,16 @@ impl SearchParams {
                 )))
             }
         };
+        let facets = match self.facets.as_deref().map(str::trim) {
+            None | Some("all") => None,
+            Some("none") | Some("") => Some(Vec::new()),
+            Some(list) => Some(
+                list.split(',')
+                    .map(|f| f.trim().to_string())
+                    .filter(|f| !f.is_empty())
+                    .collect(),
+            ),
+        };
         Ok(SearchRequest {
             q,
             kind,
@@ -157,6 +172,7 @@ impl SearchParams {
             limit,
             cursor: non_empty(self.cursor),
             snippets,
+            facets,
         })
     }
 }

@@ -97,6 +97,28 @@ async fn search_accepts_every_filter() {
     assert!(v["total"].as_u64().unwrap_or(0) > 0, "{v}");
 }
 
+/// `facets=none` answers the same hits without counts; a list counts only those facets.
+#[tokio::test]
+async fn search_facets_can_be_skipped_or_listed() {
+    let s = state("");
+    let all = json(get(&s, "/api/v1/search?q=%E8%8B%B9%E6%9E%9C").await).await;
+    let none = json(get(&s, "/api/v1/search?q=%E8%8B%B9%E6%9E%9C&facets=none").await).await;
+    assert_eq!(none["hits"], all["hits"]);
+    assert_eq!(none["total"], all["total"]);
+    assert_eq!(none["facets"], serde_json::json!({}));
+    let some = json(
+        get(
+            &s,
+            "/api/v1/search?q=%E8%8B%B9%E6%9E%9C&facets=region,%20status",
+        )
+        .await,
+    )
+    .await;
+    let keys: Vec<&String> = some["facets"].as_object().expect("facets").keys().collect();
+    assert_eq!(keys, ["region", "status"]);
+    assert_eq!(some["facets"]["region"], all["facets"]["region"]);
+}
+
 #[tokio::test]
 async fn search_pages_with_cursor() {
     let s = state("");
@@ -121,6 +143,7 @@ async fn search_rejects_bad_parameters() {
         "/api/v1/search?q=x&kind=book".to_string(),
         "/api/v1/search?q=x&bogus=1".to_string(),
         "/api/v1/search?q=x&cursor=not-a-cursor".to_string(),
+        "/api/v1/search?q=x&facets=colour".to_string(),
         "/api/v1/suggest?q=gb&limit=0".to_string(),
     ] {
         assert_error(get(&s, &uri).await, 400, "invalid_parameter").await;

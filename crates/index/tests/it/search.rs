@@ -387,3 +387,41 @@ fn suggestions_complete_codes_and_titles() {
     let s = index.suggest("马铃薯脱", 5).expect("suggest");
     assert!(s.iter().any(|x| x.text.contains("马铃薯脱毒")), "{s:?}");
 }
+
+/// `facets` selects what is counted without changing the hits or the total; the counts asked
+/// for equal those of the default request; an unknown facet is a bad request naming it.
+#[test]
+fn facets_can_be_selected_or_skipped() {
+    let base = SearchRequest {
+        q: "苹果".into(),
+        region: Some("甘肃".into()),
+        status: Some("现行".into()),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+        ..Default::default()
+    };
+    let all = search(base.clone());
+    let none = search(SearchRequest {
+        facets: Some(Vec::new()),
+        ..base.clone()
+    });
+    assert_eq!(ids(&none), ids(&all));
+    assert_eq!(none.total, all.total);
+    assert!(none.facets.is_empty(), "{:?}", none.facets.keys());
+    let some = search(SearchRequest {
+        facets: Some(vec!["region".into(), "status".into(), "year".into()]),
+        ..base.clone()
+    });
+    assert_eq!(ids(&some), ids(&all));
+    let keys: Vec<&str> = some.facets.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["region", "status", "year"]);
+    for k in keys {
+        assert_eq!(some.facets[k], all.facets[k], "{k}");
+    }
+    let err = crate::fixture_index()
+        .search(&SearchRequest {
+            facets: Some(vec!["colour".into()]),
+            ..base
+        })
+        .expect_err("unknown facet");
+    assert!(err.to_string().contains("colour"), "{err}");
+}
