@@ -87,6 +87,12 @@ def generate(a, out):
 
 def ingest(a, out, man):
     idx = os.path.join(out, "biaozhun-index")
+    saved = os.path.join(out, "ingest.json")
+    if a.reuse_index and os.path.isdir(idx) and os.path.exists(saved):
+        res = json.load(open(saved))
+        res["reused"] = True
+        log(f"reusing the index of an earlier ingest ({res.get('bin', '?')}), not ingesting")
+        return idx, res
     shutil.rmtree(idx, ignore_errors=True)
     report = os.path.join(out, "ingest-report.jsonl")
     timing = os.path.join(out, "ingest-time.txt")
@@ -113,6 +119,9 @@ def ingest(a, out, man):
     }
     if p.returncode != 0:
         raise SystemExit("biaozhun ingest failed: " + p.stderr[-2000:])
+    res["bin"] = a.bin
+    with open(saved, "w") as f:
+        json.dump(res, f, indent=1)
     log(f"ingest: {docs} docs in {secs:.1f} s = {res['docs_per_s']:.0f} docs/s, "
         f"{res['mb_per_s']:.1f} MB/s, peak RSS {res['peak_rss_mb']:.0f} MB; {p.stdout.strip()}")
     return idx, res
@@ -148,8 +157,10 @@ def serve(a, idx):
     raise SystemExit("biaozhun serve did not become ready in 60 s")
 
 
-def search_path(q, snippets):
+def search_path(q, snippets, facets=None):
     params = {"q": q["q"], "limit": "10", "snippets": "true" if snippets else "false"}
+    if facets is not None:
+        params["facets"] = facets
     params.update(q.get("filters", {}))
     return "/api/v1/search?" + urllib.parse.urlencode(params)
 
@@ -232,11 +243,38 @@ end
 """
 
 
-def wrk(port, queries, out, conc, secs):
+def supports_hits_only(port):
+    """Whether the server takes `facets=none` (binaries before it answer 400)."""
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        c.request("GET", "/api/v1/search?q=x&facets=none")
+        return c.getresponse().status == 200
+    except OSError:
+        return False
+
+
+def inprocess(a, out, idx):
+    """`biaozhun querybench`: latency and throughput without HTTP (absent in old binaries)."""
+    if subprocess.run([a.bin, "querybench", "--help"], capture_output=True).returncode != 0:
+        log("this binary has no querybench: in-process figures skipped")
+        return None
+    log(f"in-process query benchmark ({PASSES[a.preset]} passes, {os.cpu_count()} threads)")
+    p = subprocess.run([a.bin, "querybench", os.path.join(out, "queries.jsonl"), "--index", idx,
+                        "--passes", str(PASSES[a.preset]), "--json"], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit("biaozhun querybench failed: " + p.stderr[-2000:])
+    res = {x["shape"]: x for x in json.loads(p.stdout)}
+    for k, x in res.items():
+        log(f"in process {k}: p50 {x['p50_ms']:.2f} ms, p99 {x['p99_ms']:.2f} ms, "
+            f"{x['throughput_qps']:.0f} q/s with {x['threads']} threads")
+    return res
+
+
+def wrk(port, queries, out, conc, secs, facets=None):
     paths = os.path.join(out, "wrk-paths.txt")
     with open(paths, "w") as f:
         for q in queries:
-            f.write(search_path(q, False) + "\n")
+            f.write(search_path(q, False, facets) + "\n")
     lua = os.path.join(out, "wrk.lua")
     with open(lua, "w") as f:
         f.write(WRK_LUA % paths)
@@ -256,7 +294,7 @@ def wrk(port, queries, out, conc, secs):
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", o)
     errors = re.search(r"Socket errors: (.*)", o)
     total = int(re.search(r"(\d+) requests in", o).group(1))
-    return {"concurrency": conc, "threads": threads, "seconds": secs, "requests": total, "rps": rps,
+    return {"concurrency": conc, "threads": threads, "facets": facets or "all", "seconds": secs, "requests": total, "rps": rps,
             "p50_ms": lat.get("50"), "p90_ms": lat.get("90"), "p99_ms": lat.get("99"),
             "non_2xx": int(non2xx.group(1)) if non2xx else 0,
             "socket_errors": errors.group(1) if errors else "", "load": sh("cat /proc/loadavg")}
@@ -300,6 +338,9 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="ingest worker threads")
     ap.add_argument("--regen", action="store_true", help="regenerate the corpus even if present")
     ap.add_argument("--no-wrk", action="store_true")
+    ap.add_argument("--reuse-index", action="store_true",
+                    help="query the index of the last ingest of this preset instead of ingesting "
+                         "(to compare binaries on one index; the ingest figures are the old ones)")
     ap.add_argument("--duration", type=int, help="seconds per wrk run")
     ap.add_argument("--min-success", type=float, default=0.0,
                     help="exit 1 when biaozhun finds fewer expected records than this share (0-1)")
@@ -318,6 +359,7 @@ def main():
     results["manifest"] = man
     idx, results["ingest"] = ingest(a, out, man)
     queries = queries_of(out)
+    results["inprocess"] = inprocess(a, out, idx)
     proc, port = serve(a, idx)
     try:
         log(f"query latency, {PASSES[a.preset]} passes over {len(queries)} queries, with and without snippets")
@@ -332,9 +374,14 @@ def main():
             f"{results['latency']['snippets']['p50_ms']:.2f}/{results['latency']['snippets']['p99_ms']:.2f} ms")
         results["wrk"] = []
         if not a.no_wrk:
-            for c in (1, 8, 64):
-                r = wrk(port, queries, out, c, a.duration or DURATION[a.preset])
-                log(f"wrk c={c}: {r['rps']:.0f} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, non-2xx {r['non_2xx']}")
+            runs = [(c, None) for c in (1, 8, 64)]
+            if supports_hits_only(port):
+                # "Small responses": a page of hits without facet counts (`facets=none`).
+                runs += [(c, "none") for c in (8, 64)]
+            for c, facets in runs:
+                r = wrk(port, queries, out, c, a.duration or DURATION[a.preset], facets)
+                log(f"wrk c={c} facets={r['facets']}: {r['rps']:.0f} req/s, p50 {r['p50_ms']} ms, "
+                    f"p99 {r['p99_ms']} ms, non-2xx {r['non_2xx']}")
                 results["wrk"].append(r)
         rss = sh(f"ps -o rss= -p {proc.pid}")
         results["serve_rss_mb"] = int(rss) / 1024 if rss.isdigit() else None

@@ -23,6 +23,7 @@ pub mod search;
 pub mod snippet;
 pub mod store;
 pub mod suggest;
+pub mod union;
 
 pub use search::{
     FacetCount, Highlight, Hit, SearchRequest, SearchResponse, Sort, MAX_LIMIT, MAX_WINDOW,

@@ -24,6 +24,7 @@ use crate::document::date_num;
 use crate::search::SearchRequest;
 use crate::snippet::HighlightTerms;
 use crate::store::Index;
+use crate::union::SeekUnion;
 use crate::IndexError;
 
 /// All groups must match, or any one.
@@ -390,9 +391,19 @@ fn must(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
+/// Alternatives inside a term group: a [`SeekUnion`], which intersections can seek cheaply.
+fn any_of(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if qs.len() == 1 {
+        if let Some(q) = qs.pop() {
+            return q;
+        }
+    }
+    Box::new(SeekUnion::new(qs))
+}
+
 /// A zh token in any Chinese text field.
 fn zh_any(index: &Index, tok: &str) -> Box<dyn Query> {
-    should(
+    any_of(
         index
             .fields
             .zh_text
@@ -404,7 +415,7 @@ fn zh_any(index: &Index, tok: &str) -> Box<dyn Query> {
 
 /// A stemmed token in any English text field.
 fn en_any(index: &Index, tok: &str) -> Box<dyn Query> {
-    should(
+    any_of(
         index
             .fields
             .en_text
@@ -435,7 +446,7 @@ fn group_query(index: &Index, g: &Group) -> Box<dyn Query> {
             alts.push(Box::new(BoostQuery::new(en_all, 0.7)));
         }
     }
-    should(alts)
+    any_of(alts)
 }
 
 fn phrase_query(index: &Index, p: &Phrase) -> Box<dyn Query> {

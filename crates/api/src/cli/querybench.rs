@@ -34,6 +34,9 @@ pub struct Args {
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also list the N slowest queries of each shape (to stderr), for profiling.
+    #[arg(long, default_value_t = 0)]
+    pub slowest: usize,
 }
 
 /// One benchmark query.
@@ -97,13 +100,23 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .collect();
         let mut all = Vec::with_capacity(reqs.len() * passes);
         let mut by_group: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        let mut slow: Vec<(f64, &str, u64)> = Vec::new();
         for _ in 0..passes {
             for (group, r) in &reqs {
                 let t = Instant::now();
-                index.search(r)?;
+                let res = index.search(r)?;
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 all.push(ms);
                 by_group.entry(group.clone()).or_default().push(ms);
+                if args.slowest > 0 {
+                    slow.push((ms, r.q.as_str(), res.total));
+                }
+            }
+        }
+        if args.slowest > 0 {
+            slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (ms, q, total) in slow.iter().take(args.slowest) {
+                eprintln!("{shape:<16} {ms:>8.2} ms  {total:>7} hits  {q}");
             }
         }
         let started = Instant::now();
