@@ -120,11 +120,29 @@ def ingest(a, out, man):
     if p.returncode != 0:
         raise SystemExit("biaozhun ingest failed: " + p.stderr[-2000:])
     res["bin"] = a.bin
+    res["optimize"] = optimize(a, idx)
     with open(saved, "w") as f:
         json.dump(res, f, indent=1)
     log(f"ingest: {docs} docs in {secs:.1f} s = {res['docs_per_s']:.0f} docs/s, "
         f"{res['mb_per_s']:.1f} MB/s, peak RSS {res['peak_rss_mb']:.0f} MB; {p.stdout.strip()}")
     return idx, res
+
+
+def optimize(a, idx):
+    """`biaozhun optimize` (merge into one segment), timed apart from the ingest; skipped for
+    binaries without it or with --no-optimize."""
+    if a.no_optimize or subprocess.run([a.bin, "optimize", "--help"], capture_output=True).returncode != 0:
+        return None
+    t = time.perf_counter()
+    p = subprocess.run([a.bin, "optimize", "--index", idx, "--json"], capture_output=True, text=True)
+    secs = time.perf_counter() - t
+    if p.returncode != 0:
+        raise SystemExit("biaozhun optimize failed: " + p.stderr[-2000:])
+    res = json.loads(p.stdout)
+    res["wall_seconds"] = secs
+    res["index_bytes"] = dir_size(idx)
+    log(f"optimize: {res['segments_before']} segments merged into {res['segments_after']} in {secs:.1f} s")
+    return res
 
 
 def free_port():
@@ -338,6 +356,8 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="ingest worker threads")
     ap.add_argument("--regen", action="store_true", help="regenerate the corpus even if present")
     ap.add_argument("--no-wrk", action="store_true")
+    ap.add_argument("--no-optimize", action="store_true",
+                    help="query the index as the ingest left it (many segments)")
     ap.add_argument("--reuse-index", action="store_true",
                     help="query the index of the last ingest of this preset instead of ingesting "
                          "(to compare binaries on one index; the ingest figures are the old ones)")

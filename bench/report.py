@@ -90,6 +90,16 @@ def render(r, queries=None):
       f"{f(ing['docs_per_s'], 0)} | {f(ing['mb_per_s'], 2)} | {f(ing['peak_rss_mb'], 0)} | "
       f"{f(ing['index_bytes'] / 1e6, 0)} | {ing['exit']} |\n")
     w("Ingest summary: `" + " / ".join(ing["summary"]) + "`\n")
+    opt = ing.get("optimize")
+    if opt:
+        both = ing["seconds"] + opt["wall_seconds"]
+        w(f"Then `biaozhun optimize` merged the {opt['segments_before']} segments the ingest left into "
+          f"{opt['segments_after']} in {f(opt['wall_seconds'])} s (index {f(opt['index_bytes'] / 1e6, 0)} MB "
+          f"after dropping the documents the merge of texts and catalog records replaced). Ingest and "
+          f"optimize together: {f(both)} s = {f(ing['bytes'] / 1e6 / both, 2)} MB/s. The queries below "
+          "ran on the optimized index.\n")
+    else:
+        w("The queries below ran on the index as the ingest left it (not optimized).\n")
     if ing.get("reused"):
         w("The ingest figures above are those of the earlier ingest whose index this run queried "
           f"(`--reuse-index`, built by `{ing.get('bin', '?')}`).\n")

@@ -4,6 +4,7 @@ pub mod barriers;
 pub mod code;
 pub mod eval;
 pub mod ingest;
+pub mod optimize;
 pub mod querybench;
 pub mod search;
 pub mod serve;

@@ -1,5 +1,5 @@
 //! The `biaozhun` binary: one executable for the command line (`code`, `ingest`, `search`,
-//! `eval`, `barriers`, `querybench`) and the HTTP service (`serve`). Each subcommand lives in `cli/`; this
+//! `eval`, `barriers`, `optimize`, `querybench`) and the HTTP service (`serve`). Each subcommand lives in `cli/`; this
 //! file only parses arguments and maps errors to exit codes.
 
 use std::process::ExitCode;
@@ -31,6 +31,8 @@ enum Command {
     Eval(cli::eval::Args),
     /// Trade measures of a market that touch a product (HS code or words), by family.
     Barriers(cli::barriers::Args),
+    /// Merge the index into one segment after a bulk import (faster queries).
+    Optimize(cli::optimize::Args),
     /// Measure query latency and throughput in process over a query file (see bench/).
     Querybench(cli::querybench::Args),
 }
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Search(args) => cli::search::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
         Command::Barriers(args) => cli::barriers::run(&args),
+        Command::Optimize(args) => cli::optimize::run(&args),
         Command::Querybench(args) => cli::querybench::run(&args),
     };
     match result {

@@ -28,7 +28,7 @@ pub mod union;
 pub use search::{
     FacetCount, Highlight, Hit, SearchRequest, SearchResponse, Sort, MAX_LIMIT, MAX_WINDOW,
 };
-pub use store::{Index, Stats};
+pub use store::{Index, OptimizeReport, Stats};
 
 /// Errors of the index. Messages are lowercase and name the file or field concerned.
 #[derive(Debug, thiserror::Error)]

@@ -106,6 +106,17 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
     }
 }
 
+/// What [`Index::optimize`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptimizeReport {
+    /// Searchable segments before the merge.
+    pub segments_before: usize,
+    /// Segments after it (1, or 0 for an empty index).
+    pub segments_after: usize,
+    /// Live documents (records and file bookkeeping documents).
+    pub documents: u64,
+}
+
 impl Index {
     /// Opens the index in `dir` for writing, creating it from the config in `config_dir` when
     /// `dir` holds no index yet. Fails with `SchemaMismatch` when the existing index was built
@@ -162,6 +173,53 @@ impl Index {
     /// Opens the index in `dir` read-only (serve, search, eval).
     pub fn open(dir: &Path) -> Result<Index, IndexError> {
         Self::open_inner(dir, false)
+    }
+
+    /// Opens an existing index for writing with the configuration it was built with (the copy
+    /// inside `dir`), for maintenance such as [`Index::optimize`] that adds no documents.
+    pub fn open_writable(dir: &Path) -> Result<Index, IndexError> {
+        Self::open_inner(dir, true)
+    }
+
+    /// Merges every segment into one and drops deleted documents. A big ingest leaves a dozen
+    /// or more segments (tantivy merges only segments of similar size), and every query looks
+    /// up each of its terms in every segment: at 300k documents and 19 segments, term
+    /// dictionary lookups were a tenth of the search time. Worth running after a bulk import;
+    /// later small batches add small segments that the merge policy handles.
+    pub fn optimize(&self) -> Result<OptimizeReport, IndexError> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let state = guard.as_mut().ok_or(IndexError::ReadOnly)?;
+        // No background merges from here on: one started by the commit below would take
+        // segments away from the explicit merge ("segments ... could not be found").
+        state
+            .writer
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        // Pending writes first, so the merge sees everything.
+        self.commit_state(state)?;
+        let before = self.index.searchable_segment_ids()?.len();
+        // A merge already running when the index was opened can still race; retry with the
+        // segments as they are then.
+        let mut attempt = 0;
+        loop {
+            let ids = self.index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match state.writer.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(tantivy::TantivyError::InvalidArgument(_)) if attempt < 3 => attempt += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        state.writer.garbage_collect_files().wait()?;
+        drop(guard);
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        Ok(OptimizeReport {
+            segments_before: before,
+            segments_after: searcher.segment_readers().len(),
+            documents: searcher.num_docs(),
+        })
     }
 
     fn open_inner(dir: &Path, writable: bool) -> Result<Index, IndexError> {

@@ -34,6 +34,9 @@ pub struct Args {
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Only these shapes (comma-separated: facets, facets_snippets, hits_only).
+    #[arg(long)]
+    pub shapes: Option<String>,
     /// Also list the N slowest queries of each shape (to stderr), for profiling.
     #[arg(long, default_value_t = 0)]
     pub slowest: usize,
@@ -88,7 +91,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ("hits_only", false, Some(Vec::new())),
     ];
     let mut out = Vec::new();
+    let only: Option<Vec<&str>> = args
+        .shapes
+        .as_deref()
+        .map(|s| s.split(',').map(str::trim).collect());
     for (shape, snippets, facets) in shapes {
+        if only.as_ref().is_some_and(|o| !o.contains(&shape)) {
+            continue;
+        }
         let reqs: Vec<(String, SearchRequest)> = queries
             .iter()
             .map(|q| {

@@ -153,3 +153,45 @@ fn facets_and_sorts_stay_right_across_commits() {
     assert_eq!(r.total, 1);
     assert_eq!(r.facets["region"].len(), 1);
 }
+
+/// `optimize` merges the segments of several commits into one, drops replaced documents, and
+/// answers searches as before; the index can be written to and optimized again afterwards.
+#[test]
+fn optimize_merges_segments_and_keeps_answers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut index = Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
+    let titles = ["苹果 生产技术规程", "梨 贮藏技术规范", "葡萄 栽培技术规程"];
+    for (i, t) in titles.iter().enumerate() {
+        index
+            .put(vec![std_rec(&format!("DB62/T {}-2020", 100 + i), t)], &[])
+            .expect("put");
+        index.commit().expect("commit");
+    }
+    // A re-import replaces one record: its old document is deleted, not yet purged.
+    index
+        .put(vec![std_rec("DB62/T 100-2020", "苹果 生产技术规程")], &[])
+        .expect("put");
+    index.commit().expect("commit");
+    let before: Vec<u64> = ["技术规程", "苹果", "梨", "DB62/T 101"]
+        .iter()
+        .map(|q| count(&index, q))
+        .collect();
+    drop(index);
+    let index = Index::open_writable(dir.path()).expect("open writable");
+    let r = index.optimize().expect("optimize");
+    assert!(r.segments_before >= 3, "{r:?}");
+    assert_eq!(r.segments_after, 1, "{r:?}");
+    assert_eq!(r.documents, 3, "replaced document purged: {r:?}");
+    let after: Vec<u64> = ["技术规程", "苹果", "梨", "DB62/T 101"]
+        .iter()
+        .map(|q| count(&index, q))
+        .collect();
+    assert_eq!(before, after);
+    assert_eq!(after, [2, 1, 1, 1]);
+    let r = index.optimize().expect("optimize again");
+    assert_eq!((r.segments_before, r.segments_after), (1, 1));
+    assert!(Index::open(dir.path())
+        .expect("read-only")
+        .optimize()
+        .is_err());
+}
