@@ -72,9 +72,9 @@ def render(r, queries=None):
     w(f"- Date: {m['date']}; git {m['git']}; binary `{r['bin']}`")
     w(f"- Machine: {m['nproc']} cores ({m['cpu']}); memory:\n\n```\n{m['free']}\n```\n")
     w(f"- Load average (1/5/15 min, runnable/total, last pid) at start `{m['load']}`, "
-      f"after ingest `{ing['load_after']}`, at end `{me['load']}`. The machine is shared: other "
-      "engineers were compiling during the run, so absolute times are pessimistic; compare the "
-      "ratios, measured in the same run.")
+      f"after ingest `{ing['load_after']}`, at end `{me['load']}` (the run's own processes count: "
+      "wrk and the server keep 2 cores busy). Absolute times depend on what else the machine runs; "
+      "compare the ratios, measured in the same run.")
     w(f"- Total run time {r.get('total_seconds', 0) / 60:.1f} min.\n")
     w("## Corpus\n")
     cap = f", bodies capped at {man['body_cap']:,} B" if man.get("body_cap") else ""

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::IndexError;
 
 /// The schema version this code reads and writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Schema file name in `index-config/`.
 pub const SCHEMA_FILE: &str = "schema.toml";
 /// Synonym file name in `index-config/`.
@@ -144,6 +144,7 @@ const REQUIRED: &[(&str, &str)] = &[
     ("abolish_date", "i64 fast"),
     ("comment_deadline", "i64 fast"),
     ("record", "stored"),
+    ("head", "stored"),
     ("file_key", "keyword"),
 ];
 

@@ -8,7 +8,8 @@
 //!
 //! Code map: [`config`] (schema file, synonyms, hashes), [`schema`] (tantivy schema, analyzer
 //! registration), [`document`] (records to documents), [`store`] ([`Index`]: open, upsert,
-//! delete, get, the ingest `Store`), [`query`] (query understanding), [`collect`] (filters on
+//! delete, get, optimize, the ingest `Store`), [`query`] (query understanding), [`union`] (the
+//! seekable union of a term group's alternatives), [`collect`] (per-segment arrays; filters on
 //! derived status, facets, sorting, cursors), [`search`] (request/response), [`snippet`],
 //! [`suggest`], [`eval`] (relevance harness).
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use biaozhun_ingest::analyzer::ChineseAnalyzer;
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    BytesOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -49,6 +49,7 @@ pub(crate) struct Fields {
     pub abolish_date: Field,
     pub comment_deadline: Field,
     pub record: Field,
+    pub head: Field,
     pub file_key: Field,
     /// Chinese text fields with their boosts, for query building.
     pub zh_text: Vec<(Field, f32)>,
@@ -107,7 +108,7 @@ pub(crate) fn build(cfg: &SchemaConfig) -> (Schema, Fields) {
                     b.add_u64_field(&f.name, o)
                 }
             }
-            FieldType::Stored => b.add_text_field(&f.name, TextOptions::default().set_stored()),
+            FieldType::Stored => b.add_bytes_field(&f.name, BytesOptions::default().set_stored()),
         };
         by_name.insert(f.name.clone(), field);
     }
@@ -149,6 +150,7 @@ pub(crate) fn build(cfg: &SchemaConfig) -> (Schema, Fields) {
         abolish_date: g("abolish_date"),
         comment_deadline: g("comment_deadline"),
         record: g("record"),
+        head: g("head"),
         file_key: g("file_key"),
         zh_text,
         en_text,

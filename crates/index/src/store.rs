@@ -427,15 +427,41 @@ impl Index {
         Ok(Some(self.doc_record(&doc)))
     }
 
-    /// (kind, record JSON) of a stored document.
+    /// (kind, record JSON) of a stored document (an empty JSON for a record this version
+    /// cannot read, which its callers report as corrupt).
     pub(crate) fn doc_record(&self, doc: &TantivyDocument) -> (String, String) {
-        let text = |f| {
-            doc.get_first(f)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        (text(self.fields.kind), text(self.fields.record))
+        let kind = doc
+            .get_first(self.fields.kind)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let json = doc
+            .get_first(self.fields.record)
+            .and_then(|v| v.as_bytes())
+            .and_then(crate::document::unpack_record)
+            .unwrap_or_default();
+        (kind, json)
+    }
+
+    /// (kind, head) of a stored document: what a hit shows, without reading the record.
+    pub(crate) fn doc_head(
+        &self,
+        doc: &TantivyDocument,
+    ) -> Result<(String, crate::document::Head), IndexError> {
+        let kind = doc
+            .get_first(self.fields.kind)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = doc
+            .get_first(self.fields.head)
+            .and_then(|v| v.as_bytes())
+            .unwrap_or_default();
+        let head = serde_json::from_slice(bytes).map_err(|e| IndexError::Corrupt {
+            id: String::new(),
+            message: format!("stored head: {e}"),
+        })?;
+        Ok((kind, head))
     }
 
     fn get_typed<T: serde::de::DeserializeOwned>(

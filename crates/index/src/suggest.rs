@@ -128,22 +128,8 @@ impl Index {
         let mut out = Vec::new();
         for c in fruit.top {
             let doc: TantivyDocument = searcher.doc(c.doc)?;
-            let (kind, json) = self.doc_record(&doc);
-            let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-            let id = match kind.as_str() {
-                "standard" => v.get("code"),
-                "notification" => v.get("symbol"),
-                _ => v.get("id"),
-            }
-            .and_then(|x| x.as_str())
-            .unwrap_or_default()
-            .to_string();
-            let title = v
-                .get("title_zh")
-                .or_else(|| v.get("title"))
-                .and_then(|x| x.as_str())
-                .map(str::to_string);
-            out.push((id, kind, title));
+            let (kind, head) = self.doc_head(&doc)?;
+            out.push((head.id, kind, head.title_zh));
         }
         Ok(out)
     }

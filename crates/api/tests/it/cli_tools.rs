@@ -1,0 +1,86 @@
+//! `biaozhun optimize` and `biaozhun querybench` as a user runs them: on an index of the
+//! fixtures, with JSON output read back, and with clear failures on bad input.
+
+use std::process::Command;
+
+use crate::{build_index, repo};
+
+fn biaozhun(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_biaozhun"))
+        .args(args)
+        .output()
+        .expect("run biaozhun")
+}
+
+#[test]
+fn optimize_then_querybench_on_the_fixtures() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index_dir = dir.path().join("index");
+    // Two batches, two commits: at least two segments to merge.
+    drop(build_index(&index_dir, &[repo().join("fixtures/catalog")]));
+    drop(build_index(&index_dir, &[repo().join("fixtures/texts")]));
+    let idx = index_dir.to_str().expect("utf-8 path");
+    let o = biaozhun(&["optimize", "--index", idx, "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v["segments_before"].as_u64().unwrap_or(0) >= 2, "{v}");
+    assert_eq!(v["segments_after"], 1, "{v}");
+    assert!(v["documents"].as_u64().unwrap_or(0) > 70, "{v}");
+
+    let queries = repo().join("fixtures/eval/queries.jsonl");
+    let o = biaozhun(&[
+        "querybench",
+        queries.to_str().expect("utf-8 path"),
+        "--index",
+        idx,
+        "--passes",
+        "1",
+        "--threads",
+        "2",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let shapes: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|s| s["shape"].as_str())
+        .collect();
+    assert_eq!(shapes, ["facets", "facets_snippets", "hits_only"]);
+    for s in v.as_array().expect("array") {
+        let n = s["queries"].as_u64().unwrap_or(0);
+        assert!(n >= 80, "{s}");
+        let (p50, p99) = (
+            s["p50_ms"].as_f64().unwrap_or(-1.0),
+            s["p99_ms"].as_f64().unwrap_or(-1.0),
+        );
+        assert!(p50 > 0.0 && p50 <= p99, "{s}");
+        assert!(s["throughput_qps"].as_f64().unwrap_or(0.0) > 0.0, "{s}");
+        assert!(s["by_group_p99_ms"]["code"].is_number(), "{s}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let missing = dir.path().join("no-index");
+    let o = biaozhun(&["optimize", "--index", missing.to_str().expect("utf-8")]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no-index"), "{err}");
+
+    let queries = dir.path().join("q.jsonl");
+    std::fs::write(&queries, "{\"q\": \"苹果\"}\n{\"group\": \"x\"}\n").expect("write");
+    let index_dir = dir.path().join("index");
+    drop(build_index(&index_dir, &[repo().join("fixtures/catalog")]));
+    let o = biaozhun(&[
+        "querybench",
+        queries.to_str().expect("utf-8"),
+        "--index",
+        index_dir.to_str().expect("utf-8"),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 2") && err.contains("\"q\""), "{err}");
+}
