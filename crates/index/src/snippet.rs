@@ -23,6 +23,9 @@ use crate::search::Highlight;
 const WINDOW: usize = 210;
 /// Context kept before the first match of a fragment.
 const LEAD: usize = 45;
+/// Sentences analysed at most when choosing a text fragment (those with the most distinct
+/// query words).
+const SENTENCE_BUDGET: usize = 12;
 
 /// What to highlight, as analyzer tokens (folded).
 #[derive(Debug, Clone, Default)]
@@ -124,7 +127,9 @@ fn sentence(text: &str, at: usize) -> (usize, usize) {
     while from > 0 && !boundary_before(bytes, from) {
         from -= 1;
     }
-    let mut to = at.min(bytes.len());
+    // From the next byte: a match right after a boundary starts its sentence, it does not end
+    // the previous one (that made the sentence empty and the match unseen).
+    let mut to = (at + 1).min(bytes.len());
     while to < bytes.len() && !boundary_before(bytes, to) {
         to += 1;
     }
@@ -141,25 +146,53 @@ pub(crate) fn find_matches(
     text: &str,
     terms: &HighlightTerms,
     f: &mut Folded,
+    budget: Option<usize>,
 ) -> Vec<(usize, usize, String)> {
     let mut found: Vec<(usize, usize, String)> = Vec::new();
     if !terms.words.is_empty() || !terms.sub_words.is_empty() {
         fold_into(text, f);
-        let mut starts: Vec<usize> = terms
+        let mut starts: Vec<(usize, usize)> = terms
             .words
             .iter()
             .chain(&terms.sub_words)
             .filter(|t| !t.is_empty())
-            .flat_map(|t| f.text.match_indices(t.as_str()).map(|(p, _)| f.orig(p)))
+            .enumerate()
+            .flat_map(|(i, t)| {
+                let f = &*f;
+                f.text
+                    .match_indices(t.as_str())
+                    .map(move |(p, _)| (f.orig(p), i))
+            })
             .collect();
         starts.sort_unstable();
-        let mut done = 0;
-        for at in starts {
-            if at < done {
-                continue;
+        // Candidate sentences, with how many distinct query words occur in each.
+        let mut sentences: Vec<(usize, usize, usize)> = Vec::new();
+        let mut words: Vec<usize> = Vec::new();
+        for (at, term) in starts {
+            match sentences.last_mut() {
+                Some(last) if at < last.1.max(last.0 + 1) => {
+                    if !words.contains(&term) {
+                        words.push(term);
+                        last.2 += 1;
+                    }
+                }
+                _ => {
+                    let (from, to) = sentence(text, at);
+                    words.clear();
+                    words.push(term);
+                    sentences.push((from, to, 1));
+                }
             }
-            let (from, to) = sentence(text, at);
-            done = to.max(at + 1);
+        }
+        // A word as common as `车` occurs in nearly every sentence of a long text: analysing
+        // them all cost a millisecond or more per hit. With a budget, only the sentences with
+        // the most distinct words are analysed (ties: earliest first).
+        if let Some(max) = budget.filter(|m| sentences.len() > *m) {
+            sentences.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+            sentences.truncate(max);
+            sentences.sort_unstable();
+        }
+        for (from, to, _) in sentences {
             let mut last_position = None;
             for t in an.zh.tokens(&text[from..to]) {
                 let compound = last_position != Some(t.position);
@@ -207,7 +240,8 @@ fn fragment(
     f: &mut Folded,
     window: bool,
 ) -> Option<Highlight> {
-    let matches = find_matches(an, text, terms, f);
+    let budget = window.then_some(SENTENCE_BUDGET);
+    let mut matches = find_matches(an, text, terms, f, budget);
     if matches.is_empty() {
         return None;
     }
@@ -245,6 +279,16 @@ fn fragment(
     } else {
         (0, text.len())
     };
+    if budget.is_some() && (from, to) != (0, text.len()) {
+        // The window may reach into sentences the budget skipped: analyse its neighbourhood
+        // (whole sentences, so tokens are those of the full text) for every match shown.
+        let (a, _) = sentence(text, from);
+        let (_, b) = sentence(text, to.saturating_sub(1).max(from));
+        matches = find_matches(an, &text[a..b], terms, f, None)
+            .into_iter()
+            .map(|(s, e, t)| (s + a, e + a, t))
+            .collect();
+    }
     let frag = &text[from..to];
     let ranges: Vec<(usize, usize)> = matches
         .iter()
@@ -357,6 +401,15 @@ mod tests {
         check("gbz, gb and gbt", &["gb"], &[], &["gb"]);
     }
 
+    /// A word right after a sentence boundary (`。`, a newline) is found: it used to make its
+    /// sentence empty.
+    #[test]
+    fn words_at_the_start_of_a_sentence() {
+        check("应当检验。苹果应当预冷", &["苹果"], &[], &["苹果"]);
+        check("第一章\n苹果\n第二章", &["苹果"], &[], &["苹果"]);
+        check("苹果", &["苹果"], &[], &["苹果"]);
+    }
+
     #[test]
     fn ranges_are_byte_correct_in_mixed_text_and_markup_is_escaped() {
         let text =
@@ -398,5 +451,40 @@ mod tests {
         let h = fragment(&an, "t", text, &terms, &mut Folded::default(), false).expect("h");
         assert_eq!(h.ranges.len(), 1);
         assert_eq!(&h.text[h.ranges[0].0..h.ranges[0].1], "Pesticides");
+    }
+
+    /// A word in every sentence of a long text does not make every sentence analysed: the
+    /// fragment is still the sentence with both words, and every match inside the chosen
+    /// window is highlighted, including those of sentences the budget skipped.
+    #[test]
+    fn common_words_use_the_sentence_budget_without_losing_the_best_window() {
+        let zh = ChineseAnalyzer::from_strs("", "的\n").expect("analyzer");
+        let en = crate::schema::english_analyzer();
+        let an = Analyzers { zh: &zh, en: &en };
+        let terms = HighlightTerms {
+            words: ["苹果", "贮藏"].iter().map(|s| s.to_string()).collect(),
+            sub_words: HashSet::new(),
+            stems: HashSet::new(),
+        };
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&format!("第{i}条 苹果应当按规定检验。"));
+        }
+        text.push_str("苹果贮藏前应当预冷。苹果。");
+        let h =
+            fragment(&an, "text", &text, &terms, &mut Folded::default(), true).expect("fragment");
+        let shown: Vec<&str> = h.ranges.iter().map(|(s, e)| &h.text[*s..*e]).collect();
+        assert!(shown.contains(&"贮藏"), "{shown:?} in {}", h.text);
+        // The sentences around it hold 苹果 too, all highlighted within the window.
+        let apples = h.text.matches("苹果").count();
+        assert_eq!(
+            shown.iter().filter(|w| **w == "苹果").count(),
+            apples,
+            "{}",
+            h.text
+        );
+        assert!(apples >= 2, "{}", h.text);
+        let matches = find_matches(&an, &text, &terms, &mut Folded::default(), Some(3));
+        assert!(matches.len() <= 3 * 2 + 2, "{}", matches.len());
     }
 }
