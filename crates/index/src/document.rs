@@ -71,6 +71,8 @@ pub(crate) fn to_doc(f: &Fields, rec: &Record) -> Result<TantivyDocument, serde_
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct Head {
+    /// `standard`, `notification` or `regulation`.
+    pub kind: String,
     /// Record id (canonical code, symbol, regulation id).
     pub id: String,
     /// Standard code or notification symbol.
@@ -110,8 +112,14 @@ fn base(
     d.add_text(f.id, id);
     d.add_u64(f.id_hash, id_hash(id));
     d.add_text(f.kind, kind);
+    // The head is the first bytes value stored, before the record: hits read it and stop
+    // (`store::FirstBytes`) without deserializing the record.
+    let head = Head {
+        kind: kind.to_string(),
+        ..head.clone()
+    };
+    d.add_bytes(f.head, &serde_json::to_vec(&head)?);
     d.add_bytes(f.record, &pack_record(&record_json));
-    d.add_bytes(f.head, &serde_json::to_vec(head)?);
     Ok(d)
 }
 
@@ -152,6 +160,7 @@ fn departments(d: &mut TantivyDocument, f: &Fields, dept: &Option<String>) {
 /// The head of a standard.
 pub(crate) fn standard_head(s: &Standard) -> Head {
     Head {
+        kind: "standard".into(),
         id: s.id(),
         code: Some(s.code.to_string()),
         title_zh: s.title_zh.clone(),

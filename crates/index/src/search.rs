@@ -279,11 +279,12 @@ impl Index {
         let terms = plan.highlight_terms();
         let mut hits = Vec::with_capacity(page.len());
         for c in &page {
-            let doc: TantivyDocument = searcher.doc(c.doc)?;
-            let (kind, head) = self.doc_head(&doc)?;
+            let head = self.hit_head(&searcher, c.doc)?;
+            let kind = head.kind.clone();
             let mut hit = hit_from_head(&kind, head, c.score, as_of)?;
             if req.snippets {
                 // Only snippets need the whole record (its full text).
+                let doc: TantivyDocument = searcher.doc(c.doc)?;
                 let (_, json) = self.doc_record(&doc);
                 let an = crate::snippet::Analyzers {
                     zh: &self.zh,

@@ -106,6 +106,25 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
     }
 }
 
+/// The first bytes value of a stored document. Deserializing stops there: tantivy reads a
+/// bytes value one byte at a time, which for the record behind the head cost a fifth of search
+/// time at 24k documents.
+struct FirstBytes(Option<Vec<u8>>);
+
+impl tantivy::schema::document::DocumentDeserialize for FirstBytes {
+    fn deserialize<'de, D>(mut d: D) -> Result<Self, tantivy::schema::document::DeserializeError>
+    where
+        D: tantivy::schema::document::DocumentDeserializer<'de>,
+    {
+        while let Some((_, v)) = d.next_field::<tantivy::schema::OwnedValue>()? {
+            if let tantivy::schema::OwnedValue::Bytes(b) = v {
+                return Ok(FirstBytes(Some(b)));
+            }
+        }
+        Ok(FirstBytes(None))
+    }
+}
+
 /// What [`Index::optimize`] did.
 #[derive(Debug, Clone, Serialize)]
 pub struct OptimizeReport {
@@ -443,6 +462,26 @@ impl Index {
         (kind, json)
     }
 
+    /// The head of the stored document at `addr` (what a hit shows), read without
+    /// deserializing the record after it; documents written otherwise are read whole.
+    pub(crate) fn hit_head(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: tantivy::DocAddress,
+    ) -> Result<crate::document::Head, IndexError> {
+        let FirstBytes(bytes) = searcher.doc(addr)?;
+        let fast = bytes
+            .and_then(|b| serde_json::from_slice::<crate::document::Head>(&b).ok())
+            .filter(|h| !h.kind.is_empty());
+        if let Some(head) = fast {
+            return Ok(head);
+        }
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let (kind, mut head) = self.doc_head(&doc)?;
+        head.kind = kind;
+        Ok(head)
+    }
+
     /// (kind, head) of a stored document: what a hit shows, without reading the record.
     pub(crate) fn doc_head(
         &self,
@@ -613,4 +652,48 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
     std::fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use biaozhun_model::StandardCode;
+
+    /// Hits read the head as the first bytes value of a stored document, without the record
+    /// behind it, and it carries the kind: the fast path is taken, not the fallback.
+    #[test]
+    fn the_head_is_the_first_bytes_value_stored() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../index-config");
+        let index = Index::open_or_create(dir.path(), &config).expect("create");
+        let mut s = Standard::new(StandardCode::parse("GB/T 7714-2015").expect("code"));
+        s.title_zh = Some("信息与文献 参考文献著录规则".into());
+        index.upsert(vec![Record::Standard(s)]).expect("upsert");
+        index.commit_writes().expect("commit");
+        let searcher = index.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(index.fields.id, "GB/T 7714-2015"),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())
+            .expect("search");
+        let addr = top.first().expect("found").1;
+        let FirstBytes(bytes) = searcher.doc(addr).expect("doc");
+        let head: crate::document::Head =
+            serde_json::from_slice(&bytes.expect("bytes")).expect("a head, not the record");
+        assert_eq!(head.kind, "standard");
+        assert_eq!(head.id, "GB/T 7714-2015");
+        assert_eq!(
+            head.title_zh.as_deref(),
+            Some("信息与文献 参考文献著录规则")
+        );
+        assert_eq!(index.hit_head(&searcher, addr).expect("head"), head);
+        // The record is still there, whole, for record pages and snippets.
+        let std = index
+            .get_standard("GB/T 7714-2015")
+            .expect("get")
+            .expect("stored");
+        assert_eq!(std.title_zh, head.title_zh);
+    }
 }

@@ -6,7 +6,7 @@ use std::ops::Bound;
 use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{TantivyDocument, Term};
+use tantivy::Term;
 
 use crate::collect::HitsCollector;
 use crate::document::{compact, date_num, FILE_KIND};
@@ -127,9 +127,8 @@ impl Index {
         let fruit = searcher.search(&q, &collector)?;
         let mut out = Vec::new();
         for c in fruit.top {
-            let doc: TantivyDocument = searcher.doc(c.doc)?;
-            let (kind, head) = self.doc_head(&doc)?;
-            out.push((head.id, kind, head.title_zh));
+            let head = self.hit_head(&searcher, c.doc)?;
+            out.push((head.id, head.kind, head.title_zh));
         }
         Ok(out)
     }
