@@ -449,11 +449,7 @@ impl Index {
     /// (kind, record JSON) of a stored document (an empty JSON for a record this version
     /// cannot read, which its callers report as corrupt).
     pub(crate) fn doc_record(&self, doc: &TantivyDocument) -> (String, String) {
-        let kind = doc
-            .get_first(self.fields.kind)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
+        let kind = self.doc_kind(doc);
         let json = doc
             .get_first(self.fields.record)
             .and_then(|v| v.as_bytes())
@@ -482,16 +478,20 @@ impl Index {
         Ok(head)
     }
 
+    /// The `kind` of a stored document (empty when absent).
+    fn doc_kind(&self, doc: &TantivyDocument) -> String {
+        doc.get_first(self.fields.kind)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// (kind, head) of a stored document: what a hit shows, without reading the record.
     pub(crate) fn doc_head(
         &self,
         doc: &TantivyDocument,
     ) -> Result<(String, crate::document::Head), IndexError> {
-        let kind = doc
-            .get_first(self.fields.kind)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
+        let kind = self.doc_kind(doc);
         let bytes = doc
             .get_first(self.fields.head)
             .and_then(|v| v.as_bytes())
