@@ -24,6 +24,9 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+# One definition of percentiles and of success for biaozhun and every peer: the same rule.
+from peers import pct, success  # noqa: E402
 ROOT = os.path.dirname(HERE)
 PYENV_PY = shutil.which("python3") or sys.executable
 DEB_PY = "/usr/bin/python3"
@@ -50,14 +53,6 @@ def machine():
 
 def log(msg):
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    if not xs:
-        return None
-    k = min(len(xs) - 1, max(0, int(round(p / 100 * len(xs) + 0.5)) - 1))
-    return xs[k]
 
 
 def dir_size(path):
@@ -186,21 +181,6 @@ def search_path(q, snippets, facets=None):
 def queries_of(out):
     with open(os.path.join(out, "queries.jsonl"), encoding="utf-8") as f:
         return [json.loads(line) for line in f]
-
-
-def success(queries, results):
-    groups = {}
-    for q, got in zip(queries, results):
-        g = groups.setdefault(q["group"], {"n": 0, "ok": 0, "with_hits": 0})
-        g["n"] += 1
-        if got:
-            g["with_hits"] += 1
-        if q["expect"]:
-            if any(e in got[: q["at"]] for e in q["expect"]):
-                g["ok"] += 1
-        elif got:
-            g["ok"] += 1
-    return groups
 
 
 def latency(port, queries, passes):

@@ -279,19 +279,22 @@ impl Index {
         let terms = plan.highlight_terms();
         let mut hits = Vec::with_capacity(page.len());
         for c in &page {
-            let head = self.hit_head(&searcher, c.doc)?;
-            let kind = head.kind.clone();
-            let mut hit = hit_from_head(&kind, head, c.score, as_of)?;
-            if req.snippets {
-                // Only snippets need the whole record (its full text).
-                let doc: TantivyDocument = searcher.doc(c.doc)?;
-                let (_, json) = self.doc_record(&doc);
-                let an = crate::snippet::Analyzers {
-                    zh: &self.zh,
-                    en: &self.en,
-                };
-                hit.highlights = crate::snippet::highlights(&an, &kind, &json, &terms);
+            if !req.snippets {
+                let head = self.hit_head(&searcher, c.doc)?;
+                let kind = head.kind.clone();
+                hits.push(hit_from_head(&kind, head, c.score, as_of)?);
+                continue;
             }
+            // Snippets need the whole record (its full text): one read gives head and record.
+            let doc: TantivyDocument = searcher.doc(c.doc)?;
+            let (kind, head) = self.doc_head(&doc)?;
+            let mut hit = hit_from_head(&kind, head, c.score, as_of)?;
+            let (_, json) = self.doc_record(&doc);
+            let an = crate::snippet::Analyzers {
+                zh: &self.zh,
+                en: &self.en,
+            };
+            hit.highlights = crate::snippet::highlights(&an, &kind, &json, &terms);
             hits.push(hit);
         }
         Ok(SearchResponse {
