@@ -20,7 +20,8 @@ use crate::wire::records::{
     TermWire,
 };
 use crate::wire::search::{
-    FacetWire, HighlightWire, HitWire, SearchAnswer, SuggestAnswer, SuggestionWire,
+    FacetWire, HighlightWire, HitWire, QueryMarketWire, SearchAnswer, SuggestAnswer,
+    SuggestionWire, UnderstoodWire,
 };
 
 /// The API description.
@@ -48,6 +49,7 @@ use crate::wire::search::{
     ),
     components(schemas(
         ErrorBody, ErrorDetail, ErrorCode, SearchAnswer, HitWire, HighlightWire, FacetWire,
+        UnderstoodWire, QueryMarketWire,
         SuggestAnswer, SuggestionWire, StandardDetail, RecordRef, Reference, TermWire,
         SectionWire, NotificationDetail, RegulationDetail, UploadAnswer, FileReportWire,
         LineErrorWire, SummaryWire, DeleteAnswer, Health, BarrierAnswer, MarketWire, HsWire,

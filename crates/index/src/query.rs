@@ -49,6 +49,23 @@ pub struct Understood {
     pub terms: Vec<String>,
     /// Quoted phrases.
     pub phrases: Vec<String>,
+    /// The market (WTO member) a market word in the query named (`欧盟`, `USA`, `沙特`): it
+    /// filters to that member's notifications instead of being a word the text must contain.
+    /// When several are typed, this is the first and notifications of any of them match.
+    pub market: Option<UnderstoodMarket>,
+}
+
+/// A market word read from the query.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct UnderstoodMarket {
+    /// WTO member code (`EU`, `USA`), the value of the `member` filter.
+    pub code: String,
+    /// Chinese name (`欧盟`).
+    pub name_zh: String,
+    /// English name (`European Union`).
+    pub name_en: String,
+    /// The word as typed (`欧盟`, `EU`, `沙特`).
+    pub word: String,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +94,8 @@ pub struct Plan {
     codes: Vec<StandardCode>,
     symbols: Vec<NotificationSymbol>,
     regions: Vec<&'static Province>,
+    /// Market words: each member with the word as typed.
+    markets: Vec<(&'static Member, String)>,
     groups: Vec<Group>,
     phrases: Vec<Phrase>,
 }
@@ -130,7 +149,18 @@ impl Plan {
             regions: self.regions.iter().map(|p| p.code.to_string()).collect(),
             terms: self.groups.iter().map(|g| g.base.clone()).collect(),
             phrases: self.phrases.iter().map(|p| p.text.clone()).collect(),
+            market: self.markets.first().map(|(m, word)| UnderstoodMarket {
+                code: m.code.to_string(),
+                name_zh: m.name_zh.to_string(),
+                name_en: m.name_en.to_string(),
+                word: word.clone(),
+            }),
         }
+    }
+
+    /// The member codes of the market words, for the `member` filter.
+    pub fn market_codes(&self) -> Vec<&'static str> {
+        self.markets.iter().map(|(m, _)| m.code).collect()
     }
 }
 
@@ -242,6 +272,14 @@ pub fn plan(index: &Index, q: &str) -> Plan {
         blank(&mut rest, r);
         if !plan.codes.contains(&code) {
             plan.codes.push(code);
+        }
+    }
+    // Market words (`欧盟`, `USA`): a filter on the member, not words the text must contain.
+    for (r, m) in biaozhun_model::find_markets(&rest.clone()) {
+        let word = rest[r.clone()].to_string();
+        blank(&mut rest, r);
+        if !plan.markets.iter().any(|(x, _)| x.code == m.code) {
+            plan.markets.push((m, word));
         }
     }
     // Province hints: full or short Chinese names, `DB62`.
@@ -613,6 +651,23 @@ pub struct Filter {
     pub facet: Option<&'static str>,
     /// The filter.
     pub query: Box<dyn Query>,
+}
+
+/// The `member` filter the query's market words ask for (`欧盟 玩具` → notifications of the EU),
+/// unless the request names a member itself, which wins.
+pub fn market_filter(index: &Index, req: &SearchRequest, plan: &Plan) -> Option<Filter> {
+    if nonempty(&req.member).is_some() || plan.markets.is_empty() {
+        return None;
+    }
+    let alts = plan
+        .markets
+        .iter()
+        .map(|(m, _)| keyword(index.fields.member, m.code))
+        .collect();
+    Some(Filter {
+        facet: Some("member"),
+        query: should(alts),
+    })
 }
 
 /// Filter queries for the request's filters (the status filter lives in the collector).

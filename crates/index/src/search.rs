@@ -179,8 +179,9 @@ impl Index {
             .as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive());
         let statuses = parse_statuses(req.status.as_deref())?;
-        let filters = query::filters(self, req)?;
+        let mut filters = query::filters(self, req)?;
         let plan = query::plan(self, &req.q);
+        filters.extend(query::market_filter(self, req, &plan));
         let want = if cursor.is_some() {
             limit
         } else {
@@ -277,6 +278,11 @@ impl Index {
             None
         };
         let terms = plan.highlight_terms();
+        let mut understood = plan.understood();
+        if req.member.as_deref().is_some_and(|m| !m.trim().is_empty()) {
+            // The `member` parameter wins: the market words filtered nothing.
+            understood.market = None;
+        }
         let mut hits = Vec::with_capacity(page.len());
         for c in &page {
             if !req.snippets {
@@ -303,7 +309,7 @@ impl Index {
             facets: fruit.facets,
             next_cursor,
             relaxed,
-            understood: plan.understood(),
+            understood,
         })
     }
 }

@@ -24,7 +24,7 @@ pub use classify::{CcsCode, ClassifyError, HsCode, IcsCode};
 pub use code::{CodeError, Level, Nature, StandardCode};
 pub use family::{FamilyError, FamilyEvent, FamilyState, NotificationFamily};
 pub use glossary::{Glossary, HsChapters};
-pub use member::{Member, MEMBERS};
+pub use member::{find_markets, Member, MEMBERS};
 pub use notification::{Agreement, Notification, NotificationSymbol, SymbolError, SymbolSuffix};
 pub use region::{Province, PROVINCES};
 pub use regulation::{Regulation, RegulationSection};

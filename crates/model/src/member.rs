@@ -4,6 +4,8 @@
 //! Written down by the team from the WTO's member list; it holds the main trading partners and
 //! every member seen in the data, not all 166.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
 /// One WTO member.
@@ -162,6 +164,72 @@ impl Member {
     }
 }
 
+/// Market names a user types inside a query (`欧盟 玩具`, `美国 儿童产品`, `EU toys`), with their
+/// byte ranges in `text`, first occurrence first.
+///
+/// Chinese names and aliases match anywhere (longest first, so `印度尼西亚` is not `印度`); WTO
+/// codes and upper-case aliases (`EU`, `USA`, `KSA`) match as whole words in the case typed, so
+/// the English words `can` and `per` are not Canada and Peru; English names (four letters or
+/// more) match as whole words in any case. China is left out (the standards are Chinese, so
+/// `中国` in a query is not a market choice), and so are names that are also provinces
+/// (`香港`, `台湾`), which the region hints read.
+pub fn find_markets(text: &str) -> Vec<(Range<usize>, &'static Member)> {
+    let mut names: Vec<(&'static str, &'static Member)> = Vec::new();
+    for m in MEMBERS.iter().filter(|m| m.code != "CHN") {
+        names.push((m.code, m));
+        names.push((m.name_en, m));
+        names.push((m.name_zh, m));
+        names.extend(m.aliases.iter().map(|a| (*a, m)));
+    }
+    names.retain(|(n, _)| {
+        !crate::region::PROVINCES
+            .iter()
+            .any(|p| p.short_zh == *n || p.name_zh == *n)
+    });
+    // Longest first: `印度尼西亚` before `印度`, `Saudi Arabia, Kingdom of` before `Saudi Arabia`.
+    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    let mut taken: Vec<(Range<usize>, &'static Member)> = Vec::new();
+    let lower = text.to_ascii_lowercase();
+    for (name, m) in names {
+        let ascii = name.is_ascii();
+        let exact_case = ascii && name.bytes().all(|b| !b.is_ascii_lowercase());
+        if ascii && !exact_case && name.len() < 4 {
+            continue;
+        }
+        let (hay, needle) = if ascii && !exact_case {
+            (lower.as_str(), name.to_ascii_lowercase())
+        } else {
+            (text, name.to_string())
+        };
+        let mut from = 0;
+        while let Some(pos) = hay.get(from..).and_then(|h| h.find(&needle)) {
+            let start = from + pos;
+            let end = start + needle.len();
+            from = end;
+            if ascii && !word_bounded(text, start, end) {
+                continue;
+            }
+            if taken.iter().any(|(r, _)| r.start < end && start < r.end) {
+                continue;
+            }
+            taken.push((start..end, m));
+        }
+    }
+    taken.sort_by_key(|(r, _)| r.start);
+    taken
+}
+
+/// Whether `text[start..end]` is not glued to ASCII letters or digits on either side.
+fn word_bounded(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let before = start
+        .checked_sub(1)
+        .and_then(|i| b.get(i))
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let after = b.get(end).is_some_and(|c| c.is_ascii_alphanumeric());
+    !before && !after
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +248,30 @@ mod tests {
         assert_eq!(Member::lookup("中国台北").map(|m| m.code), Some("TPKM"));
         assert_eq!(Member::lookup("欧盟").map(|m| m.code), Some("EU"));
         assert_eq!(Member::lookup("Atlantis"), None);
+    }
+
+    #[test]
+    fn markets_in_queries() {
+        let found =
+            |q: &str| -> Vec<&str> { find_markets(q).into_iter().map(|(_, m)| m.code).collect() };
+        assert_eq!(found("欧盟 玩具"), ["EU"]);
+        assert_eq!(found("美国儿童产品"), ["USA"]);
+        assert_eq!(found("印尼 饼干"), ["IDN"]);
+        assert_eq!(found("印度尼西亚 饼干"), ["IDN"]);
+        assert_eq!(found("沙特 电器"), ["SAU"]);
+        assert_eq!(found("EU toys"), ["EU"]);
+        assert_eq!(found("toys from the european union"), ["EU"]);
+        assert_eq!(found("Saudi Arabia cosmetics"), ["SAU"]);
+        assert_eq!(found("USA"), ["USA"]);
+        // English words that are codes in another case, codes inside words, China, provinces.
+        assert!(found("can per che").is_empty());
+        assert!(found("EUROPE MEUSE").is_empty());
+        assert!(found("中国 食品").is_empty());
+        assert!(found("香港 食品").is_empty());
+        let q = "美国 欧盟 玩具";
+        let all = find_markets(q);
+        assert_eq!(&q[all[0].0.clone()], "美国");
+        assert_eq!(&q[all[1].0.clone()], "欧盟");
     }
 
     #[test]

@@ -175,6 +175,15 @@ export function renderSearch(main) {
       : '没有找到结果';
     count.dataset.total = String(total);
     notice.replaceChildren();
+    const market = data.understood && data.understood.market;
+    if (market) {
+      // A market word in the query filters to that member's notifications: say so, and offer
+      // the query without it.
+      const rest = s.q.split(market.word).join(' ').replace(/\s+/g, ' ').trim();
+      notice.appendChild(h('p', { class: 'notice info understood' },
+        `按市场：${market.name_zh}`, `（只显示${market.name_zh}的通报）`,
+        h('a', { href: hrefOf({ ...s, q: rest, page: 1 }), 'data-state': '' }, '不按市场')));
+    }
     if (data.relaxed && total) {
       notice.appendChild(h('p', { class: 'notice' },
         `没有同时包含“${s.q}”全部词语的结果，下面是包含其中部分词语的结果。`));

@@ -216,6 +216,60 @@ pub struct SearchAnswer {
     /// True when no document had all the query terms and this is a best-effort (any-term)
     /// answer.
     pub relaxed: bool,
+    /// How the query was understood: the standard numbers, symbols, phrases and words read
+    /// from `q`, and a market word (`欧盟`, `USA`, `沙特`) that became a filter on that WTO
+    /// member's notifications instead of a word the text must contain.
+    pub understood: UnderstoodWire,
+}
+
+/// What `q` was understood as.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnderstoodWire {
+    /// Standard numbers read from `q`, each in its canonical spelling (`YY 0505-2012`).
+    pub codes: Vec<String>,
+    /// Notification symbols read from `q` (`G/TBT/N/USA/2146`).
+    pub symbols: Vec<String>,
+    /// Province codes read as region hints (`62` for 甘肃).
+    pub regions: Vec<String>,
+    /// The words searched for (after codes, symbols, markets and regions were taken out).
+    pub terms: Vec<String>,
+    /// Quoted phrases.
+    pub phrases: Vec<String>,
+    /// The market a market word named: only that member's notifications match (several
+    /// market words: any of them; this names the first). Absent when `q` names no market or
+    /// the `member` parameter is given (which wins).
+    pub market: Option<QueryMarketWire>,
+}
+
+/// A market word read from the query.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueryMarketWire {
+    /// WTO member code (`EU`), the value the `member` parameter takes.
+    pub code: String,
+    /// Chinese name (`欧盟`), which the web page shows as "按市场：欧盟".
+    pub name_zh: String,
+    /// English name (`European Union`).
+    pub name_en: String,
+    /// The word as typed in `q`.
+    pub word: String,
+}
+
+impl UnderstoodWire {
+    fn from_index(u: biaozhun_index::query::Understood) -> UnderstoodWire {
+        UnderstoodWire {
+            codes: u.codes,
+            symbols: u.symbols,
+            regions: u.regions,
+            terms: u.terms,
+            phrases: u.phrases,
+            market: u.market.map(|m| QueryMarketWire {
+                code: m.code,
+                name_zh: m.name_zh,
+                name_en: m.name_en,
+                word: m.word,
+            }),
+        }
+    }
 }
 
 /// One hit.
@@ -325,6 +379,7 @@ impl SearchAnswer {
                 .collect(),
             next_cursor: r.next_cursor,
             relaxed: r.relaxed,
+            understood: UnderstoodWire::from_index(r.understood),
         }
     }
 }

@@ -60,6 +60,28 @@ async fn search_finds_gbt7714_by_compact_code() {
 }
 
 #[tokio::test]
+async fn search_says_how_the_query_was_understood() {
+    let s = state("");
+    // `欧盟 玩具`: the market word filters to the EU's notifications.
+    let v = json(
+        get(
+            &s,
+            "/api/v1/search?q=%E6%AC%A7%E7%9B%9F%20%E7%8E%A9%E5%85%B7",
+        )
+        .await,
+    )
+    .await;
+    let market = &v["understood"]["market"];
+    assert_eq!(market["code"], "EU", "{v}");
+    assert_eq!(market["name_zh"], "欧盟", "{v}");
+    assert_eq!(market["word"], "欧盟", "{v}");
+    assert_eq!(v["hits"][0]["id"], "G/TBT/N/EU/981", "{v}");
+    let v = json(get(&s, "/api/v1/search?q=gbt7714").await).await;
+    assert_eq!(v["understood"]["codes"][0], "GB/T 7714", "{v}");
+    assert!(v["understood"]["market"].is_null(), "{v}");
+}
+
+#[tokio::test]
 async fn search_accepts_every_filter() {
     let s = state("");
     let uri = "/api/v1/search?q=&kind=standard&status=current&level=local&nature=recommended\

@@ -425,3 +425,45 @@ fn facets_can_be_selected_or_skipped() {
         .expect_err("unknown facet");
     assert!(err.to_string().contains("colour"), "{err}");
 }
+
+#[test]
+fn market_words_filter_to_the_member() {
+    for (query, member, code) in [
+        ("欧盟 玩具", "/EU/", "EU"),
+        ("美国 玩具", "/USA/", "USA"),
+        ("EU toys", "/EU/", "EU"),
+        ("沙特", "/SAU/", "SAU"),
+        ("沙特阿拉伯 储罐", "/SAU/", "SAU"),
+    ] {
+        let r = q(query);
+        assert!(!r.hits.is_empty(), "{query}: no hits");
+        assert!(
+            ids(&r).iter().all(|id| id.contains(member)),
+            "{query}: {:?}",
+            ids(&r)
+        );
+        let m = r.understood.market.as_ref().expect("market understood");
+        assert_eq!(m.code, code, "{query}");
+        // The market word is not a word the text must contain.
+        assert!(!r.understood.terms.iter().any(|t| t == &m.word), "{query}");
+    }
+    assert_eq!(q("美国 玩具").total, 5, "{:?}", ids(&q("美国 玩具")));
+    // Both markets typed: notifications of either.
+    let both = q("美国 欧盟 玩具");
+    assert!(ids(&both).iter().any(|i| i.contains("/EU/")));
+    assert!(ids(&both).iter().any(|i| i.contains("/USA/")));
+    // The `member` parameter wins over a market word.
+    let r = search(SearchRequest {
+        q: "欧盟 玩具".into(),
+        member: Some("USA".into()),
+        ..Default::default()
+    });
+    assert!(r.understood.market.is_none());
+    assert!(
+        ids(&r).iter().all(|id| id.contains("/USA/")),
+        "{:?}",
+        ids(&r)
+    );
+    // No market word: no market.
+    assert!(q("玩具").understood.market.is_none());
+}
