@@ -3,7 +3,8 @@
 //! Order of the layers, outermost first: request id (set, then propagated to the response),
 //! trace span (named by the matched route, carrying the request id), panic catcher, CORS,
 //! gzip, metrics. Read routes additionally get the request timeout; search routes the per-client
-//! rate limit; the upload route its own body limit instead of the default 2 MB.
+//! rate limit (the anonymous check route too); the upload and check routes their own body limits
+//! instead of the default 2 MB.
 
 use std::time::{Duration, Instant};
 
@@ -22,7 +23,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::ratelimit::client_ip;
-use crate::routes::{barriers, documents, feeds, health, records, search};
+use crate::routes::{barriers, check, documents, feeds, health, records, search};
 use crate::state::AppState;
 
 /// The `x-request-id` header.
@@ -38,6 +39,12 @@ pub fn router(state: AppState) -> Router {
             get(feeds::notifications_atom),
         )
         .route("/api/v1/suggest", get(search::suggest))
+        .route(
+            "/api/v1/check",
+            post(check::check).layer(DefaultBodyLimit::max(
+                crate::check::MAX_CHECK_BYTES + 64 * 1024,
+            )),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
 
     let reads = Router::new()

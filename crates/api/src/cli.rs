@@ -1,6 +1,7 @@
 //! Command-line subcommands of the `biaozhun` binary, one module each.
 
 pub mod barriers;
+pub mod check;
 pub mod code;
 pub mod eval;
 pub mod ingest;

@@ -7,13 +7,17 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorDetail};
+use crate::routes::check::CheckBody;
 use crate::routes::documents::{
     DeleteAnswer, FileReportWire, LineErrorWire, SummaryWire, UploadAnswer,
 };
 use crate::routes::health::Health;
-use crate::routes::{barriers, documents, feeds, health, records, search};
+use crate::routes::{barriers, check, documents, feeds, health, records, search};
 use crate::wire::barriers::{
     BarrierAnswer, CitedWire, DocumentWire, EventWire, FamilyWire, HsWire, MarketWire, StateWire,
+};
+use crate::wire::check::{
+    CheckAnswer, CheckSummary, CheckedReference, DocumentInfo, OccurrenceWire,
 };
 use crate::wire::records::{
     NotificationDetail, RecordRef, Reference, RegulationDetail, SectionWire, StandardDetail,
@@ -37,6 +41,7 @@ use crate::wire::search::{
         search::suggest,
         barriers::barriers,
         feeds::notifications_atom,
+        check::check,
         records::standard,
         records::notification,
         records::regulation,
@@ -53,12 +58,14 @@ use crate::wire::search::{
         SuggestAnswer, SuggestionWire, StandardDetail, RecordRef, Reference, TermWire,
         SectionWire, NotificationDetail, RegulationDetail, UploadAnswer, FileReportWire,
         LineErrorWire, SummaryWire, DeleteAnswer, Health, BarrierAnswer, MarketWire, HsWire,
-        FamilyWire, StateWire, EventWire, CitedWire, DocumentWire,
+        FamilyWire, StateWire, EventWire, CitedWire, DocumentWire, CheckAnswer, CheckSummary,
+        CheckedReference, OccurrenceWire, DocumentInfo, CheckBody,
     )),
     modifiers(&AdminKey),
     tags(
         (name = "search", description = "search and suggestions"),
         (name = "trade", description = "barrier checks and the Atom feed of WTO notifications"),
+        (name = "check", description = "查新: the standards a document cites, their status and the edition in force"),
         (name = "records", description = "standards, notifications and regulations by id"),
         (name = "admin", description = "uploads and deletes; `Authorization: Bearer <key>`"),
         (name = "operations", description = "health, readiness, metrics, this document"),

@@ -2,6 +2,7 @@
 //! blocking pool and convert the results into [`crate::wire`] types.
 
 pub mod barriers;
+pub mod check;
 pub mod documents;
 pub mod feeds;
 pub mod health;

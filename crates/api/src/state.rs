@@ -30,6 +30,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// Per-client limiter of search routes, when enabled.
     pub limiter: Option<RateLimiter>,
+    /// Slots for reading documents sent to `/api/v1/check` (bounds their memory).
+    pub check_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -42,6 +44,9 @@ impl AppState {
             write_lock: tokio::sync::Mutex::new(()),
             metrics: Metrics::default(),
             limiter,
+            check_slots: Arc::new(tokio::sync::Semaphore::new(
+                crate::routes::check::CHECK_CONCURRENCY,
+            )),
         }))
     }
 

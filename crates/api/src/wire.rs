@@ -2,5 +2,6 @@
 //! edge. Nothing outside this crate derives `Serialize` for clients.
 
 pub mod barriers;
+pub mod check;
 pub mod records;
 pub mod search;

@@ -1,4 +1,4 @@
-//! Full text out of files: PDF, plain text, Markdown and HTML.
+//! Full text out of files: PDF, DOCX, plain text, Markdown and HTML.
 //!
 //! Extraction is best effort and measured: every result carries the extractor that produced it,
 //! a [`TextQuality`] computed from the text itself, and warnings. PDF extraction never trusts a
@@ -9,6 +9,7 @@
 //! Errors name the file; a bad file is a per-file outcome for the batch, never a crash.
 
 mod ocr;
+pub mod office;
 mod pdf;
 pub mod quality;
 mod text;
@@ -41,6 +42,8 @@ pub struct ExtractOptions {
     /// Use external tools (`pdftotext`, OCR) when found on PATH. Off, only the Rust
     /// extractors run (benchmarks, reproducible tests).
     pub external_tools: bool,
+    /// Bounds on ZIP-based inputs (DOCX) once inflated.
+    pub zip: office::ZipLimits,
 }
 
 impl Default for ExtractOptions {
@@ -52,6 +55,7 @@ impl Default for ExtractOptions {
             tool_timeout: Duration::from_secs(120),
             library_timeout: Duration::from_secs(60),
             external_tools: true,
+            zip: office::ZipLimits::default(),
         }
     }
 }
@@ -95,7 +99,7 @@ pub enum ExtractError {
         limit: u64,
     },
     /// Neither the extension nor the content says what the file is.
-    #[error("{}: unsupported file type (expected .pdf, .txt, .md, .html or .htm)", path.display())]
+    #[error("{}: unsupported file type (expected .pdf, .docx, .txt, .md, .html or .htm)", path.display())]
     Unsupported {
         /// The file.
         path: PathBuf,
@@ -109,6 +113,16 @@ pub enum ExtractError {
     /// The PDF is encrypted with a user password.
     #[error("encrypted pdf: a password is required to read it")]
     Encrypted,
+    /// A `.docx` that is not a readable Word document (another ZIP, an encrypted or legacy
+    /// `.doc` container, malformed XML).
+    #[error("not a readable docx: {0}")]
+    Docx(String),
+    /// A ZIP-based file whose entries inflate past the limit (see [`office::ZipLimits`]).
+    #[error("the file expands to more than {limit} bytes when unzipped (a zip bomb?)")]
+    Expands {
+        /// The limit passed.
+        limit: u64,
+    },
     /// Every PDF extractor failed; the message lists what each said.
     #[error("no pdf extractor could read the file: {0}")]
     Pdf(String),
@@ -150,6 +164,8 @@ pub enum FileKind {
     Markdown,
     /// HTML (`.html`, `.htm`).
     Html,
+    /// Word (`.docx`, or a ZIP archive without a known extension).
+    Docx,
 }
 
 impl FileKind {
@@ -164,10 +180,14 @@ impl FileKind {
             Some("txt" | "text") => return Some(FileKind::Text),
             Some("md" | "markdown") => return Some(FileKind::Markdown),
             Some("html" | "htm" | "xhtml") => return Some(FileKind::Html),
+            Some("docx") => return Some(FileKind::Docx),
             _ => {}
         }
         if pdf::has_pdf_header(head) {
             return Some(FileKind::Pdf);
+        }
+        if office::is_zip(head) {
+            return Some(FileKind::Docx);
         }
         let start = String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase();
         let start = start.trim_start_matches('\u{feff}').trim_start();
@@ -199,14 +219,48 @@ pub fn extract_file(path: &Path, opts: &ExtractOptions) -> Result<Extracted, Ext
         });
     }
     let bytes = std::fs::read(path).map_err(io)?;
-    let kind = FileKind::detect(path, &bytes).ok_or_else(|| ExtractError::Unsupported {
-        path: path.to_path_buf(),
+    let _span = tracing::debug_span!("extract", path = %path.display()).entered();
+    extract_bytes(path, &bytes, opts).map_err(|e| match e {
+        ExtractError::Unsupported { .. } | ExtractError::File { .. } => e,
+        other => in_file(other),
+    })
+}
+
+/// Extracts the text of a file held in memory (uploads, `/api/v1/check`), dispatching on the
+/// extension of `name` and the magic bytes. Nothing is logged about the content or the name
+/// (documents sent to the check route are confidential); errors do not name the file either,
+/// callers that know it wrap them.
+pub fn extract_bytes(
+    name: &Path,
+    bytes: &[u8],
+    opts: &ExtractOptions,
+) -> Result<Extracted, ExtractError> {
+    if bytes.len() as u64 > opts.max_file_bytes {
+        return Err(ExtractError::TooLarge {
+            path: name.to_path_buf(),
+            size: bytes.len() as u64,
+            limit: opts.max_file_bytes,
+        });
+    }
+    let kind = FileKind::detect(name, bytes).ok_or_else(|| ExtractError::Unsupported {
+        path: name.to_path_buf(),
     })?;
-    let _span = tracing::debug_span!("extract", path = %path.display(), ?kind).entered();
     match kind {
-        FileKind::Pdf => extract_pdf_bytes(&bytes, opts).map_err(in_file),
+        FileKind::Pdf => extract_pdf_bytes(bytes, opts),
+        FileKind::Docx => {
+            let text = office::docx_to_text(bytes, opts.zip)?;
+            let report = assess(&text, None);
+            Ok(Extracted {
+                text,
+                quality: report.quality,
+                extractor: "docx",
+                pages: None,
+                warnings: Vec::new(),
+                needs_ocr: false,
+            })
+        }
         FileKind::Text | FileKind::Markdown | FileKind::Html => {
-            let decoded = decode_text(&bytes).map_err(in_file)?;
+            let decoded = decode_text(bytes)?;
             let (text, extractor) = match kind {
                 FileKind::Html => (html_to_text(&decoded.text), "html"),
                 FileKind::Markdown => (markdown_to_text(&decoded.text), "text"),

@@ -167,7 +167,7 @@ fn read_foreword(text: &str, p: &mut ParsedText) {
 }
 
 /// Table-of-contents lines: dot leaders (`……`, `···`, `....`).
-fn is_toc_line(l: &str) -> bool {
+pub(crate) fn is_toc_line(l: &str) -> bool {
     l.contains("……") || l.contains("···") || l.contains("......") || l.contains("…………")
 }
 
@@ -251,6 +251,44 @@ fn parse_sections(lines: &[&str]) -> Vec<Section> {
         s.text = s.text.trim().to_string();
     }
     sections
+}
+
+/// Follows the headings of a text line by line with the same conservative rules as
+/// [`parse_standard_text`] (chapters count up, sub-clauses belong to the current chapter or
+/// annex), for callers that need to know which clause a line is in without keeping sections.
+#[derive(Debug, Default)]
+pub(crate) struct Outline {
+    chapter: u32,
+    annex: Option<char>,
+}
+
+/// A heading [`Outline::heading`] recognised: clause number (empty for 前言, 引言, 参考文献),
+/// title (may be empty), and depth (1 for chapters and annexes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeadingLine {
+    pub number: String,
+    pub title: String,
+    pub level: u8,
+}
+
+impl Outline {
+    /// The heading `line` opens, if any, advancing the chapter/annex state.
+    pub(crate) fn heading(&mut self, line: &str) -> Option<HeadingLine> {
+        let h = heading(line, self.chapter, self.annex)?;
+        if h.level == 1 && !h.number.is_empty() {
+            if let Ok(n) = h.number.parse::<u32>() {
+                self.chapter = n;
+                self.annex = None;
+            } else {
+                self.annex = h.number.chars().next();
+            }
+        }
+        Some(HeadingLine {
+            number: h.number,
+            title: h.title,
+            level: h.level,
+        })
+    }
 }
 
 /// Recognises a heading line given the current chapter number and annex letter.

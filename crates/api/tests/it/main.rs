@@ -3,6 +3,7 @@
 
 mod barriers;
 mod binary;
+mod check;
 mod cli_tools;
 mod http;
 mod security;

@@ -25,6 +25,8 @@ pub enum InputKind {
     Pdf,
     /// Plain text, Markdown or HTML: a standard's text, a regulation or a notification form.
     Text,
+    /// A Word document (`.docx`): read like a text once unzipped.
+    Docx,
     /// Anything else.
     Unsupported,
 }
@@ -38,6 +40,7 @@ pub fn classify(path: &Path) -> InputKind {
     match ext.as_str() {
         "pdf" => InputKind::Pdf,
         "txt" | "text" | "md" | "markdown" | "html" | "htm" | "xhtml" => InputKind::Text,
+        "docx" => InputKind::Docx,
         _ => {
             let mut head = [0u8; 5];
             let n = std::fs::File::open(path)
@@ -162,6 +165,7 @@ pub(crate) fn read_catalog_file(
 pub(crate) fn input_name(path: &Path) -> &'static str {
     match (classify(path), extension(path).as_str()) {
         (InputKind::Pdf, _) => "pdf",
+        (InputKind::Docx, _) => "docx",
         (_, "html" | "htm" | "xhtml") => "html",
         (_, "md" | "markdown") => "markdown",
         _ => "text",
@@ -173,7 +177,7 @@ pub(crate) fn hash_file(path: &Path, opts: &BatchOptions) -> Result<String, Stri
     read_checked(path, opts).map(|b| sha256_hex(&b))
 }
 
-/// Processes one full-text file (PDF, text, Markdown, HTML) into at most one record; `hash`
+/// Processes one full-text file (PDF, DOCX, text, Markdown, HTML) into at most one record; `hash`
 /// is its sha256 from [`hash_file`].
 pub(crate) fn process_text_file(
     path: &Path,
@@ -194,13 +198,26 @@ pub(crate) fn process_text_file(
         .to_string();
 
     // Regulations and notification forms are recognised on the raw text (Markdown headings
-    // matter to the regulation parser).
-    if kind == InputKind::Text {
-        let raw = match decode_text(&bytes) {
-            Ok(d) => d.text,
+    // matter to the regulation parser); a DOCX is unzipped first (WTO notification forms and
+    // draft regulations circulate as Word files).
+    let mut docx_text = None;
+    let raw = match kind {
+        InputKind::Text => match decode_text(&bytes) {
+            Ok(d) => Some(d.text),
             Err(e) => return (report.fail(inner(&e)), None),
-        };
-        drop(bytes);
+        },
+        InputKind::Docx => match crate::extract::extract_bytes(path, &bytes, &opts.extract) {
+            Ok(x) => {
+                let text = x.text.clone();
+                docx_text = Some(x);
+                Some(text)
+            }
+            Err(e) => return (report.fail(inner(&e)), None),
+        },
+        _ => None,
+    };
+    drop(bytes);
+    if let Some(raw) = raw {
         if text::is_regulation(path, &raw) {
             report.input = "regulation";
             return match text::regulation(&file_name, &raw) {
@@ -232,11 +249,9 @@ pub(crate) fn process_text_file(
                 Err(e) => (report.fail(e), None),
             };
         }
-    } else {
-        drop(bytes);
     }
 
-    let extracted = match extract_file(path, &opts.extract) {
+    let extracted = match docx_text.map_or_else(|| extract_file(path, &opts.extract), Ok) {
         Ok(x) => x,
         Err(e) => return (report.fail(inner(&e)), None),
     };

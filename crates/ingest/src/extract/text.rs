@@ -54,21 +54,54 @@ fn first_bad_utf8(bytes: &[u8]) -> usize {
     }
 }
 
-/// Markdown to plain text: heading markers (`## 1 范围`) and emphasis stars are dropped, the
-/// rest is kept as written.
+/// Markdown to plain text through a CommonMark parser (`pulldown-cmark`): markup is dropped,
+/// headings, paragraphs, list items, table rows and code blocks become lines (table cells
+/// separated by tabs), inline code and link texts are kept, HTML blocks go through
+/// [`html_to_text`].
 pub fn markdown_to_text(md: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
     let mut out = String::with_capacity(md.len());
-    for line in md.lines() {
-        let t = line.trim_start();
-        let stripped = if t.starts_with('#') {
-            t.trim_start_matches('#').trim_start()
-        } else {
-            line
-        };
-        out.push_str(&stripped.replace("**", ""));
-        out.push('\n');
+    let mut cell = 0usize;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let t = html_to_text(&h);
+                out.push_str(t.trim_end_matches('\n'));
+            }
+            Event::SoftBreak | Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::TableCell) => {
+                if cell > 0 {
+                    out.push('\t');
+                }
+                cell += 1;
+            }
+            Event::Start(Tag::Item) => line_start(&mut out),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::BlockQuote(_),
+            ) => {
+                cell = 0;
+                line_start(&mut out);
+            }
+            Event::Rule => line_start(&mut out),
+            Event::FootnoteReference(f) => out.push_str(&f),
+            Event::TaskListMarker(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {}
+            Event::Start(_) | Event::End(_) => {}
+        }
     }
     out
+}
+
+fn line_start(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
 }
 
 /// HTML to plain text: headings and block elements become lines (headings with a blank line
@@ -168,54 +201,13 @@ fn blank_line(out: &mut String) {
     }
 }
 
+/// Every HTML5 named entity (`&nbsp;`, `&mdash;`, `&ensp;`, `&times;`, ...) and numeric
+/// reference, through the `html-escape` decoder.
 fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest[1..]
-            .find(|c: char| c == ';' || c.is_whitespace() || c == '&')
-            .map(|j| j + 1);
-        let decoded = end.filter(|e| rest.as_bytes()[*e] == b';').and_then(|e| {
-            let name = &rest[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                "mdash" => Some('—'),
-                "ndash" => Some('–'),
-                "middot" => Some('·'),
-                _ => {
-                    let num = name.strip_prefix('#');
-                    num.and_then(|n| match n.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => n.parse().ok(),
-                    })
-                    .and_then(char::from_u32)
-                }
-            };
-            c.map(|c| (c, e + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    html_escape::decode_html_entities(s).into_owned()
 }
 
 #[cfg(test)]
@@ -229,6 +221,22 @@ mod tests {
              <script>var a = 1;</script><p>正文 &amp; 更多&#x4e00;</p><p>二</p></body></html>",
         );
         assert_eq!(t, "标题\n\n正文 & 更多一\n二\n");
+    }
+
+    #[test]
+    fn entities_are_decoded_completely() {
+        let t = html_to_text("<p>GB&#x2F;T&nbsp;7714&mdash;2015&ensp;&times;&laquo;x&raquo;&hellip;&amp;&unknown;</p>");
+        assert_eq!(t, "GB/T 7714—2015 ×«x»…&&unknown;\n");
+    }
+
+    #[test]
+    fn markdown_through_commonmark() {
+        let md = "# 1 范围\n\n本文件**规定**了`GB/T 1.1`的[用法](http://x)。\n\n\
+                  | 标准号 | 名称 |\n|---|---|\n| GB 2763 | 农药 |\n\n- 甲\n- 乙\n\n```\ncode\n```\n";
+        assert_eq!(
+            markdown_to_text(md),
+            "1 范围\n本文件规定了GB/T 1.1的用法。\n标准号\t名称\nGB 2763\t农药\n甲\n乙\ncode\n"
+        );
     }
 
     #[test]
