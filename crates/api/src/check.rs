@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use biaozhun_index::{Index, IndexError};
 use biaozhun_ingest::citations::find_citations;
+use biaozhun_ingest::extract::office::ZipLimits;
 use biaozhun_ingest::extract::{extract_bytes, ExtractError, ExtractOptions, FileKind};
 use chrono::NaiveDate;
 
@@ -35,6 +36,10 @@ pub const MAX_CHECK_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
 /// Most cited standards reported for one document.
 pub const MAX_REFERENCES: usize = 2_000;
+/// Most pages of a checked PDF.
+pub const MAX_PAGES: u32 = 1_000;
+/// Most bytes a checked DOCX may inflate to (all entries).
+pub const MAX_EXPANDED_BYTES: u64 = 64 * 1024 * 1024;
 /// Time limit of one PDF extractor on a checked document.
 pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -90,6 +95,11 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ApiError>
         max_file_bytes: MAX_CHECK_BYTES as u64,
         tool_timeout: EXTRACT_TIMEOUT,
         library_timeout: EXTRACT_TIMEOUT,
+        max_pages: MAX_PAGES,
+        zip: ZipLimits {
+            max_expanded_bytes: MAX_EXPANDED_BYTES,
+            max_entries: 10_000,
+        },
         ..ExtractOptions::default()
     };
     let extracted = extract_bytes(path, bytes, &opts).map_err(|e| extract_error(&e))?;
@@ -134,6 +144,14 @@ fn extract_error(e: &ExtractError) -> ApiError {
             format!("the file is {size} bytes, over the limit of {limit} bytes"),
         ),
         ExtractError::Empty => ApiError::invalid("the file is empty"),
+        ExtractError::TooManyPages { pages, limit } => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the pdf has {pages} pages, over the limit of {limit}"),
+        ),
+        ExtractError::Expands { limit } => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the docx expands to more than {limit} bytes when unzipped"),
+        ),
         ExtractError::Encrypted => {
             ApiError::invalid("the pdf is encrypted: a password is required to read it")
         }

@@ -441,6 +441,20 @@ fn read_csv(bytes: &[u8], aliases: &Aliases) -> Result<Rows, CatalogError> {
 
 fn read_sheet(path: &Path, aliases: &Aliases) -> Result<Rows, CatalogError> {
     use calamine::{open_workbook_auto, Data, Reader};
+    // XLSX and ODS are ZIP archives: a few MiB can inflate to millions of rows, which calamine
+    // would hold in memory at once. Refuse what inflates past the limit before opening.
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if matches!(ext.as_deref(), Some("xlsx" | "ods")) {
+        let bytes = std::fs::read(path).map_err(|e| CatalogError::Spreadsheet(e.to_string()))?;
+        crate::extract::office::check_expansion(
+            &bytes,
+            crate::extract::office::ZipLimits::default(),
+        )
+        .map_err(|e| CatalogError::Spreadsheet(e.to_string()))?;
+    }
     let mut wb = open_workbook_auto(path).map_err(|e| CatalogError::Spreadsheet(e.to_string()))?;
     let names = wb.sheet_names().to_vec();
     let mut last_err = CatalogError::Empty;

@@ -44,6 +44,9 @@ pub struct ExtractOptions {
     pub external_tools: bool,
     /// Bounds on ZIP-based inputs (DOCX) once inflated.
     pub zip: office::ZipLimits,
+    /// PDFs with more pages than this are refused before text extraction (`pdftotext` is also
+    /// told to stop there).
+    pub max_pages: u32,
 }
 
 impl Default for ExtractOptions {
@@ -56,6 +59,7 @@ impl Default for ExtractOptions {
             library_timeout: Duration::from_secs(60),
             external_tools: true,
             zip: office::ZipLimits::default(),
+            max_pages: 20_000,
         }
     }
 }
@@ -110,6 +114,14 @@ pub enum ExtractError {
     /// A `.pdf` that does not start with `%PDF-`.
     #[error("not a pdf: no %PDF- header (the file starts with {0:?})")]
     NotPdf(String),
+    /// A PDF with more pages than [`ExtractOptions::max_pages`].
+    #[error("the pdf has {pages} pages, over the limit of {limit}")]
+    TooManyPages {
+        /// Pages the page tree declares.
+        pages: u32,
+        /// The limit.
+        limit: u32,
+    },
     /// The PDF is encrypted with a user password.
     #[error("encrypted pdf: a password is required to read it")]
     Encrypted,

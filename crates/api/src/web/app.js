@@ -5,6 +5,7 @@ import { h, replace } from './util.js';
 import { renderSearch } from './search.js';
 import { renderStandard, renderNotification, renderRegulation } from './record.js';
 import { renderMeasures } from './measures.js';
+import { renderCheck } from './check.js';
 
 const main = document.getElementById('main');
 const path = location.pathname;
@@ -14,9 +15,10 @@ if (path.startsWith('/standard/')) page = 'standard';
 else if (path.startsWith('/notification/')) page = 'notification';
 else if (path.startsWith('/regulation/')) page = 'regulation';
 else if (path === '/measures') page = 'measures';
+else if (path === '/check') page = 'check';
 
 for (const a of document.querySelectorAll('header.site nav a')) {
-  const current = a.dataset.nav === page || (a.dataset.nav === 'search' && page !== 'measures');
+  const current = a.dataset.nav === page || (a.dataset.nav === 'search' && page !== 'measures' && page !== 'check');
   if (current) a.setAttribute('aria-current', 'page');
 }
 document.body.dataset.page = page;
@@ -27,6 +29,7 @@ const render = {
   notification: renderNotification,
   regulation: renderRegulation,
   measures: renderMeasures,
+  check: renderCheck,
 }[page];
 
 Promise.resolve()

@@ -24,7 +24,7 @@ fn shared_data() -> Option<PathBuf> {
 }
 
 /// One HTTP/1.1 exchange over a fresh connection: (status, body).
-fn http(
+pub fn http(
     addr: &str,
     method: &str,
     path: &str,
@@ -60,7 +60,8 @@ fn http(
     (status, body)
 }
 
-struct Server(Child);
+/// A child process killed when dropped.
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {

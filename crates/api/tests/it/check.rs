@@ -214,6 +214,36 @@ fn form(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A DOCX with one paragraph per line of `text`.
+pub fn docx_of(text: &str) -> Vec<u8> {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
+    let body: String = text
+        .lines()
+        .map(|l| {
+            format!(
+                "<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+                esc(l)
+            )
+        })
+        .collect();
+    zip_docx(&body)
+}
+
+fn zip_docx(body: &str) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    w.start_file("[Content_Types].xml", opts).expect("zip");
+    w.write_all(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")
+        .expect("zip");
+    w.start_file("word/document.xml", opts).expect("zip");
+    write!(
+        w,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    )
+    .expect("zip");
+    w.finish().expect("zip").into_inner()
+}
+
 /// [`DOCUMENT`] as a DOCX: one paragraph per line, the reference list as a table.
 pub fn document_docx() -> Vec<u8> {
     let mut body = String::new();
@@ -245,18 +275,7 @@ pub fn document_docx() -> Vec<u8> {
             ));
         }
     }
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default();
-    w.start_file("[Content_Types].xml", opts).expect("zip");
-    w.write_all(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")
-        .expect("zip");
-    w.start_file("word/document.xml", opts).expect("zip");
-    write!(
-        w,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
-    )
-    .expect("zip");
-    w.finish().expect("zip").into_inner()
+    zip_docx(&body)
 }
 
 #[tokio::test]
@@ -541,4 +560,21 @@ async fn openapi_documents_the_check() {
     ] {
         assert!(reference.get(field).is_some(), "{field}");
     }
+}
+
+#[tokio::test]
+async fn check_page_is_served() {
+    let s = check_state();
+    let res = crate::get(&s, "/check").await;
+    assert_eq!(res.status(), 200);
+    let html = String::from_utf8(bytes(res).await).expect("utf-8");
+    assert!(html.contains("href=\"/check\""), "nav link");
+    let version = biaozhun_api::web::asset_version();
+    let res = crate::get(&s, &format!("/static/{version}/check.js")).await;
+    assert_eq!(res.status(), 200);
+    let js = String::from_utf8(bytes(res).await).expect("utf-8");
+    assert!(
+        js.contains("/api/v1/check") && js.contains("format="),
+        "the page posts to the route"
+    );
 }

@@ -90,7 +90,7 @@ pub fn run_extractor(
             let owned: Arc<[u8]> = Arc::from(bytes);
             guarded(opts.library_timeout, move || lopdf_text(&owned))?
         }
-        PdfExtractor::Pdftotext => pdftotext(bytes, opts.tool_timeout),
+        PdfExtractor::Pdftotext => pdftotext(bytes, opts.tool_timeout, opts.max_pages),
     }
 }
 
@@ -125,7 +125,7 @@ pub(crate) fn on_path(name: &str) -> bool {
     })
 }
 
-fn pdftotext(bytes: &[u8], timeout: Duration) -> Result<String, String> {
+fn pdftotext(bytes: &[u8], timeout: Duration, max_pages: u32) -> Result<String, String> {
     if !on_path("pdftotext") {
         return Err(
             "pdftotext is not installed (apt-get install poppler-utils poppler-data)".into(),
@@ -136,7 +136,12 @@ fn pdftotext(bytes: &[u8], timeout: Duration) -> Result<String, String> {
     let output = dir.path().join("out.txt");
     std::fs::write(&input, bytes).map_err(|e| format!("temp file: {e}"))?;
     let mut cmd = Command::new("pdftotext");
-    cmd.arg("-enc").arg("UTF-8").arg(&input).arg(&output);
+    cmd.arg("-enc")
+        .arg("UTF-8")
+        .arg("-l")
+        .arg(max_pages.to_string())
+        .arg(&input)
+        .arg(&output);
     let out = run_tool(cmd, timeout)?;
     if !out.status_ok {
         return Err(format!("pdftotext failed: {}", out.stderr.trim()));
@@ -280,6 +285,12 @@ pub(crate) fn extract_pdf(bytes: &[u8], opts: &ExtractOptions) -> Result<Extract
         return Err(ExtractError::NotPdf(head));
     }
     let pages = pdf_page_count(bytes);
+    if let Some(n) = pages.filter(|n| *n > opts.max_pages) {
+        return Err(ExtractError::TooManyPages {
+            pages: n,
+            limit: opts.max_pages,
+        });
+    }
     let mut warnings = Vec::new();
     let mut failures = Vec::new();
     let mut candidates = Vec::new();

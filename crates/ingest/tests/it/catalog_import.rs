@@ -355,3 +355,50 @@ fn catalog_fixture_eping_sample() {
         .iter()
         .any(|c| c.to_string() == "EN 14511-3:2022"));
 }
+
+/// An XLSX catalog written here with `rows` data rows, streamed into the ZIP: `GB N-2000` when
+/// `distinct`, else the same row every time without cell references (they are optional), which
+/// compresses like the 1.35 MB, 2-million-row file that took an upload to 1.1 GB RSS.
+pub fn xlsx_rows(rows: usize, distinct: bool) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    let ns = "http://schemas.openxmlformats.org";
+    let parts = [
+        ("[Content_Types].xml", format!("<Types xmlns=\"{ns}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>")),
+        ("_rels/.rels", format!("<Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
+        ("xl/workbook.xml", format!("<workbook xmlns=\"{ns}/spreadsheetml/2006/main\" xmlns:r=\"{ns}/officeDocument/2006/relationships\"><sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
+        ("xl/_rels/workbook.xml.rels", format!("<Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>")),
+    ];
+    for (name, body) in parts {
+        w.start_file(name, opts).expect("zip");
+        w.write_all(body.as_bytes()).expect("zip");
+    }
+    w.start_file("xl/worksheets/sheet1.xml", opts).expect("zip");
+    write!(w, "<worksheet xmlns=\"{ns}/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>标准号</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>标准名称</t></is></c></row>").expect("zip");
+    for i in 2..rows + 2 {
+        if distinct {
+            write!(w, "<row r=\"{i}\"><c r=\"A{i}\" t=\"inlineStr\"><is><t>GB {i}-2000</t></is></c><c r=\"B{i}\" t=\"inlineStr\"><is><t>试验</t></is></c></row>").expect("zip");
+        } else {
+            w.write_all("<row><c t=\"inlineStr\"><is><t>GB 1-2000</t></is></c><c t=\"inlineStr\"><is><t>试验</t></is></c></row>".as_bytes()).expect("zip");
+        }
+    }
+    w.write_all(b"</sheetData></worksheet>").expect("zip");
+    w.finish().expect("zip").into_inner()
+}
+
+#[test]
+fn catalog_xlsx_bomb_is_refused_before_it_is_parsed() {
+    let dir = tempfile::tempdir().expect("temp");
+    // The generator makes real catalogs: 1,000 rows import.
+    let small = dir.path().join("small.xlsx");
+    std::fs::write(&small, xlsx_rows(1_000, true)).expect("write");
+    assert_eq!(read(&small).records.len(), 1_000);
+    // 2 million rows: a few hundred KB on disk, some 190 MB of XML once inflated.
+    let bomb_bytes = xlsx_rows(2_000_000, false);
+    assert!(bomb_bytes.len() < 4 * 1024 * 1024, "{}", bomb_bytes.len());
+    let bomb = dir.path().join("bomb.xlsx");
+    std::fs::write(&bomb, bomb_bytes).expect("write");
+    let e = read_catalog(&bomb, &aliases()).expect_err("refused");
+    assert!(e.to_string().contains("expands to more than"), "{e}");
+}
