@@ -23,7 +23,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::ratelimit::client_ip;
-use crate::routes::{barriers, check, documents, feeds, health, records, search};
+use crate::routes::{barriers, check, documents, feeds, health, records, search, watchlists};
 use crate::state::AppState;
 
 /// The `x-request-id` header.
@@ -69,7 +69,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/documents",
             post(documents::upload).layer(DefaultBodyLimit::max(body_limit(&state))),
         )
-        .route("/api/v1/documents/{*id}", delete(documents::delete));
+        .route("/api/v1/documents/{*id}", delete(documents::delete))
+        .route("/api/v1/watchlists", get(watchlists::list))
+        .route(
+            "/api/v1/watchlists/{name}",
+            get(watchlists::get)
+                .put(watchlists::put)
+                .delete(watchlists::delete),
+        )
+        .route("/api/v1/feeds/watchlists/{name}", get(watchlists::feed));
 
     let cors = cors_layer(&state);
     Router::new()

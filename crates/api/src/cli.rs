@@ -9,3 +9,4 @@ pub mod optimize;
 pub mod querybench;
 pub mod search;
 pub mod serve;
+pub mod watch;

@@ -17,6 +17,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod watch;
 pub mod web;
 pub mod webhook;
 pub mod wire;

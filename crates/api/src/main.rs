@@ -1,5 +1,5 @@
 //! The `biaozhun` binary: one executable for the command line (`code`, `ingest`, `search`,
-//! `eval`, `barriers`, `check`, `optimize`, `querybench`) and the HTTP service (`serve`). Each subcommand lives in `cli/`; this
+//! `eval`, `barriers`, `check`, `watch`, `optimize`, `querybench`) and the HTTP service (`serve`). Each subcommand lives in `cli/`; this
 //! file only parses arguments and maps errors to exit codes.
 
 use std::process::ExitCode;
@@ -34,6 +34,9 @@ enum Command {
     /// 查新: check every standard the documents cite (status on a date, edition in force);
     /// exit code 1 when something cited is out of date, 2 when a file cannot be read.
     Check(cli::check::Args),
+    /// Watchlists of standards: set, show, list, delete, and check for changes (also run
+    /// after every ingest); events go to the list's Atom feed and webhook.
+    Watch(cli::watch::Args),
     /// Merge the index into one segment after a bulk import (faster queries).
     Optimize(cli::optimize::Args),
     /// Measure query latency and throughput in process over a query file (see bench/).
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => cli::eval::run(&args),
         Command::Barriers(args) => cli::barriers::run(&args),
         Command::Check(args) => cli::check::run(&args),
+        Command::Watch(args) => cli::watch::run(&args),
         Command::Optimize(args) => cli::optimize::run(&args),
         Command::Querybench(args) => cli::querybench::run(&args),
     };

@@ -12,7 +12,9 @@ use crate::routes::documents::{
     DeleteAnswer, FileReportWire, LineErrorWire, SummaryWire, UploadAnswer,
 };
 use crate::routes::health::Health;
-use crate::routes::{barriers, check, documents, feeds, health, records, search};
+use crate::routes::watchlists::WatchlistNames;
+use crate::routes::{barriers, check, documents, feeds, health, records, search, watchlists};
+use crate::watch::{WatchEvent, WatchState, Watchlist, WatchlistInput};
 use crate::wire::barriers::{
     BarrierAnswer, CitedWire, DocumentWire, EventWire, FamilyWire, HsWire, MarketWire, StateWire,
 };
@@ -47,6 +49,11 @@ use crate::wire::search::{
         records::regulation,
         documents::upload,
         documents::delete,
+        watchlists::put,
+        watchlists::get,
+        watchlists::delete,
+        watchlists::list,
+        watchlists::feed,
         health::healthz,
         health::readyz,
         health::metrics,
@@ -59,13 +66,15 @@ use crate::wire::search::{
         SectionWire, NotificationDetail, RegulationDetail, UploadAnswer, FileReportWire,
         LineErrorWire, SummaryWire, DeleteAnswer, Health, BarrierAnswer, MarketWire, HsWire,
         FamilyWire, StateWire, EventWire, CitedWire, DocumentWire, CheckAnswer, CheckSummary,
-        CheckedReference, OccurrenceWire, DocumentInfo, CheckBody,
+        CheckedReference, OccurrenceWire, DocumentInfo, CheckBody, Watchlist, WatchState, WatchEvent,
+        WatchlistInput, WatchlistNames,
     )),
     modifiers(&AdminKey),
     tags(
         (name = "search", description = "search and suggestions"),
         (name = "trade", description = "barrier checks and the Atom feed of WTO notifications"),
         (name = "check", description = "查新: the standards a document cites, their status and the edition in force"),
+        (name = "watchlists", description = "lists of standards to watch, their change events, Atom feed; admin key"),
         (name = "records", description = "standards, notifications and regulations by id"),
         (name = "admin", description = "uploads and deletes; `Authorization: Bearer <key>`"),
         (name = "operations", description = "health, readiness, metrics, this document"),

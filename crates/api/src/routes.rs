@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod health;
 pub mod records;
 pub mod search;
+pub mod watchlists;
 
 use biaozhun_index::IndexError;
 

@@ -318,19 +318,31 @@ fn payload_notification(n: &Notification) -> PayloadNotification {
 /// POSTs one payload with retries; never panics, always returns an outcome.
 pub async fn deliver(payload: &Payload, policy: Policy) -> Outcome {
     let url = payload.subscription.url.clone();
+    match serde_json::to_vec(payload) {
+        Ok(b) => post_json(&url, Bytes::from(b), payload.notifications.len(), policy).await,
+        Err(e) => {
+            tracing::error!(url = %url, error = %e, "webhook payload not serialisable");
+            Outcome {
+                url,
+                notifications: payload.notifications.len(),
+                attempts: 0,
+                status: None,
+                delivered: false,
+            }
+        }
+    }
+}
+
+/// POSTs a JSON body to `url` with the retry rules of [`Policy`] (used for notification
+/// payloads and watchlist events alike); `items` is what the outcome reports as sent.
+pub async fn post_json(url: &str, body: Bytes, items: usize, policy: Policy) -> Outcome {
+    let url = url.to_string();
     let mut outcome = Outcome {
         url: url.clone(),
-        notifications: payload.notifications.len(),
+        notifications: items,
         attempts: 0,
         status: None,
         delivered: false,
-    };
-    let body = match serde_json::to_vec(payload) {
-        Ok(b) => Bytes::from(b),
-        Err(e) => {
-            tracing::error!(url = %url, error = %e, "webhook payload not serialisable");
-            return outcome;
-        }
     };
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<Full<Bytes>>();
@@ -359,7 +371,7 @@ pub async fn deliver(payload: &Payload, policy: Policy) -> Outcome {
                 outcome.status = Some(status.as_u16());
                 if status.is_success() {
                     outcome.delivered = true;
-                    tracing::info!(url = %url, attempt, notifications = outcome.notifications, "webhook delivered");
+                    tracing::info!(url = %url, attempt, items, "webhook delivered");
                     return outcome;
                 }
                 tracing::warn!(url = %url, attempt, status = status.as_u16(), "webhook refused");

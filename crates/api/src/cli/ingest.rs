@@ -142,6 +142,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("dry run: nothing stored (pass --index DIR to store)");
     }
     biaozhun_api::webhook::deliver_after_cli_ingest(args.index.as_deref(), &hooks, before);
+    if let (Some(dir), None) = (&args.index, &s.commit_error) {
+        let today = chrono::Local::now().date_naive();
+        if let Err(e) = biaozhun_api::watch::detect_and_deliver_cli(dir, today) {
+            eprintln!("watchlists: {e}");
+        }
+    }
     Ok(if s.failed() {
         ExitCode::FAILURE
     } else {

@@ -192,6 +192,8 @@ pub async fn upload(
     if let Some(e) = &summary.commit_error {
         return Err(ApiError::internal(&format!("commit of upload failed: {e}")));
     }
+    // Watchlists: changes of watched standards, on a background task as well.
+    crate::watch::spawn_after_ingest(hook_index.clone(), Default::default());
     if let Some(before) = before {
         // Background task: the answer does not wait for the receivers.
         let hooks = state.config.webhooks.clone();

@@ -301,10 +301,10 @@ fn webhook_config_is_validated() {
 }
 
 /// What the local receiver saw: (status it answered, body).
-type Seen = Arc<Mutex<Vec<(u16, serde_json::Value)>>>;
+pub type Seen = Arc<Mutex<Vec<(u16, serde_json::Value)>>>;
 
 /// A receiver on 127.0.0.1 that refuses the first POST with 503 and accepts the rest.
-async fn receiver() -> (String, Seen) {
+pub async fn receiver() -> (String, Seen) {
     let seen: Seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
     let app = axum::Router::new().route(

@@ -546,6 +546,15 @@ async fn openapi_documents_the_check() {
     ] {
         assert!(ok.get(media).is_some(), "{media}: {ok}");
     }
+    for (path, method) in [
+        ("/api/v1/watchlists", "get"),
+        ("/api/v1/watchlists/{name}", "put"),
+        ("/api/v1/watchlists/{name}", "get"),
+        ("/api/v1/watchlists/{name}", "delete"),
+        ("/api/v1/feeds/watchlists/{name}", "get"),
+    ] {
+        assert!(v["paths"][path][method].is_object(), "{method} {path}");
+    }
     let reference = &v["components"]["schemas"]["CheckedReference"]["properties"];
     for field in [
         "cited",

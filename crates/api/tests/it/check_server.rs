@@ -516,3 +516,64 @@ fn cli_check_exit_codes_json_and_csv() {
     );
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn cli_watch_lists_and_detects_after_ingest() {
+    let work = tempfile::tempdir().expect("temp");
+    let index_dir = work.path().join("index");
+    drop(build_index(
+        &index_dir,
+        &[repo().join("fixtures/catalog/standards.jsonl")],
+    ));
+    let index = index_dir.to_str().expect("utf-8 path");
+    let root = repo();
+    let (code, out, err) = run_cli(
+        &[
+            "watch",
+            "--index",
+            index,
+            "set",
+            "docs",
+            "GB/T 7714",
+            "NY/T 391-2021",
+        ],
+        &root,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["state"]["GB/T 7714"]["current_edition"], "GB/T 7714-2015");
+    let (code, out, _) = run_cli(&["watch", "--index", index, "list"], &root);
+    assert_eq!((code, out.trim()), (0, "docs"));
+    let (code, out, _) = run_cli(&["watch", "--index", index, "check"], &root);
+    assert_eq!(code, 0, "{out}");
+    // A catalog with a new edition of GB/T 7714: `biaozhun ingest` reports the change.
+    let v2 = work.path().join("v2.jsonl");
+    std::fs::write(
+        &v2,
+        concat!(
+            r#"{"code": "GB/T 7714-2015", "status": "被代替", "implement_date": "2015-12-01", "abolish_date": "2020-01-01", "replaced_by": ["GB/T 7714-2020"]}"#,
+            "\n",
+            r#"{"code": "GB/T 7714-2020", "title_zh": "信息与文献 参考文献著录规则", "status": "现行", "implement_date": "2020-01-01"}"#,
+            "\n"
+        ),
+    )
+    .expect("write");
+    let (code, _, err) = run_cli(
+        &["ingest", "--index", index, v2.to_str().expect("utf-8")],
+        &root,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("watchlist docs: new_edition GB/T 7714"),
+        "{err}"
+    );
+    let (_, out, _) = run_cli(&["watch", "--index", index, "show", "docs"], &root);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["events"][0]["new_edition"], "GB/T 7714-2020", "{v}");
+    let (code, _, _) = run_cli(&["watch", "--index", index, "delete", "docs"], &root);
+    assert_eq!(code, 0);
+    let (code, _, err) = run_cli(&["watch", "--index", index, "show", "docs"], &root);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = run_cli(&["watch", "--index", index, "set", "../x", "GB 1"], &root);
+    assert_eq!(code, 2);
+}

@@ -8,6 +8,7 @@ mod check_server;
 mod cli_tools;
 mod http;
 mod security;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
