@@ -96,6 +96,7 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ApiError>
         tool_timeout: EXTRACT_TIMEOUT,
         library_timeout: EXTRACT_TIMEOUT,
         max_pages: MAX_PAGES,
+        pdftotext_first: true,
         zip: ZipLimits {
             max_expanded_bytes: MAX_EXPANDED_BYTES,
             max_entries: 10_000,

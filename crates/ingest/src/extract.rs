@@ -47,6 +47,10 @@ pub struct ExtractOptions {
     /// PDFs with more pages than this are refused before text extraction (`pdftotext` is also
     /// told to stop there).
     pub max_pages: u32,
+    /// Run `pdftotext` first and stop when its text is clean, instead of scoring every
+    /// extractor: faster, and hostile PDFs are parsed in a separate process first (the check
+    /// route sets it; ingest keeps the referee for the best text).
+    pub pdftotext_first: bool,
 }
 
 impl Default for ExtractOptions {
@@ -60,6 +64,7 @@ impl Default for ExtractOptions {
             external_tools: true,
             zip: office::ZipLimits::default(),
             max_pages: 20_000,
+            pdftotext_first: false,
         }
     }
 }

@@ -294,9 +294,27 @@ pub(crate) fn extract_pdf(bytes: &[u8], opts: &ExtractOptions) -> Result<Extract
     let mut warnings = Vec::new();
     let mut failures = Vec::new();
     let mut candidates = Vec::new();
-    for which in PdfExtractor::ALL {
-        if which == PdfExtractor::Pdftotext && !(opts.external_tools && on_path("pdftotext")) {
+    let external = opts.external_tools && on_path("pdftotext");
+    let order = if opts.pdftotext_first && external {
+        [
+            PdfExtractor::Pdftotext,
+            PdfExtractor::PdfExtract,
+            PdfExtractor::Lopdf,
+        ]
+    } else {
+        PdfExtractor::ALL
+    };
+    for which in order {
+        if which == PdfExtractor::Pdftotext && !external {
             continue;
+        }
+        // A clean text from the first extractor is enough when the caller asked for speed.
+        if opts.pdftotext_first
+            && candidates
+                .first()
+                .is_some_and(|c: &Candidate| c.report.quality == TextQuality::Good)
+        {
+            break;
         }
         let start = Instant::now();
         match run_extractor(which, bytes, opts) {
