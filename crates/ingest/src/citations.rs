@@ -17,7 +17,8 @@
 //!   undated reference stays separate.
 //! - When the text has a standard's cover (lines before the first 前言, 引言 or `1 范围`), the
 //!   cover is not read: it names the document itself and the editions it replaces. For the same
-//!   reason `代替 …` in the 前言 is skipped.
+//!   reason `代替 …` in the 前言 is skipped, and the document's own number (read off the cover;
+//!   also undated) is not a citation anywhere (running headers and examples repeat it).
 //! - A `《…》` title right after a code is kept as the cited title.
 
 use std::collections::HashMap;
@@ -79,6 +80,12 @@ pub fn find_citations(text: &str) -> Vec<Citation> {
     let repaired = repair_text(text);
     let lines: Vec<&str> = repaired.lines().collect();
     let body_start = cover_end(&lines);
+    // The document's own number (on its cover, and in running headers the repair missed).
+    let own = (body_start > 0)
+        .then(|| {
+            crate::structure::cover::parse_cover(&lines[..body_start].join("\n"), &repaired).code
+        })
+        .flatten();
     let mut outline = Outline::default();
     let mut section = String::new();
     let mut chapter_title = String::new();
@@ -101,7 +108,10 @@ pub fn find_citations(text: &str) -> Vec<Citation> {
         let reference_list = is_reference_list(&chapter_title);
         let in_foreword = chapter_title == "前言";
         for (range, code) in codes_in_line(line) {
-            if in_foreword && replaces_before(line, range.start) {
+            let own_number = own
+                .as_ref()
+                .is_some_and(|o| *o == code || (code.year().is_none() && o.same_standard(&code)));
+            if (in_foreword && replaces_before(line, range.start)) || own_number {
                 continue;
             }
             let occurrence = Occurrence {
@@ -348,7 +358,8 @@ mod tests {
                     前言\n本标准代替GB/T 7714—2005《文后参考文献著录规则》。\n\
                     本标准按照GB/T 1.1—2009给出的规则起草。\n\
                     1 范围\n本标准规定了参考文献的著录。\n\
-                    2 规范性引用文件\nGB/T 2659—2000 世界各国和地区名称代码\n";
+                    2 规范性引用文件\nGB/T 2659—2000 世界各国和地区名称代码\nGB/T 7714—2015\n\
+                    3 著录规则\n示例：GB/T 7714 的著录格式。\n";
         check(text, &[("GB/T 1.1-2009", 1), ("GB/T 2659-2000", 1)]);
         let found = find_citations(text);
         assert_eq!(found[0].occurrences[0].section, "前言");

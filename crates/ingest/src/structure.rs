@@ -7,7 +7,7 @@
 //! must belong to the current chapter or annex, so a body line that happens to start with a
 //! number does not open a section. Table-of-contents lines (with dot leaders) are skipped.
 
-mod cover;
+pub(crate) mod cover;
 mod repair;
 
 use std::sync::OnceLock;
