@@ -639,12 +639,12 @@ impl Index {
         on: NaiveDate,
     ) -> Result<Option<(Standard, bool)>, IndexError> {
         if code.year().is_some() {
-            if let Some(s) = self.get_standard(&code.to_string())? {
+            if let Some(s) = self.find_standard(code)? {
                 return Ok(Some((s, true)));
             }
         }
         let searcher = self.reader.searcher();
-        let q = keyword(self.fields.code_key, &code.key());
+        let q = keyword(self.fields.code_key, &code.unpadded().key());
         let top = searcher.search(&q, &TopDocs::with_limit(100).order_by_score())?;
         let mut editions: Vec<Standard> = Vec::new();
         for (_, addr) in top {

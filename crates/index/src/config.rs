@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::IndexError;
 
 /// The schema version this code reads and writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 /// Schema file name in `index-config/`.
 pub const SCHEMA_FILE: &str = "schema.toml";
 /// Synonym file name in `index-config/`.

@@ -48,6 +48,13 @@ pub fn code_sort_key(code: &StandardCode) -> String {
     out
 }
 
+/// The `code_key` value under which a part is listed with its base number: `GB 4806.*` for
+/// `GB 4806.1-2016` (unpadded), `None` for a number without dotted parts.
+pub fn part_base_key(code: &StandardCode) -> Option<String> {
+    let (first, _) = code.number().split_once('.')?;
+    Some(format!("{} {first}.*", code.prefix()))
+}
+
 /// Compact lowercase spelling of any identifier, for prefix suggestions: `gtbtnusa2146`.
 pub fn compact(s: &str) -> String {
     biaozhun_ingest::analyzer::fold(s)
@@ -184,15 +191,32 @@ fn standard_doc(f: &Fields, s: &Standard) -> Result<TantivyDocument, serde_json:
         &standard_head(s),
     )?;
     let code = &s.code;
-    d.add_text(f.code, code.to_string());
-    d.add_text(f.code_key, code.key());
-    d.add_text(f.code_compact, code.compact());
-    // The bare number (`7714`, `4789.15` and `4789`): a number typed alone is a code lookup.
-    let number = code.number().to_ascii_lowercase();
-    if let Some((first, _)) = number.split_once('.') {
-        d.add_text(f.code_num, first);
+    // Lookups are padding-insensitive: the exact keys hold the unpadded form (`YY 505-2012`
+    // for the id `YY 0505-2012`), which queries compute the same way from any spelling.
+    let key = code.unpadded();
+    d.add_text(f.code, key.to_string());
+    d.add_text(f.code_key, key.key());
+    // A part (`GB 4806.1`) is listed under its base number too (`GB 4806.*`), so a base
+    // number shows its parts after its own editions.
+    if let Some(base) = part_base_key(&key) {
+        d.add_text(f.code_key, base);
     }
-    d.add_text(f.code_num, number);
+    d.add_text(f.code_compact, code.compact());
+    if key.compact() != code.compact() {
+        d.add_text(f.code_compact, key.compact());
+    }
+    // The bare number (`7714`, `4789.15` and `4789`): a number typed alone is a code lookup.
+    // Both paddings (`0505` and `505`).
+    let mut numbers = vec![code.number().to_ascii_lowercase()];
+    if key.number() != code.number() {
+        numbers.push(key.number().to_ascii_lowercase());
+    }
+    for number in numbers {
+        if let Some((first, _)) = number.split_once('.') {
+            d.add_text(f.code_num, first);
+        }
+        d.add_text(f.code_num, number);
+    }
     d.add_text(f.code_sort, code_sort_key(code));
     opt_text(&mut d, f.title_zh, &s.title_zh);
     opt_text(&mut d, f.title_en, &s.title_en);

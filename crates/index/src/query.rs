@@ -520,11 +520,57 @@ fn phrase_query(index: &Index, p: &Phrase) -> Box<dyn Query> {
     should(alts)
 }
 
+/// Score of the first part of a base number: below every own edition (500, times the status
+/// factor of at least 0.55).
+const PART_SCORE: f32 = 270.0;
+/// Each further part scores this much less; more than the year tie-break (at most 0.1).
+const PART_STEP: f32 = 0.12;
+/// Parts listed per base number (so the last part still scores above the upcoming factor).
+const MAX_PARTS: usize = 200;
+
+/// The keys of the parts of a base number (`GB 4806.1`, `GB 4806.2`, ...), in part order.
+fn part_keys(index: &Index, base: &StandardCode) -> Vec<String> {
+    let marker = format!("{} {}.*", base.prefix(), base.number());
+    let searcher = index.reader.searcher();
+    let q = TermQuery::new(
+        Term::from_field_text(index.fields.code_key, &marker),
+        IndexRecordOption::Basic,
+    );
+    let Ok(top) = searcher.search(
+        &q,
+        &tantivy::collector::TopDocs::with_limit(4 * MAX_PARTS).order_by_score(),
+    ) else {
+        return Vec::new();
+    };
+    let mut parts: Vec<StandardCode> = Vec::new();
+    for (_, addr) in top {
+        let Ok(head) = index.hit_head(&searcher, addr) else {
+            continue;
+        };
+        let Some(code) = head
+            .code
+            .as_deref()
+            .and_then(|c| StandardCode::parse(c).ok())
+        else {
+            continue;
+        };
+        let key = code.unpadded().without_year();
+        if !parts.contains(&key) {
+            parts.push(key);
+        }
+    }
+    parts.sort();
+    parts.truncate(MAX_PARTS);
+    parts.iter().map(StandardCode::key).collect()
+}
+
 /// Exact-code clauses: the edition asked for, then all editions, then the GB↔GB/T twin.
 fn code_query(index: &Index, plan: &Plan) -> Option<Box<dyn Query>> {
     let f = &index.fields;
     let mut qs: Vec<Box<dyn Query>> = Vec::new();
-    for c in &plan.codes {
+    for typed in &plan.codes {
+        // The index keys are unpadded: `YY 505`, `YY 0505` and `YY 00505` find `YY 0505-2012`.
+        let c = typed.unpadded();
         if c.year().is_some() {
             qs.push(konst(keyword(f.code, &c.to_string()), 1000.0));
         }
@@ -534,6 +580,15 @@ fn code_query(index: &Index, plan: &Plan) -> Option<Box<dyn Query>> {
                 qs.push(konst(keyword(f.code, &a.to_string()), 120.0));
             }
             qs.push(konst(keyword(f.code_key, &a.key()), 100.0));
+        }
+        // A base number without year lists its parts after its own editions (`GB 4806`:
+        // `GB 4806.1`, `GB 4806.2`, ...), in part order, current editions first: a slightly
+        // lower constant per part keeps the order under the status factor of the ranking.
+        if c.year().is_none() && c.amendment().is_none() && !c.number().contains('.') {
+            for (i, key) in part_keys(index, &c).iter().enumerate() {
+                let score = PART_SCORE - PART_STEP * i as f32;
+                qs.push(konst(keyword(f.code_key, key), score));
+            }
         }
     }
     for s in &plan.symbols {

@@ -181,7 +181,9 @@ impl Index {
         let statuses = parse_statuses(req.status.as_deref())?;
         let mut filters = query::filters(self, req)?;
         let plan = query::plan(self, &req.q);
-        filters.extend(query::market_filter(self, req, &plan));
+        let market = query::market_filter(self, req, &plan);
+        let mut market_filtered = market.is_some();
+        filters.extend(market);
         let want = if cursor.is_some() {
             limit
         } else {
@@ -214,6 +216,20 @@ impl Index {
             fruit = searcher.search(&*q, &collector)?;
             relaxed = fruit.total > 0;
             mode = Mode::Any;
+        }
+        if fruit.total == 0 && market_filtered {
+            // No notification of that market matches: the market word was an origin or a
+            // plain word (`blueberries from Chile`); answer without the filter (it is last).
+            filters.pop();
+            market_filtered = false;
+            let q = query::build(self, &plan, &filters, Mode::All);
+            fruit = searcher.search(&*q, &collector)?;
+            if fruit.total == 0 && plan.can_relax() {
+                let q = query::build(self, &plan, &filters, Mode::Any);
+                fruit = searcher.search(&*q, &collector)?;
+                relaxed = fruit.total > 0;
+                mode = Mode::Any;
+            }
         }
         // Disjunctive facets: the counts of a filtered facet ignore its own filter, so the page
         // can show the sibling values (`甘肃 12 · 山东 7` while 甘肃 is selected). One facet-only
@@ -279,8 +295,9 @@ impl Index {
         };
         let terms = plan.highlight_terms();
         let mut understood = plan.understood();
-        if req.member.as_deref().is_some_and(|m| !m.trim().is_empty()) {
-            // The `member` parameter wins: the market words filtered nothing.
+        if !market_filtered {
+            // The `member` parameter wins, or no notification of the market matched: the
+            // market words filtered nothing.
             understood.market = None;
         }
         let mut hits = Vec::with_capacity(page.len());

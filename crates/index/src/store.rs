@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use biaozhun_ingest::analyzer::ChineseAnalyzer;
 use biaozhun_ingest::batch::{Record, Store, StoreError};
-use biaozhun_model::{Notification, Regulation, Standard};
+use biaozhun_model::{Notification, Regulation, Standard, StandardCode};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
@@ -334,30 +334,41 @@ impl Index {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let state = guard.as_mut().ok_or(IndexError::ReadOnly)?;
         for rec in records {
-            let id = rec.id();
+            let mut id = rec.id();
             let rec = match rec {
                 Record::Standard(new) => {
-                    let old = match state.pending.get(&id) {
+                    // One record per standard whatever the padding: the stored `YY 505-2012`
+                    // and a new `YY 0505-2012` merge (the catalog's spelling wins).
+                    let key = new.code.unpadded().to_string();
+                    let old = match state.pending.get(&key) {
                         Some(s) => Some(s.clone()),
-                        None => self.get_standard(&id)?,
+                        None => self.find_standard(&new.code)?,
                     };
                     let merged = match old {
                         Some(mut base) => {
+                            let old_id = base.id();
                             let conflicts = biaozhun_ingest::merge::merge_standard(&mut base, new);
                             if !conflicts.is_empty() {
                                 tracing::debug!(id = %id, conflicts = conflicts.len(), "merged with stored standard");
+                            }
+                            if old_id != base.id() {
+                                tracing::info!(old = %old_id, new = %base.id(), "spellings of one standard merged");
+                                state
+                                    .writer
+                                    .delete_term(Term::from_field_text(self.fields.id, &old_id));
                             }
                             base
                         }
                         None => new,
                     };
+                    id = merged.id();
                     state.pending_bytes += merged
                         .sections
                         .iter()
                         .map(|s| s.text.len() + s.title.len())
                         .sum::<usize>()
                         + 512;
-                    state.pending.insert(id.clone(), merged.clone());
+                    state.pending.insert(key, merged.clone());
                     Record::Standard(merged)
                 }
                 other => other,
@@ -427,6 +438,9 @@ impl Index {
                 .writer
                 .delete_term(Term::from_field_text(self.fields.id, id));
             state.pending.remove(id);
+            if let Ok(code) = StandardCode::parse(id) {
+                state.pending.remove(&code.unpadded().to_string());
+            }
         }
         self.commit_writes()
     }
@@ -524,6 +538,36 @@ impl Index {
     /// The full standard record by id (canonical code, e.g. `GB/T 7714-2015`).
     pub fn get_standard(&self, id: &str) -> Result<Option<Standard>, IndexError> {
         self.get_typed(id, "standard")
+    }
+
+    /// The standard a code names, padding-insensitive: the record with exactly this id, else
+    /// the one whose number differs only in leading zeros (`YY 505-2012` finds the record
+    /// `YY 0505-2012`, and the other way round).
+    pub fn find_standard(&self, code: &StandardCode) -> Result<Option<Standard>, IndexError> {
+        if let Some(s) = self.get_standard(&code.to_string())? {
+            return Ok(Some(s));
+        }
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.code, &code.unpadded().to_string()),
+            IndexRecordOption::Basic,
+        );
+        let key = code.unpadded();
+        for (_, addr) in searcher.search(&q, &TopDocs::with_limit(8).order_by_score())? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let (kind, json) = self.doc_record(&doc);
+            if kind != "standard" {
+                continue;
+            }
+            let s: Standard = serde_json::from_str(&json).map_err(|e| IndexError::Corrupt {
+                id: code.to_string(),
+                message: e.to_string(),
+            })?;
+            if s.code.unpadded() == key {
+                return Ok(Some(s));
+            }
+        }
+        Ok(None)
     }
 
     /// The full notification record by symbol.

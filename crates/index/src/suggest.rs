@@ -3,6 +3,7 @@
 
 use std::ops::Bound;
 
+use biaozhun_model::StandardCode;
 use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -27,6 +28,28 @@ pub struct Suggestion {
     pub source: String,
 }
 
+/// Where a suggested code goes after a typed base number: own editions (0), then parts by
+/// part number (1, part), then the rest (2); the order within stays (current editions first).
+fn base_order(base: &StandardCode, id: &str) -> (u8, u64) {
+    let Ok(code) = StandardCode::parse(id) else {
+        return (2, 0);
+    };
+    if code.same_standard(base) {
+        return (0, 0);
+    }
+    let (key, typed) = (code.unpadded(), base.unpadded());
+    let part = key
+        .number()
+        .strip_prefix(typed.number())
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.split('.').next())
+        .and_then(|p| p.parse::<u64>().ok());
+    match part {
+        Some(p) if key.prefix() == typed.prefix() => (1, p),
+        _ => (2, 0),
+    }
+}
+
 fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
     let mut upper = prefix.to_string();
     upper.push(char::MAX);
@@ -44,14 +67,27 @@ impl Index {
         let c = compact(q);
         if c.len() >= 2 && c.bytes().any(|b| b.is_ascii_alphabetic()) {
             let query = prefix_query(self.fields.code_compact, &c);
-            for (id, kind, _) in self.top(query, limit)? {
-                out.push(Suggestion {
+            // A base number typed whole (`GB 4806`) lists its own editions first, then its
+            // parts in part order, as the search does: look at more candidates, then order.
+            let base = StandardCode::parse(q.trim())
+                .ok()
+                .filter(|b| b.year().is_none() && !b.number().contains('.'));
+            let wanted = if base.is_some() { 4 * limit } else { limit };
+            let mut codes: Vec<Suggestion> = self
+                .top(query, wanted)?
+                .into_iter()
+                .map(|(id, kind, _)| Suggestion {
                     text: id.clone(),
                     id,
                     kind,
                     source: "code".into(),
-                });
+                })
+                .collect();
+            if let Some(base) = base {
+                codes.sort_by_cached_key(|s| base_order(&base, &s.id));
             }
+            codes.truncate(limit);
+            out.extend(codes);
         }
         if out.len() < limit {
             let toks = self.zh.tokens(q);

@@ -37,6 +37,15 @@ pub enum Record {
 }
 
 impl Record {
+    /// The key two records of one standard share whatever padding their numbers use
+    /// (`standard:YY 505-2012` for `YY 0505-2012`): what a batch merges on.
+    pub fn merge_key(&self) -> String {
+        match self {
+            Record::Standard(s) => format!("standard:{}", s.code.unpadded()),
+            other => format!("{}:{}", other.kind(), other.id()),
+        }
+    }
+
     /// The record id: canonical code, symbol or regulation id.
     pub fn id(&self) -> String {
         match self {
@@ -144,6 +153,15 @@ pub struct FileReport {
     /// The detected standard code (or symbol, or regulation id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// How a full text's number was read: `cover+file_name` (both agree), `cover`,
+    /// `file_name`, or `catalog` (a catalog record of the batch has the same standard and its
+    /// spelling wins: catalog over cover over file name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_from: Option<&'static str>,
+    /// Other spellings of the same number merged into `code`, each with its source
+    /// (`YY 505-2012 (file name)`): one record per standard, whatever the padding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged_spellings: Vec<String>,
     /// Measured text quality for full-text files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quality: Option<&'static str>,
@@ -187,6 +205,8 @@ impl FileReport {
             reason: None,
             record_kind: None,
             code: None,
+            code_from: None,
+            merged_spellings: Vec::new(),
             quality: None,
             extractor: None,
             pages: None,
@@ -451,18 +471,25 @@ pub fn ingest_files(
         let mut reports = Vec::new();
         for (mut report, record) in results {
             if let Some(mut record) = record {
+                let key = record.merge_key();
                 if let Record::Standard(s) = &mut record {
-                    let key = format!("standard:{}", s.id());
                     if let Some(Some(Record::Standard(mut cat))) = pending_index
                         .remove(&key)
                         .and_then(|i| pending.get_mut(i))
                         .map(Option::take)
                     {
+                        if cat.code.number() != s.code.number() {
+                            // Catalog over cover over file name: the catalog's spelling wins.
+                            let how = report.code_from.unwrap_or("file").replace('_', " ");
+                            report.merged_spellings.push(format!("{} ({how})", s.code));
+                            report.code_from = Some("catalog");
+                        }
                         let file_std = std::mem::replace(s, Standard::new(cat.code.clone()));
                         for c in crate::merge::merge_standard(&mut cat, file_std) {
                             report.warn(0, format!("catalog and file disagree: {c}"));
                         }
                         *s = cat;
+                        report.code = Some(s.id());
                         summary.merged += 1;
                     }
                 }

@@ -180,7 +180,8 @@ fn convert_rows(rows: Rows, aliases: &Aliases, source: &str) -> CatalogOutcome {
                         .into_iter()
                         .map(|message| LineError { line, message }),
                 );
-                let id = format!("{}:{}", c.record.kind(), c.record.id());
+                // Padding aside: `T/SSIASD 02` and `T/SSIASD 2` are one standard.
+                let id = c.record.merge_key();
                 if let Some(&i) = by_id.get(&id) {
                     out.warnings.push(LineError {
                         line,

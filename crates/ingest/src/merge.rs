@@ -85,10 +85,24 @@ pub fn merge_standard(base: &mut Standard, other: Standard) -> Vec<Conflict> {
         text_quality,
     } = other;
 
-    // The code: keep the one with a year (`GB/T 7714` from a file name vs `GB/T 7714-2015`).
-    if base.code.year().is_none() && code.year().is_some() {
-        base.code = code;
+    // The code: the spelling of the side whose metadata wins (a catalog prints the official
+    // number, padding included: catalog over cover over file name), the year from whichever
+    // has one (`GB/T 7714` from a file name vs `GB/T 7714-2015`).
+    let (mut kept, dropped) = if other_meta && !base_meta {
+        (code, base.code.clone())
+    } else {
+        (base.code.clone(), code)
+    };
+    if kept.year().is_none() {
+        if let Some(y) = dropped.year() {
+            kept = if dropped.number() == kept.number() {
+                dropped
+            } else {
+                kept.with_year(y)
+            };
+        }
     }
+    base.code = kept;
     merge_opt(
         &mut base.title_zh,
         title_zh,

@@ -8,6 +8,7 @@
 //! number does not open a section. Table-of-contents lines (with dot leaders) are skipped.
 
 pub(crate) mod cover;
+mod cover_code;
 mod repair;
 
 use std::sync::OnceLock;

@@ -2,10 +2,13 @@
 //!
 //! The parser ([`parse`](self::parse)) works on text folded by [`crate::normalize`] (full-width,
 //! dashes, `一`), accepts missing or doubled spaces and slashes, compact forms (`GBT77142015`) and
-//! two-digit years, and produces one canonical form per standard so that the canonical string can
-//! serve as the record id. The canonical number has no leading zeros in its numeric parts
-//! (`LB/T 041-2015` and `LB/T 41-2015` are one standard) and a four-digit year (ASTM keeps its
-//! two-digit year, ISO-style bodies a colon). Finding codes in prose is stricter and lives in
+//! two-digit years, and produces one canonical form per spelling of the number so that the
+//! canonical string can serve as the record id. The canonical number keeps the leading zeros its
+//! issuer prints (`YY 0505-2012`, `JR/T 0025.1-2018`, `T/CAS 001-2019`: the zeros are part of the
+//! official number), with a four-digit year (ASTM keeps its two-digit year, ISO-style bodies a
+//! colon). Padding is not identity: [`StandardCode::unpadded`] is the key lookups compare, so
+//! `YY 505`, `YY 0505` and `yy0505-2012` all find `YY 0505-2012`, and
+//! [`StandardCode::same_standard`] ignores it. Finding codes in prose is stricter and lives in
 //! [`scan`](self::scan).
 
 mod parse;
@@ -277,9 +280,29 @@ impl StandardCode {
         format!("{} {}", self.prefix, self.number)
     }
 
-    /// Whether the two codes are editions of the same standard.
+    /// Whether the two codes are editions of the same standard (padding aside: `YY 505-2005`
+    /// and `YY 0505-2012` are).
     pub fn same_standard(&self, other: &StandardCode) -> bool {
-        self.prefix == other.prefix && self.number == other.number
+        self.prefix == other.prefix && unpad_number(&self.number) == unpad_number(&other.number)
+    }
+
+    /// The same code with the leading zeros of its numeric parts dropped (`YY 0505-2012` →
+    /// `YY 505-2012`): the padding-insensitive key that indexes and lookups compare, so any
+    /// padding a user, a file name or a cover uses finds the record whose id keeps the padding
+    /// its issuer prints. Foreign numbers are returned as they are.
+    pub fn unpadded(&self) -> StandardCode {
+        if self.family != Family::Chinese {
+            return self.clone();
+        }
+        StandardCode {
+            number: unpad_number(&self.number),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the number carries leading zeros (`YY 0505`, `T/CAS 001`).
+    pub fn is_padded(&self) -> bool {
+        self.family == Family::Chinese && unpad_number(&self.number) != self.number
     }
 
     /// National, industry, local, group, enterprise, international or foreign.
@@ -367,6 +390,31 @@ impl StandardCode {
             .map(|c| c.to_ascii_lowercase())
             .collect()
     }
+}
+
+/// Drops leading zeros of every numeric part of a Chinese number (`0025.01` → `25.1`); a dash
+/// part at the very end that would then read as a year (`0-0019`) keeps them, as lettered
+/// parts do.
+fn unpad_number(number: &str) -> String {
+    let mut out = String::with_capacity(number.len());
+    let last = number.split('.').count() - 1;
+    for (i, dotted) in number.split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        let dashed: Vec<&str> = dotted.split('-').collect();
+        for (j, part) in dashed.iter().enumerate() {
+            if j > 0 {
+                out.push('-');
+            }
+            let stripped = parse::strip_zeros(part);
+            let year_like = stripped.len() == 2 || (stripped.len() == 4 && stripped >= "1900");
+            // Only at the very end of the number would it read back as a year.
+            let keep = i == last && j > 0 && j + 1 == dashed.len() && year_like;
+            out.push_str(if keep { part } else { stripped });
+        }
+    }
+    out
 }
 
 impl fmt::Display for StandardCode {

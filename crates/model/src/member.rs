@@ -212,11 +212,27 @@ pub fn find_markets(text: &str) -> Vec<(Range<usize>, &'static Member)> {
             if taken.iter().any(|(r, _)| r.start < end && start < r.end) {
                 continue;
             }
+            if is_origin(text, start) {
+                continue;
+            }
             taken.push((start..end, m));
         }
     }
     taken.sort_by_key(|(r, _)| r.start);
     taken
+}
+
+/// Whether the name at `start` follows `from`, `from the`, `来自`, `产自` or `原产`: the origin of
+/// goods (`blueberries from Chile`), not the market whose rules a user asks about.
+fn is_origin(text: &str, start: usize) -> bool {
+    let before = text.get(..start).unwrap_or_default().trim_end();
+    let lower = before.to_ascii_lowercase();
+    let lower = lower.strip_suffix(" the").unwrap_or(&lower);
+    lower == "from"
+        || lower.ends_with(" from")
+        || ["来自", "产自", "原产", "原产于", "进口自"]
+            .iter()
+            .any(|w| before.ends_with(w))
 }
 
 /// Whether `text[start..end]` is not glued to ASCII letters or digits on either side.
@@ -260,7 +276,11 @@ mod tests {
         assert_eq!(found("印度尼西亚 饼干"), ["IDN"]);
         assert_eq!(found("沙特 电器"), ["SAU"]);
         assert_eq!(found("EU toys"), ["EU"]);
-        assert_eq!(found("toys from the european union"), ["EU"]);
+        assert_eq!(found("european union toys"), ["EU"]);
+        // The origin of goods is not the market.
+        assert!(found("toys from the european union").is_empty());
+        assert!(found("blueberries from Chile").is_empty());
+        assert!(found("来自美国的玩具").is_empty());
         assert_eq!(found("Saudi Arabia cosmetics"), ["SAU"]);
         assert_eq!(found("USA"), ["USA"]);
         // English words that are codes in another case, codes inside words, China, provinces.

@@ -307,7 +307,11 @@ pub struct IndexEditions<'a>(pub &'a Index);
 
 impl Editions for IndexEditions<'_> {
     fn get(&self, id: &str) -> Result<Option<Standard>, IndexError> {
-        self.0.get_standard(id)
+        // Padding-insensitive: a citation of `YY 505-2012` is the record `YY 0505-2012`.
+        match StandardCode::parse(id) {
+            Ok(code) => self.0.find_standard(&code),
+            Err(_) => self.0.get_standard(id),
+        }
     }
 
     fn editions(&self, code: &StandardCode) -> Result<Vec<Standard>, IndexError> {

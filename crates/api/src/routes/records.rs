@@ -64,9 +64,9 @@ pub async fn standard(
     let canonical = code.to_string();
     let index = state.index()?;
     let today = chrono::Local::now().date_naive();
-    let lookup = canonical.clone();
     let answer = blocking(move || -> Result<Lookup, ApiError> {
-        if let Some(s) = index.get_standard(&lookup).map_err(index_error)? {
+        // Padding-insensitive: `YY 505-2012` finds `YY 0505-2012` (and redirects to it).
+        if let Some(s) = index.find_standard(&code).map_err(index_error)? {
             return Ok(Lookup::Found(Box::new(build_standard(
                 &index, &s, today, full,
             )?)));
@@ -86,10 +86,11 @@ pub async fn standard(
     .await?;
     match answer {
         Lookup::Found(detail) => {
-            if raw.trim_start_matches('/') != canonical {
+            // Any other spelling (case, slash, padding) answers 301 to the official one.
+            if raw.trim_start_matches('/') != detail.id {
                 return Ok(redirect(
                     StatusCode::MOVED_PERMANENTLY,
-                    &standard_url(&canonical),
+                    &standard_url(&detail.id),
                     &uri,
                 ));
             }
@@ -161,7 +162,7 @@ fn editions_of(
 fn resolve(index: &Index, code: &StandardCode) -> Result<Option<RecordRef>, ApiError> {
     if code.year().is_some() {
         return Ok(index
-            .get_standard(&code.to_string())
+            .find_standard(code)
             .map_err(index_error)?
             .map(|s| standard_ref(&s)));
     }

@@ -206,6 +206,26 @@ async fn suggest_completes_codes() {
     assert_eq!(v["suggestions"].as_array().map(Vec::len), Some(0));
 }
 
+/// The official number keeps its zeros; any other padding answers 301 to it.
+#[tokio::test]
+async fn padded_official_numbers_redirect_to_their_spelling() {
+    let s = state("");
+    let res = get(&s, "/api/v1/standards/YY%200572-2015").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(json(res).await["id"], "YY 0572-2015");
+    for spelling in ["YY%20572-2015", "yy0572-2015", "YY%2000572-2015"] {
+        let res = get(&s, &format!("/api/v1/standards/{spelling}")).await;
+        assert_eq!(res.status(), 301, "{spelling}");
+        assert_eq!(
+            res.headers()[header::LOCATION],
+            "/api/v1/standards/YY%200572-2015",
+            "{spelling}"
+        );
+    }
+    let v = json(get(&s, "/api/v1/search?q=YY%20572").await).await;
+    assert_eq!(v["hits"][0]["id"], "YY 0572-2015", "{v}");
+}
+
 #[tokio::test]
 async fn standard_canonical_redirects_and_graph() {
     let s = state("");

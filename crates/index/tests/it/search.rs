@@ -467,3 +467,60 @@ fn market_words_filter_to_the_member() {
     // No market word: no market.
     assert!(q("玩具").understood.market.is_none());
 }
+
+#[test]
+fn padded_numbers_are_found_in_any_padding() {
+    for query in [
+        "YY 0572-2015",
+        "YY 572-2015",
+        "yy0572-2015",
+        "YY 00572-2015",
+        "YY 572",
+    ] {
+        check_first(query, "YY 0572-2015");
+    }
+    check_first("LB/T 68-2017", "LB/T 068-2017");
+    check_first("LB/T 068", "LB/T 068-2017");
+    let index = crate::fixture_index();
+    for typed in ["yy572", "YY 0572", "YY 572"] {
+        let s = index.suggest(typed, 5).expect("suggest");
+        assert_eq!(
+            s.first().map(|x| x.id.as_str()),
+            Some("YY 0572-2015"),
+            "{typed}: {s:?}"
+        );
+    }
+    let found = index
+        .find_standard(&biaozhun_model::StandardCode::parse("YY 572-2015").expect("code"))
+        .expect("find")
+        .map(|s| s.id());
+    assert_eq!(found.as_deref(), Some("YY 0572-2015"));
+}
+
+#[test]
+fn a_base_number_lists_its_parts_in_order() {
+    let r = q("GB 4789");
+    assert_eq!(
+        ids(&r)[..3],
+        ["GB 4789.2-2022", "GB 4789.3-2016", "GB 4789.15-2016"],
+        "{:?}",
+        ids(&r)
+    );
+    let s = crate::fixture_index()
+        .suggest("GB 4789", 5)
+        .expect("suggest");
+    let got: Vec<&str> = s.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(
+        got[..3],
+        ["GB 4789.2-2022", "GB 4789.3-2016", "GB 4789.15-2016"],
+        "{got:?}"
+    );
+    // Own editions come first: `GB/T 7408` has two, then its part.
+    let r = q("GB/T 7408");
+    assert_eq!(
+        ids(&r)[..2],
+        ["GB/T 7408-2005", "GB/T 7408.1-2023"],
+        "{:?}",
+        ids(&r)
+    );
+}

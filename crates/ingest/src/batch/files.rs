@@ -116,7 +116,7 @@ pub(crate) fn read_catalog_file(
     report.warnings = outcome.warnings.into_iter().take(MAX_LISTED).collect();
     let imported = outcome.records.len();
     for (record, line) in outcome.records.into_iter().zip(outcome.record_lines) {
-        let key = format!("{}:{}", record.kind(), record.id());
+        let key = record.merge_key();
         match index.get(&key).and_then(|&i| pending.get_mut(i)) {
             Some(Some(Record::Standard(old))) => {
                 if let Record::Standard(new) = record {
@@ -268,9 +268,14 @@ pub(crate) fn process_text_file(
         );
     }
     let from_name = code_from_file_name(&file_name);
-    let (standard, warnings) = text::standard(&extracted.text, extracted.quality, from_name);
+    let (standard, warnings, reading) =
+        text::standard(&extracted.text, extracted.quality, from_name);
     for w in warnings {
         report.warn(0, w);
+    }
+    if let Some(r) = reading {
+        report.code_from = Some(r.from);
+        report.merged_spellings = r.merged;
     }
     let Some(mut standard) = standard else {
         let reason = if extracted.text.trim().is_empty() {
@@ -301,31 +306,72 @@ fn inner(e: &ExtractError) -> String {
     e.kind().to_string()
 }
 
-/// Chooses between the code in the file name and the one on the cover page.
+/// The number a full-text file gave its record, and how it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CodeReading {
+    /// The number the record gets.
+    pub code: StandardCode,
+    /// `cover+file_name` (both agree), `cover` or `file_name`: what the report line says.
+    pub from: &'static str,
+    /// Other spellings of the same number that were merged into `code` (`YY 505-2012 (file
+    /// name)` when the cover prints `YY 0505-2012`).
+    pub merged: Vec<String>,
+}
+
+/// Chooses between the code in the file name and the one on the cover page: the cover when
+/// both name one standard (it prints the issuer's spelling, padding included), the year from
+/// whichever has it; a cover reading that is a truncated prefix of the file name's
+/// (`GB/T 1` for `GB/T 12345.6-2005`) never replaces it; otherwise the cover of a good text
+/// layer, the file name of an unreliable one.
 pub(crate) fn reconcile_codes(
     from_name: Option<StandardCode>,
     from_cover: Option<StandardCode>,
     quality: TextQuality,
     warnings: &mut Vec<String>,
-) -> Option<StandardCode> {
+) -> Option<CodeReading> {
+    let reading = |code, from, merged| CodeReading { code, from, merged };
     match (from_name, from_cover) {
-        (None, c) | (c, None) => c,
+        (None, None) => None,
+        (Some(n), None) => Some(reading(n, "file_name", Vec::new())),
+        (None, Some(c)) => Some(reading(c, "cover", Vec::new())),
         (Some(n), Some(c)) => {
-            if n == c || n.compact() == c.compact() {
-                Some(c)
-            } else if n.same_standard(&c) {
-                // One of them lacks the year: keep the fuller one.
-                Some(if c.year().is_some() { c } else { n })
-            } else if quality == TextQuality::Good {
+            if n == c {
+                return Some(reading(c, "cover+file_name", Vec::new()));
+            }
+            let (nk, ck) = (n.unpadded().compact(), c.unpadded().compact());
+            if nk == ck || n.same_standard(&c) && (n.year().is_none() || c.year().is_none()) {
+                // One standard: the cover's spelling, the year from whichever has one.
+                let code = match (c.year(), n.year()) {
+                    (None, Some(y)) => c.with_year(y),
+                    _ => c,
+                };
+                // Another padding (`YY 505` in the name, `YY 0505` on the cover) is a merged
+                // spelling; a missing year is not.
+                if n.number() == code.number() {
+                    return Some(reading(code, "cover+file_name", Vec::new()));
+                }
+                return Some(reading(code, "cover", vec![format!("{n} (file name)")]));
+            }
+            if nk.len() > ck.len() && nk.starts_with(&ck) {
+                warnings.push(format!(
+                    "the cover page reads {c}, a truncated {n}; using the file name's {n}"
+                ));
+                return Some(reading(
+                    n,
+                    "file_name",
+                    vec![format!("{c} (cover, truncated)")],
+                ));
+            }
+            if quality == TextQuality::Good {
                 warnings.push(format!(
                     "file name says {n} but the cover page says {c}; using {c}"
                 ));
-                Some(c)
+                Some(reading(c, "cover", Vec::new()))
             } else {
                 warnings.push(format!(
                     "file name says {n} but the (unreliable) text says {c}; using {n}"
                 ));
-                Some(n)
+                Some(reading(n, "file_name", Vec::new()))
             }
         }
     }

@@ -9,7 +9,8 @@ use super::{Record, Store, StoreError};
 /// seen.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    /// Stored records, keyed by `kind:id`.
+    /// Stored records, keyed by [`Record::merge_key`] (`kind:id`, standards by their unpadded
+    /// number so every padding of one standard is one record, as in the index).
     pub records: BTreeMap<String, Record>,
     /// Files stored, path → sha256.
     pub files: HashMap<String, String>,
@@ -32,8 +33,13 @@ impl MemoryStore {
         self.records.values().filter(|r| r.kind() == kind).count()
     }
 
-    /// A stored record by kind and id.
+    /// A stored record by kind and id (a standard in any padding).
     pub fn get(&self, kind: &str, id: &str) -> Option<&Record> {
+        if kind == "standard" {
+            if let Ok(code) = biaozhun_model::StandardCode::parse(id) {
+                return self.records.get(&format!("standard:{}", code.unpadded()));
+            }
+        }
         self.records.get(&format!("{kind}:{id}"))
     }
 }
@@ -46,7 +52,7 @@ impl Store for MemoryStore {
     fn put(&mut self, records: Vec<Record>, files: &[(String, String)]) -> Result<(), StoreError> {
         self.puts += 1;
         for r in records {
-            let key = format!("{}:{}", r.kind(), r.id());
+            let key = r.merge_key();
             match (self.records.get_mut(&key), r) {
                 (Some(Record::Standard(old)), Record::Standard(new)) => {
                     for c in crate::merge::merge_standard(old, new) {

@@ -146,15 +146,12 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
             continue;
         }
         if c.code.is_none() && !lf.starts_with("ICS") {
-            // The cover prints the number on a line of its own; a code inside a sentence (a
-            // README, a foreword that cites another standard) is not this document's number.
-            if let Some((span, code)) = StandardCode::find_all(&lf).into_iter().next() {
-                let rest = lf[..span.start].chars().chain(lf[span.end..].chars());
-                let rest = rest.filter(|ch| !ch.is_whitespace()).count();
-                if rest <= 4 {
-                    c.code = Some(code);
-                    continue;
-                }
+            // The cover prints the number on a line of its own (spaced, OCR'd: see
+            // `cover_code`); a code inside a sentence (a README, a foreword that cites another
+            // standard) is not this document's number.
+            if let Some(code) = super::cover_code::code_on_line(&lf) {
+                c.code = Some(code);
+                continue;
             }
         }
         let cjk = l.chars().filter(|c| is_cjk(*c)).count();
@@ -184,6 +181,17 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
         {
             title_en.push(l.to_string());
         }
+    }
+    if c.code.is_none() {
+        // A number broken over two lines (`ＧＢ／` then `Ｔ １４８３３一 ９３`).
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        c.code = lines
+            .windows(2)
+            .find_map(|w| super::cover_code::code_on_two_lines(w[0], w[1]));
     }
     c.title_zh = join_title_zh(&title_zh);
     c.title_en = join_title_en(&title_en);

@@ -226,3 +226,97 @@ fn batch_cover_code_and_file_name() {
     assert_eq!(r.status, FileStatus::Skipped);
     assert_eq!(store.count("standard"), 1);
 }
+
+/// A small standard text whose cover prints `code_line`.
+fn standard_text(code_line: &str) -> String {
+    format!(
+        "中华人民共和国医药行业标准\n{code_line}\n医用电气设备 电磁兼容 要求和试验\n\
+         2012-12-17 发布 2014-01-01 实施\n国家食品药品监督管理局 发 布\n前言\n本标准起草。\n\
+         1 范围\n本标准规定了医用电气设备的电磁兼容要求。\n"
+    )
+}
+
+/// One record per standard whatever the padding: catalog over cover over file name, and the
+/// report line says which spellings were merged; a truncated cover reading never replaces the
+/// file name's longer one.
+#[test]
+fn batch_padded_spellings_merge() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::write(
+        p.join("catalog.jsonl"),
+        "{\"code\": \"YY/T 0316-2016\", \"title_zh\": \"医疗器械 风险管理对医疗器械的应用\"}\n",
+    )
+    .expect("write");
+    // The cover prints the official padding, the file name not.
+    std::fs::write(p.join("YY505-2012.txt"), standard_text("YY 0505—2012")).expect("write");
+    // No number on the cover: the file name's spelling, then the catalog's.
+    std::fs::write(p.join("YYT316-2016.txt"), standard_text("")).expect("write");
+    // A spaced text layer cut short: `G B / T 1` is a truncated reading of the file name's.
+    std::fs::write(p.join("GBT12345.6-2005.txt"), standard_text("G B / T 1")).expect("write");
+    let mut store = MemoryStore::new();
+    let (reports, summary) = run(&[p.to_path_buf()], &mut store);
+    print(&reports);
+    assert!(!summary.failed(), "{summary:?}");
+    let r = report(&reports, "YY505-2012.txt");
+    assert_eq!(r.code.as_deref(), Some("YY 0505-2012"));
+    assert_eq!(r.code_from, Some("cover"));
+    assert_eq!(r.merged_spellings, ["YY 505-2012 (file name)"]);
+    let r = report(&reports, "YYT316-2016.txt");
+    assert_eq!(r.code.as_deref(), Some("YY/T 0316-2016"));
+    assert_eq!(r.code_from, Some("catalog"));
+    assert_eq!(r.merged_spellings, ["YY/T 316-2016 (file name)"]);
+    let r = report(&reports, "GBT12345.6-2005.txt");
+    assert_eq!(r.code.as_deref(), Some("GB/T 12345.6-2005"));
+    assert_eq!(r.code_from, Some("file_name"));
+    assert!(
+        r.warnings.iter().any(|w| w.message.contains("truncated")),
+        "{:?}",
+        r.warnings
+    );
+    let mut ids: Vec<String> = store.records.values().map(Record::id).collect();
+    ids.sort();
+    assert_eq!(ids, ["GB/T 12345.6-2005", "YY 0505-2012", "YY/T 0316-2016"]);
+}
+
+/// Every real PDF in shared/data yields its official number, and the report line says how
+/// (cover and file name agreeing, the cover alone, or the file name).
+#[test]
+fn batch_real_pdfs_yield_their_numbers() {
+    let Some(data) = shared_data() else { return };
+    let mut store = MemoryStore::new();
+    let (reports, summary) = run(&[data.join("pdfs")], &mut store);
+    print(&reports);
+    assert!(!summary.failed(), "{summary:?}");
+    for (file, code) in [
+        ("DB37T29042019.pdf", "DB37/T 2904-2019"),
+        ("GBT148331993.pdf", "GB/T 14833-1993"),
+        ("GBT390592020.pdf", "GB/T 39059-2020"),
+        ("GBT435642023.pdf", "GB/T 43564-2023"),
+        ("GBT7714-2015.pdf", "GB/T 7714-2015"),
+        ("GMT00312014.pdf", "GM/T 0031-2014"),
+        ("WST3032023.pdf", "WS/T 303-2023"),
+        ("WST4492014.pdf", "WS/T 449-2014"),
+        ("WST54312017.pdf", "WS/T 543.1-2017"),
+    ] {
+        let r = report(&reports, file);
+        assert_eq!(r.code.as_deref(), Some(code), "{file}");
+        assert!(r.code_from.is_some(), "{file}: the report says how");
+    }
+    assert_eq!(
+        report(&reports, "GBT7714-2015.pdf").code_from,
+        Some("cover+file_name")
+    );
+    assert_eq!(
+        report(&reports, "DB37T29042019.pdf").code_from,
+        Some("cover+file_name")
+    );
+    assert_eq!(
+        report(&reports, "WST3032023.pdf").code_from,
+        Some("cover+file_name")
+    );
+    // `WST54312017`: the name's digits run together, the cover prints the part.
+    let r = report(&reports, "WST54312017.pdf");
+    assert_eq!(r.code_from, Some("cover"));
+    assert_eq!(store.count("standard"), 9);
+}

@@ -174,7 +174,7 @@ fn catalog_fixture_jsonl_and_csv() {
     let s = standard(&csv, "GB 7718-2025");
     assert_eq!(s.implement_date, d("2027-03-16"));
     assert_eq!(s.status, Some(Status::Upcoming));
-    let s = standard(&csv, "LB/T 68-2017");
+    let s = standard(&csv, "LB/T 068-2017");
     assert_eq!(s.title_zh.as_deref(), Some("景区游客高峰时段应对规范"));
 }
 

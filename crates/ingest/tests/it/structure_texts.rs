@@ -200,3 +200,50 @@ fn repair_drops_running_headers_and_page_numbers() {
     assert!(r.contains("正文第3页的内容。"));
     assert!(!r.lines().any(|l| l.trim() == "3"), "{r}");
 }
+
+/// A generated cover in the layout of a real one, with `code_line` where the number is printed.
+fn cover_with(code_line: &str) -> String {
+    format!(
+        "ICS 11.020\nC 07\n中 华 人 民 共 和 国 卫 生 行 业 标 准\n{code_line}\n\
+         慢性病监测信息系统基本功能规范\n\
+         Basic function specifications of chronic disease surveillance information system\n\
+         2014-04-15发布 2014-10-01实施\n中华人民共和国国家卫生和计划生育委员会 发 布\n\
+         前言\n本标准按照GB/T 1.1—2009给出的规则起草。\n1 范围\n本标准规定了慢性病监测信息系统的基本功能。\n"
+    )
+}
+
+/// Real layouts of the number on covers: text layers of scans that space every character, OCR
+/// confusions (`一` for `—`, `VT` for `/T`, `O` for `0`), a number broken over two lines.
+#[test]
+fn cover_numbers_in_real_layouts() {
+    for (line, want) in [
+        ("WS/T 449—2014", "WS/T 449-2014"),
+        ("G B / T 1 2 3 4 5 . 6 — 2 0 0 5", "GB/T 12345.6-2005"),
+        ("G B / T  1 2 3 4 5 . 6  —  2 0 0 5", "GB/T 12345.6-2005"),
+        ("W S / T 4 4 9 一 2 0 1 4", "WS/T 449-2014"),
+        ("WS/T 449一2014", "WS/T 449-2014"),
+        ("GMVT 0031一2014", "GM/T 0031-2014"),
+        ("GB|T 7714—2015", "GB/T 7714-2015"),
+        ("WS IT 303—2023", "WS/T 303-2023"),
+        ("GB/T 7O14—2O15", "GB/T 7014-2015"),
+        ("GM/T OO31—2O14", "GM/T 0031-2014"),
+        ("YY O5O5—2O12", "YY 0505-2012"),
+        ("Y Y / T 0 3 1 6 — 2 0 1 6", "YY/T 0316-2016"),
+        ("ＧＢ／\nＴ １４８３３一 ９３", "GB/T 14833-1993"),
+    ] {
+        let p = parse_standard_text(&cover_with(line));
+        assert_eq!(
+            p.code.as_ref().map(|c| c.to_string()).as_deref(),
+            Some(want),
+            "{line:?}"
+        );
+        assert_eq!(
+            p.title_zh.as_deref(),
+            Some("慢性病监测信息系统基本功能规范"),
+            "{line:?}"
+        );
+    }
+    // Garbled: no number on the cover, nothing invented (the file name decides).
+    let p = parse_standard_text(&cover_with("犌犅／犜 犡犡犡"));
+    assert_eq!(p.code, None);
+}

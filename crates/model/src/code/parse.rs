@@ -150,8 +150,9 @@ fn expand_two_digit(digits: &str) -> Option<u16> {
 }
 
 /// Drops leading zeros of a numeric part (`041` → `41`, `000` → `0`); other parts are kept.
-fn strip_zeros(part: &str) -> &str {
-    if !part.bytes().all(|b| b.is_ascii_digit()) {
+/// Only lookup keys use it: the canonical number keeps the zeros its issuer prints.
+pub(super) fn strip_zeros(part: &str) -> &str {
+    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
         return part;
     }
     let t = part.trim_start_matches('0');
@@ -205,7 +206,6 @@ fn parse_chinese(
         if last.len() >= 6 && last.bytes().all(|b| b.is_ascii_digit()) {
             let (num, y) = last.split_at(last.len() - 4);
             if let Some(y) = plausible_year(y).filter(|y| *y >= 1950) {
-                let num = strip_zeros(num);
                 number = match head {
                     Some(h) => format!("{h}.{num}"),
                     None => num.to_string(),
@@ -382,7 +382,7 @@ fn nature_suffix(c: &mut Cur<'_>) -> Option<u8> {
     None
 }
 
-/// Reads the number with its parts, dropping leading zeros of numeric parts. Free-shaped group
+/// Reads the number with its parts as printed, leading zeros included. Free-shaped group
 /// numbers may end in a dash year, which is returned too.
 fn parse_number(
     c: &mut Cur<'_>,
@@ -412,14 +412,15 @@ fn parse_number(
             c.i = save;
             return Err(CodeError::NoNumber(input.to_string()));
         }
-        out.push_str(strip_zeros(digits));
+        // Leading zeros are part of the official number (`YY 0505`, `JR/T 0025.1`).
+        out.push_str(digits);
     }
     let mut year = None;
     loop {
         if c.peek() == Some(b'.') && c.digits_at(1) > 0 {
             c.i += 1;
             out.push('.');
-            out.push_str(strip_zeros(c.take_while(|b| b.is_ascii_digit())));
+            out.push_str(c.take_while(|b| b.is_ascii_digit()));
         } else if shape == NumberShape::Free && c.peek() == Some(b'-') && c.digits_at(1) > 0 {
             let n = c.digits_at(1);
             let after = c.peek_at(1 + n);
@@ -438,12 +439,7 @@ fn parse_number(
             }
             c.i += 1;
             out.push('-');
-            let part = c.take_while(|b| b.is_ascii_digit());
-            let stripped = strip_zeros(part);
-            // `0-0019` keeps its zeros: stripped, a last part would read back as a year
-            // (`0-19` is number 0 of 2019), and the canonical string must re-parse the same.
-            let year_like = stripped.len() == 2 || plausible_year(stripped).is_some();
-            out.push_str(if ends && year_like { part } else { stripped });
+            out.push_str(c.take_while(|b| b.is_ascii_digit()));
         } else {
             break;
         }

@@ -60,6 +60,14 @@ fn catalog_codes(root: &Path) -> Vec<(String, String)> {
             push_values(&mut out, "sports-standards-catalog.json", field, &r[field]);
         }
     }
+    let medical = root.join("catalogs/medical-device-standards.json");
+    let text = std::fs::read_to_string(&medical).expect("read medical-device catalog");
+    let v: Value = serde_json::from_str(&text).expect("medical-device catalog json");
+    for r in v.as_array().expect("medical-device records") {
+        for field in ["number", "replaces"] {
+            push_values(&mut out, "medical-device-standards.json", field, &r[field]);
+        }
+    }
     for path in [
         root.join("catalogs/standards-facts.jsonl"),
         fixtures().join("catalog/standards.jsonl"),
@@ -133,6 +141,32 @@ fn every_catalog_code_parses_and_round_trips() {
     );
     let stale: Vec<_> = allowed.difference(&failed_allowed).collect();
     assert!(stale.is_empty(), "allow-list entries not seen: {stale:?}");
+}
+
+/// The official numbers of the NMPA medical-device catalog (about 40 % padded: `YY 0505-2012`,
+/// `YY/T 0316-2016`) are their own canonical spelling: nothing strips the zeros.
+#[test]
+fn padded_catalog_numbers_keep_their_padding() {
+    let Some(root) = shared_data() else { return };
+    let path = root.join("catalogs/medical-device-standards.json");
+    let text = std::fs::read_to_string(&path).expect("read medical-device catalog");
+    let v: Value = serde_json::from_str(&text).expect("json");
+    let (mut padded, mut total) = (0, 0);
+    for r in v.as_array().expect("records") {
+        let Some(raw) = r["number"].as_str() else {
+            continue;
+        };
+        let code = StandardCode::parse(raw).unwrap_or_else(|e| panic!("{raw:?}: {e}"));
+        let official = biaozhun_model::normalize::fold(raw).replace(['—', '–', '－'], "-");
+        assert_eq!(code.to_string(), official, "{raw:?} keeps its spelling");
+        total += 1;
+        padded += usize::from(code.is_padded());
+    }
+    println!("{padded} of {total} medical-device numbers are padded");
+    assert!(
+        total > 1700 && padded * 100 / total >= 35,
+        "{padded} of {total}"
+    );
 }
 
 #[test]

@@ -19,6 +19,11 @@ fn check_found(text: &str, expected: &[&str]) {
 
 #[test]
 fn normative_references() {
+    // Padded official numbers keep their zeros in prose too.
+    check_found(
+        "产品应符合YY 0505—2012、YY/T 0316-2016和JR/T 0025.1-2018的要求。",
+        &["YY 0505-2012", "YY/T 0316-2016", "JR/T 0025.1-2018"],
+    );
     check_found(
         "下列文件：GB/T 7714—\n2015 信息与文献；ＧＢ　２７６３ 食品；ISO 690:2010。",
         &["GB/T 7714-2015", "GB 2763", "ISO 690:2010"],

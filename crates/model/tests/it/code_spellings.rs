@@ -51,7 +51,7 @@ fn missing_slash_space_dash_or_year() {
     );
     check("NY/T391-2013", "NY/T 391-2013; industry; recommended");
     check("SJ/T11364-2014", "SJ/T 11364-2014; industry; recommended");
-    check("JYT 0627-2020", "JY/T 627-2020; industry; recommended");
+    check("JYT 0627-2020", "JY/T 0627-2020; industry; recommended");
     check("MTT 113", "MT/T 113; industry; recommended");
     check("GB 2763", "GB 2763; national; mandatory");
     check("GB/T 12019", "GB/T 12019; national; recommended");
@@ -91,7 +91,7 @@ fn parts_with_dots() {
     );
     check(
         "JR/T 0025.17-2013",
-        "JR/T 25.17-2013; industry; recommended",
+        "JR/T 0025.17-2013; industry; recommended",
     );
     check(
         "SB/T 11174.5-2016",
@@ -103,12 +103,71 @@ fn parts_with_dots() {
 fn two_digit_years_and_leading_zeros() {
     check("GB 2877-81", "GB 2877-1981; national; mandatory");
     check("SJ 3160-88", "SJ 3160-1988; industry; mandatory");
-    check("LB/T 041-2015", "LB/T 41-2015; industry; recommended");
+    check("LB/T 041-2015", "LB/T 041-2015; industry; recommended");
     check("LB/T 41-2015", "LB/T 41-2015; industry; recommended");
-    check("JR/T 0295-2023", "JR/T 295-2023; industry; recommended");
-    check("YY 0572-2015", "YY 572-2015; industry; mandatory");
-    check("T/AOPA 0001—2023", "T/AOPA 1-2023; group; -");
-    check("T/BSSF  0001—2024", "T/BSSF 1-2024; group; -");
+    check("JR/T 0295-2023", "JR/T 0295-2023; industry; recommended");
+    check("YY 0572-2015", "YY 0572-2015; industry; mandatory");
+    check("T/AOPA 0001—2023", "T/AOPA 0001-2023; group; -");
+    check("T/BSSF  0001—2024", "T/BSSF 0001-2024; group; -");
+}
+
+/// Padded official numbers (the NMPA medical-device catalog, financial and group standards):
+/// the canonical form keeps the zeros the issuer prints, every padding finds the same standard,
+/// and the padding-insensitive key is the same for all of them.
+#[test]
+fn padded_official_numbers() {
+    use biaozhun_model::StandardCode;
+    check("YY 0505-2012", "YY 0505-2012; industry; mandatory");
+    check("YY/T 0316-2016", "YY/T 0316-2016; industry; recommended");
+    check("YYT0316-2016", "YY/T 0316-2016; industry; recommended");
+    check("yy0505-2012", "YY 0505-2012; industry; mandatory");
+    check("YY 0505—2012", "YY 0505-2012; industry; mandatory");
+    check(
+        "YY/T 0466.1-2023",
+        "YY/T 0466.1-2023; industry; recommended",
+    );
+    check(
+        "JR/T 0025.1-2018",
+        "JR/T 0025.1-2018; industry; recommended",
+    );
+    check("T/CAS 001-2019", "T/CAS 001-2019; group; -");
+    check("GM/T 0031-2014", "GM/T 0031-2014; industry; recommended");
+    check("GMT00312014", "GM/T 0031-2014; industry; recommended");
+    check("WS/T 0449-2014", "WS/T 0449-2014; industry; recommended");
+    check("YY 505-2012", "YY 505-2012; industry; mandatory");
+    check("YY 0505", "YY 0505; industry; mandatory");
+    // One standard whatever the padding: same key, same standard, same unpadded form.
+    let spellings = [
+        "YY 0505-2012",
+        "YY 505-2012",
+        "yy0505-2012",
+        "YY 00505-2012",
+    ];
+    let codes: Vec<StandardCode> = spellings
+        .iter()
+        .map(|s| StandardCode::parse(s).expect("parse"))
+        .collect();
+    for (s, c) in spellings.iter().zip(&codes) {
+        assert_eq!(c.unpadded().to_string(), "YY 505-2012", "{s}");
+        assert!(c.same_standard(&codes[0]), "{s}");
+        assert_eq!(c.is_padded(), *s != "YY 505-2012", "{s}");
+    }
+    for (padded, key) in [
+        ("JR/T 0025.01-2018", "JR/T 25.1-2018"),
+        ("T/CAS 001-2019", "T/CAS 1-2019"),
+        ("T/XCFW TG06-011.9-2023", "T/XCFW TG06-11.9-2023"),
+        ("GB/T 7714-2015", "GB/T 7714-2015"),
+        ("ISO 0690:2010", "ISO 0690:2010"),
+    ] {
+        let c = StandardCode::parse(padded).expect("parse");
+        assert_eq!(c.unpadded().to_string(), key, "{padded}");
+        // The key is a code in its own right and parses back to itself.
+        let again = StandardCode::parse(key).expect("key parses");
+        assert_eq!(again.unpadded(), c.unpadded(), "{padded}");
+    }
+    assert!(!StandardCode::parse("YY 505-2012")
+        .expect("p")
+        .same_standard(&StandardCode::parse("YY 5050-2012").expect("p")));
 }
 
 #[test]
@@ -117,8 +176,8 @@ fn industry_prefixes() {
     check("NY 525-2012", "NY 525-2012; industry; mandatory");
     check("HG/T 2290-2009", "HG/T 2290-2009; industry; recommended");
     check("HG 2290-1992", "HG 2290-1992; industry; mandatory");
-    check("JR/T 0074-2012", "JR/T 74-2012; industry; recommended");
-    check("YY/T 0287-2017", "YY/T 287-2017; industry; recommended");
+    check("JR/T 0074-2012", "JR/T 0074-2012; industry; recommended");
+    check("YY/T 0287-2017", "YY/T 0287-2017; industry; recommended");
     check("SJ/Z 11388-2009", "SJ/Z 11388-2009; industry; guidance");
     check(
         "SN/T 1588.3-2013",
@@ -180,10 +239,10 @@ fn group_and_enterprise() {
     check("T/CACM 1020.148-2019", "T/CACM 1020.148-2019; group; -");
     check("T CACM 1020.148-2019", "T/CACM 1020.148-2019; group; -");
     check("TCACM1020.148-2019", "T/CACM 1020.148-2019; group; -");
-    check("T/ZZB 0889-2018", "T/ZZB 889-2018; group; -");
+    check("T/ZZB 0889-2018", "T/ZZB 0889-2018; group; -");
     check("T/CECS 10067—2019", "T/CECS 10067-2019; group; -");
     check("T/PTSHOES GS001—2017", "T/PTSHOES GS001-2017; group; -");
-    check("T/XCFW TG06-011.9—2023", "T/XCFW TG06-11.9-2023; group; -");
+    check("T/XCFW TG06-011.9—2023", "T/XCFW TG06-011.9-2023; group; -");
     check("T/SXSF 1.4-2024", "T/SXSF 1.4-2024; group; -");
     check("Q/GDW 1168-2013", "Q/GDW 1168-2013; enterprise; -");
     check("Q/GDW1168-2013", "Q/GDW 1168-2013; enterprise; -");

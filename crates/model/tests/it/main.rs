@@ -29,6 +29,14 @@ pub fn check(input: &str, expected: &str) {
             let again = StandardCode::parse(&code.to_string())
                 .unwrap_or_else(|e| panic!("canonical {code} of {input:?} does not parse: {e}"));
             assert_eq!(again, code, "round trip of {input:?}");
+            // The padding-insensitive key: a fixed point that parses back to itself and names
+            // the same standard.
+            let key = code.unpadded();
+            assert_eq!(key.unpadded(), key, "unpadded of {input:?}");
+            assert!(key.same_standard(&code), "unpadded of {input:?}");
+            let key_again = StandardCode::parse(&key.to_string())
+                .unwrap_or_else(|e| panic!("unpadded {key} of {input:?} does not parse: {e}"));
+            assert_eq!(key_again, key, "unpadded round trip of {input:?}");
             s
         }
         Err(e) => format!("!{e}"),

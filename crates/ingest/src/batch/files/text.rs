@@ -5,7 +5,7 @@ use std::path::Path;
 
 use biaozhun_model::{Notification, Regulation, Standard, StandardCode, TextQuality};
 
-use super::{bare_standard, leading_symbol, reconcile_codes};
+use super::{bare_standard, leading_symbol, reconcile_codes, CodeReading};
 
 /// Whether a text is a law or regulation: Markdown under a `regulations` folder, or a text whose
 /// first line is a law title (`中华人民共和国标准化法`, `…条例`) with articles (`第一条`).
@@ -76,30 +76,40 @@ pub(crate) fn notification(text: &str) -> Result<(Notification, Vec<String>), St
 }
 
 /// Parses a standard's text; `from_name` is the code in the file name (cross-checked with the
-/// cover page). `None` when neither gives a code.
+/// cover page). `None` when neither gives a code; the reading says where the number came from.
 pub(crate) fn standard(
     text: &str,
     quality: TextQuality,
     from_name: Option<StandardCode>,
-) -> (Option<Standard>, Vec<String>) {
+) -> (Option<Standard>, Vec<String>, Option<CodeReading>) {
     let mut warnings = Vec::new();
     // Garbled text yields no structure worth keeping; only the file-name code is trusted.
     if matches!(quality, TextQuality::Garbled | TextQuality::NoText) {
-        return (from_name.map(|c| bare_standard(c, "", quality)), warnings);
+        let reading = from_name.clone().map(|code| CodeReading {
+            code,
+            from: "file_name",
+            merged: Vec::new(),
+        });
+        return (
+            from_name.map(|c| bare_standard(c, "", quality)),
+            warnings,
+            reading,
+        );
     }
     let mut parsed = crate::structure::parse_standard_text(text);
     // Without a code in the file name, only a text laid out like a standard counts: a README
     // that mentions GB/T 7714 in passing is not GB/T 7714.
     if from_name.is_none() && parsed.sections.is_empty() {
-        return (None, warnings);
+        return (None, warnings, None);
     }
     let cover = parsed.code.take();
-    let Some(code) = reconcile_codes(from_name, cover, quality, &mut warnings) else {
-        return (None, warnings);
+    let Some(reading) = reconcile_codes(from_name, cover, quality, &mut warnings) else {
+        return (None, warnings, None);
     };
+    let code = reading.code.clone();
     let sections_found = !parsed.sections.is_empty();
     let Some(mut s) = parsed.into_standard(Some(code.clone())) else {
-        return (None, warnings);
+        return (None, warnings, Some(reading));
     };
     if !sections_found {
         warnings.push("no clause structure recognised: text stored as one section".to_string());
@@ -109,5 +119,5 @@ pub(crate) fn standard(
         };
     }
     s.text_quality = quality;
-    (Some(s), warnings)
+    (Some(s), warnings, Some(reading))
 }
