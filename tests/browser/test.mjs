@@ -248,6 +248,20 @@ await check('empty answer explains itself and offers a relaxed query', async (pa
   assert(await total(page) > 0, 'the relaxed query finds something');
 });
 
+await check('partial matches follow a divider and say which words they matched', async (page) => {
+  await page.goto(`${BASE}/?q=${encodeURIComponent('马铃薯 脱毒 贮藏')}`);
+  const n = await total(page);
+  assert(n > 0, 'some records have all three words');
+  const partial = Number(await page.getAttribute('#result-count', 'data-partial'));
+  assert(partial > 0, 'others have some of them');
+  const order = await page.$$eval('ol.hits > li', (lis) => lis.map((li) => (li.classList.contains('partial-divider') ? 'divider' : 'hit')));
+  const at = order.indexOf('divider');
+  assert(at === n, `the divider follows the ${n} complete matches: ${order.join(',')}`);
+  const line = await page.textContent('ol.hits > li.partial-divider ~ li.hit .matched');
+  assert(line && line.includes('部分匹配'), `a partial hit lists its words: ${line}`);
+  await shot(page, '09-partial');
+});
+
 await check('snippet HTML cannot inject markup', async (page) => {
   await page.goto(`${BASE}/?q=${encodeURIComponent('<img src=x onerror=window.pwned=1> 马铃薯')}`);
   await total(page);

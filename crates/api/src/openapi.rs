@@ -26,8 +26,8 @@ use crate::wire::records::{
     TermWire,
 };
 use crate::wire::search::{
-    FacetWire, HighlightWire, HitWire, QueryMarketWire, SearchAnswer, SuggestAnswer,
-    SuggestionWire, UnderstoodWire,
+    ExpansionWire, FacetWire, HighlightWire, HitWire, MatchedWire, QueryMarketWire, SearchAnswer,
+    SuggestAnswer, SuggestionWire, UnderstoodWire,
 };
 
 /// The API description.
@@ -60,8 +60,8 @@ use crate::wire::search::{
         health::openapi,
     ),
     components(schemas(
-        ErrorBody, ErrorDetail, ErrorCode, SearchAnswer, HitWire, HighlightWire, FacetWire,
-        UnderstoodWire, QueryMarketWire,
+        ErrorBody, ErrorDetail, ErrorCode, SearchAnswer, HitWire, HighlightWire, MatchedWire, FacetWire,
+        UnderstoodWire, QueryMarketWire, ExpansionWire,
         SuggestAnswer, SuggestionWire, StandardDetail, RecordRef, Reference, TermWire,
         SectionWire, NotificationDetail, RegulationDetail, UploadAnswer, FileReportWire,
         LineErrorWire, SummaryWire, DeleteAnswer, Health, BarrierAnswer, MarketWire, HsWire,

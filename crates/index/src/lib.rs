@@ -11,13 +11,15 @@
 //! delete, get, optimize, the ingest `Store`), [`query`] (query understanding), [`union`] (the
 //! seekable union of a term group's alternatives), [`collect`] (per-segment arrays; filters on
 //! derived status, facets, sorting, cursors), [`search`] (request/response), [`snippet`],
-//! [`suggest`], [`eval`] (relevance harness).
+//! [`suggest`], [`eval`] (relevance harness), [`matched`] (which words a hit matched).
 
 pub mod barriers;
+pub mod bridge;
 pub mod collect;
 pub mod config;
 pub mod document;
 pub mod eval;
+pub mod matched;
 pub mod query;
 pub mod schema;
 pub mod search;

@@ -53,6 +53,9 @@ pub struct Understood {
     /// filters to that member's notifications instead of being a word the text must contain.
     /// When several are typed, this is the first and notifications of any of them match.
     pub market: Option<UnderstoodMarket>,
+    /// Expansions the query words were given (synonyms, near-synonyms, translations), each
+    /// with where it came from; a hit's `matched` says which one it matched by.
+    pub expansions: Vec<Expansion>,
 }
 
 /// A market word read from the query.
@@ -68,6 +71,27 @@ pub struct UnderstoodMarket {
     pub word: String,
 }
 
+/// One expansion of a query word.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Expansion {
+    /// The word as typed (its compound token).
+    pub word: String,
+    /// What it also matches: a Chinese word or English words.
+    pub to: String,
+    /// `synonyms` (index-config), `thesaurus` (CC-CEDICT near-synonym), `cedict` (CC-CEDICT
+    /// translation) or `hs` (the HS nomenclature's names).
+    pub source: String,
+}
+
+/// What one hit matched of one query word: the word itself, or an expansion of it (`via`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MatchedWord {
+    /// The query word (compound token, phrase, or region name).
+    pub word: String,
+    /// The expansion that matched when the word itself did not occur.
+    pub via: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 struct Group {
     /// The compound (first token at its position).
@@ -76,9 +100,22 @@ struct Group {
     subs: Vec<String>,
     /// English stem of the base, for English fields.
     en: Option<String>,
-    /// Synonym alternatives: each a list of zh tokens and en stems that must all match.
-    synonyms: Vec<(Vec<String>, Vec<String>)>,
+    /// Expansions (synonyms, near-synonyms, translations).
+    synonyms: Vec<Alt>,
     position: usize,
+}
+
+/// An expansion of a group: zh tokens and en stems that must all match.
+#[derive(Debug, Clone)]
+struct Alt {
+    /// As shown (`马铃薯`, `potato`).
+    label: String,
+    /// Where it came from (see [`Expansion::source`]).
+    source: &'static str,
+    zh: Vec<String>,
+    en: Vec<String>,
+    /// Weight relative to the word typed.
+    boost: f32,
 }
 
 #[derive(Debug, Clone)]
@@ -118,9 +155,9 @@ impl Plan {
             out.words.insert(g.base.clone());
             out.sub_words.extend(g.subs.iter().cloned());
             out.stems.extend(g.en.iter().cloned());
-            for (zh, en) in &g.synonyms {
-                out.words.extend(zh.iter().cloned());
-                out.stems.extend(en.iter().cloned());
+            for a in &g.synonyms {
+                out.words.extend(a.zh.iter().cloned());
+                out.stems.extend(a.en.iter().cloned());
             }
         }
         for p in &self.phrases {
@@ -155,12 +192,60 @@ impl Plan {
                 name_en: m.name_en.to_string(),
                 word: word.clone(),
             }),
+            expansions: self
+                .groups
+                .iter()
+                .flat_map(|g| {
+                    g.synonyms.iter().map(|a| Expansion {
+                        word: g.base.clone(),
+                        to: a.label.clone(),
+                        source: a.source.to_string(),
+                    })
+                })
+                .collect(),
         }
     }
 
     /// The member codes of the market words, for the `member` filter.
     pub fn market_codes(&self) -> Vec<&'static str> {
         self.markets.iter().map(|(m, _)| m.code).collect()
+    }
+
+    /// Whether partial matches can fill a page: two or more words (term groups, phrases,
+    /// regions) and no standard number or symbol (with those, words only rank, see [`build`]).
+    pub fn can_fill(&self) -> bool {
+        self.codes.is_empty()
+            && self.symbols.is_empty()
+            && self.groups.len() + self.phrases.len() + self.regions.len() >= 2
+    }
+
+    /// The words of the query, each with the alternatives that match it, in query order.
+    pub fn words(&self, index: &Index) -> Vec<WordQuery> {
+        let mut out: Vec<WordQuery> = self.groups.iter().map(|g| group_word(index, g)).collect();
+        out.extend(self.phrases.iter().map(|p| WordQuery {
+            word: p.text.clone(),
+            alts: vec![(None, phrase_query(index, p))],
+        }));
+        out.extend(self.regions.iter().map(|p| WordQuery {
+            word: p.short_zh.to_string(),
+            alts: vec![(None, region_query(index, p))],
+        }));
+        out
+    }
+}
+
+/// A query word and its alternatives: the word itself (`None`) and its expansions (labelled).
+pub struct WordQuery {
+    /// The word as reported in [`MatchedWord::word`].
+    pub word: String,
+    /// Alternatives; a document matches the word when it matches one of them.
+    pub alts: Vec<(Option<String>, Box<dyn Query>)>,
+}
+
+impl WordQuery {
+    /// The word as one query (its alternatives as a seekable union).
+    pub fn query(&self) -> Box<dyn Query> {
+        any_of(self.alts.iter().map(|(_, q)| q.box_clone()).collect())
     }
 }
 
@@ -354,11 +439,78 @@ fn groups(index: &Index, text: &str) -> Vec<Group> {
                 Vec::new()
             };
             if !zh.is_empty() {
-                g.synonyms.push((zh, en));
+                // A synonym counts a little less than the word typed.
+                g.synonyms.push(Alt {
+                    label: syn.to_string(),
+                    source: "synonyms",
+                    zh,
+                    en,
+                    boost: 0.7,
+                });
             }
         }
+        bridge_alts(index, g);
     }
     out
+}
+
+/// Adds the bridge's expansions of a group (CC-CEDICT near-synonyms and translations, HS
+/// names), after the configured synonyms and without repeating them. A compound the bridge does
+/// not know is translated word by word from its sub-words (`宠物食品` → pet + food).
+fn bridge_alts(index: &Index, g: &mut Group) {
+    let bridge = index.bridge();
+    // An expansion the configured synonyms already give (same Chinese words, or the same
+    // English stems) is not repeated.
+    let known = |g: &Group, zh: &[String], en: &[String]| {
+        let same_zh = !zh.is_empty() && g.synonyms.iter().any(|a| a.zh == zh);
+        let same_en = !en.is_empty() && g.synonyms.iter().any(|a| a.en == en);
+        same_zh || same_en || (zh.len() == 1 && zh[0] == g.base)
+    };
+    let own = bridge.expand(&g.base);
+    for b in own.iter() {
+        let (zh, en, boost) = if b.english {
+            let en: Vec<String> = en_tokens(index, &b.text)
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+            (Vec::new(), en, 0.4)
+        } else {
+            let zh: Vec<String> = bases(index, &b.text).into_iter().map(|(_, t)| t).collect();
+            (zh, Vec::new(), 0.6)
+        };
+        if (zh.is_empty() && en.is_empty()) || known(g, &zh, &en) {
+            continue;
+        }
+        g.synonyms.push(Alt {
+            label: b.text.clone(),
+            source: b.source,
+            zh,
+            en,
+            boost,
+        });
+    }
+    let has_english = g.synonyms.iter().any(|a| !a.en.is_empty());
+    if !has_english && g.subs.len() >= 2 {
+        // Word by word: every sub-word needs a translation; the first of each is taken.
+        let mut en = Vec::new();
+        let mut label = Vec::new();
+        for s in &g.subs {
+            let Some(t) = bridge.translate_part(s) else {
+                return;
+            };
+            en.extend(en_tokens(index, &t).into_iter().map(|(_, t)| t));
+            label.push(t);
+        }
+        if !en.is_empty() {
+            g.synonyms.push(Alt {
+                label: label.join(" "),
+                source: "cedict",
+                zh: Vec::new(),
+                en,
+                boost: 0.4,
+            });
+        }
+    }
 }
 
 /// The compound token at each position, with positions relative to the first.
@@ -463,28 +615,37 @@ fn en_any(index: &Index, tok: &str) -> Box<dyn Query> {
     )
 }
 
-fn group_query(index: &Index, g: &Group) -> Box<dyn Query> {
-    let mut alts = vec![zh_any(index, &g.base)];
+fn group_word(index: &Index, g: &Group) -> WordQuery {
+    let mut own = vec![zh_any(index, &g.base)];
     if !g.subs.is_empty() {
-        alts.push(must(g.subs.iter().map(|s| zh_any(index, s)).collect()));
+        own.push(must(g.subs.iter().map(|s| zh_any(index, s)).collect()));
     }
     if let Some(en) = &g.en {
-        alts.push(en_any(index, en));
+        own.push(en_any(index, en));
     }
     if g.base.len() >= 3 && g.base.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         // A number typed alone is most likely a standard number: outrank text matches.
-        alts.push(konst(keyword(index.fields.code_num, &g.base), 200.0));
+        own.push(konst(keyword(index.fields.code_num, &g.base), 200.0));
     }
-    for (zh, en) in &g.synonyms {
-        // A synonym counts a little less than the word typed.
-        let zh_all = must(zh.iter().map(|t| zh_any(index, t)).collect());
-        alts.push(Box::new(BoostQuery::new(zh_all, 0.7)));
-        if !en.is_empty() {
-            let en_all = must(en.iter().map(|t| en_any(index, t)).collect());
-            alts.push(Box::new(BoostQuery::new(en_all, 0.7)));
+    let mut alts: Vec<(Option<String>, Box<dyn Query>)> = vec![(None, any_of(own))];
+    for a in &g.synonyms {
+        let mut qs: Vec<Box<dyn Query>> = Vec::new();
+        if !a.zh.is_empty() {
+            let zh_all = must(a.zh.iter().map(|t| zh_any(index, t)).collect());
+            qs.push(Box::new(BoostQuery::new(zh_all, a.boost)));
+        }
+        if !a.en.is_empty() {
+            let en_all = must(a.en.iter().map(|t| en_any(index, t)).collect());
+            qs.push(Box::new(BoostQuery::new(en_all, a.boost)));
+        }
+        if !qs.is_empty() {
+            alts.push((Some(a.label.clone()), any_of(qs)));
         }
     }
-    any_of(alts)
+    WordQuery {
+        word: g.base.clone(),
+        alts,
+    }
 }
 
 fn phrase_query(index: &Index, p: &Phrase) -> Box<dyn Query> {
@@ -618,7 +779,11 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<
     let mut optional: Vec<Box<dyn Query>> = Vec::new();
     let codes = code_query(index, plan);
     let has_ids = codes.is_some();
-    let mut text: Vec<Box<dyn Query>> = plan.groups.iter().map(|g| group_query(index, g)).collect();
+    let mut text: Vec<Box<dyn Query>> = plan
+        .groups
+        .iter()
+        .map(|g| group_word(index, g).query())
+        .collect();
     text.extend(plan.phrases.iter().map(|p| phrase_query(index, p)));
     let regions: Vec<Box<dyn Query>> = plan
         .regions
@@ -681,6 +846,30 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<
         clauses.extend(required.into_iter().map(|q| (Occur::Must, q)));
         clauses.extend(optional.into_iter().map(|q| (Occur::Should, q)));
     }
+    for f in filters {
+        clauses.push((Occur::Must, konst(f.query.box_clone(), 0.0)));
+    }
+    clauses.push((
+        Occur::MustNot,
+        keyword(index.fields.kind, crate::document::FILE_KIND),
+    ));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The query of documents that match at least `min` of the plan's words (term groups, phrases,
+/// regions), with filters and the `file` bookkeeping documents excluded: the partial matches
+/// that fill a page when fewer documents than asked match every word.
+pub fn build_partial(
+    index: &Index,
+    words: &[WordQuery],
+    filters: &[Filter],
+    min: usize,
+) -> Box<dyn Query> {
+    let any = BooleanQuery::with_minimum_required_clauses(
+        words.iter().map(|w| (Occur::Should, w.query())).collect(),
+        min.max(1),
+    );
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(any))];
     for f in filters {
         clauses.push((Occur::Must, konst(f.query.box_clone(), 0.0)));
     }

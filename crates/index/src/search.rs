@@ -130,6 +130,11 @@ pub struct Hit {
     pub score: f32,
     /// Highlighted fragments (when requested).
     pub highlights: Vec<Highlight>,
+    /// The query words this hit matched (each by itself or by one of its expansions).
+    pub matched: Vec<query::MatchedWord>,
+    /// True for a partial match: a hit that lacks some query word, listed after every hit
+    /// that has them all.
+    pub partial: bool,
 }
 
 /// One facet value and its count.
@@ -146,8 +151,11 @@ pub struct FacetCount {
 /// The answer to a search.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResponse {
-    /// Matching documents.
+    /// Documents that match every query word (complete matches).
     pub total: u64,
+    /// Documents that match some but not all of the query words. Computed when complete
+    /// matches do not fill the page; they then follow the complete ones (most words first).
+    pub partial_total: u64,
     /// The page.
     pub hits: Vec<Hit>,
     /// Facet counts over all matching documents.
@@ -209,9 +217,60 @@ impl Index {
         self.columns.retain(&live);
         let q = query::build(self, &plan, &filters, Mode::All);
         let mut fruit = searcher.search(&*q, &collector)?;
+        let complete = fruit.total;
         let mut relaxed = false;
         let mut mode = Mode::All;
-        if fruit.total == 0 && plan.can_relax() {
+        let words = plan.words(self);
+        let mut partial: Vec<Candidate> = Vec::new();
+        let mut partial_total = 0;
+        if plan.can_fill() && collector.after.is_none() && complete < (want + 1) as u64 {
+            // Fewer complete matches than the page needs: fill it with the documents that
+            // match most of the words (Meilisearch's `words` rule), strictly after them.
+            let need = want + 1 - complete as usize;
+            let mut seen: std::collections::HashSet<tantivy::DocAddress> =
+                fruit.top.iter().map(|c| c.doc).collect();
+            for min in (1..words.len()).rev() {
+                let filled = partial.len() >= need;
+                if filled && min > 1 {
+                    continue;
+                }
+                // The last pass (at least one word) also gives the partial count and, when
+                // nothing matched completely, the facets.
+                let last = min == 1;
+                let pass = HitsCollector {
+                    k: if filled {
+                        0
+                    } else {
+                        need - partial.len() + seen.len()
+                    },
+                    after: None,
+                    facets: if last && complete == 0 {
+                        collector.facets.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    count_status: last && complete == 0 && collector.count_status,
+                    ..collector.clone()
+                };
+                let q = query::build_partial(self, &words, &filters, min);
+                let f = searcher.search(&*q, &pass)?;
+                for c in f.top {
+                    if partial.len() < need && seen.insert(c.doc) {
+                        partial.push(c);
+                    }
+                }
+                if last {
+                    partial_total = f.total.saturating_sub(complete);
+                    if complete == 0 {
+                        fruit.facets = f.facets;
+                    }
+                }
+            }
+            if complete == 0 && partial_total > 0 {
+                relaxed = true;
+                mode = Mode::Any;
+            }
+        } else if complete == 0 && plan.can_relax() {
             let q = query::build(self, &plan, &filters, Mode::Any);
             fruit = searcher.search(&*q, &collector)?;
             relaxed = fruit.total > 0;
@@ -286,13 +345,19 @@ impl Index {
         } else {
             req.offset
         };
-        let more = fruit.top.len() > skip + limit;
-        let page: Vec<Candidate> = fruit.top.into_iter().skip(skip).take(limit).collect();
-        let next_cursor = if more {
-            page.last().map(|c| Cursor::from_candidate(c).encode())
+        let n_complete = fruit.top.len();
+        let mut all = fruit.top;
+        all.extend(partial.iter().cloned());
+        let more = all.len() > skip + limit;
+        let page: Vec<(usize, Candidate)> =
+            all.into_iter().enumerate().skip(skip).take(limit).collect();
+        // Cursors page through complete matches; partial matches page by offset.
+        let next_cursor = if more && partial.is_empty() {
+            page.last().map(|(_, c)| Cursor::from_candidate(c).encode())
         } else {
             None
         };
+        let matcher = crate::matched::Matcher::new(&searcher, &words)?;
         let terms = plan.highlight_terms();
         let mut understood = plan.understood();
         if !market_filtered {
@@ -301,11 +366,16 @@ impl Index {
             understood.market = None;
         }
         let mut hits = Vec::with_capacity(page.len());
-        for c in &page {
+        for (i, c) in &page {
+            let matched = matcher.matched(&searcher, c.doc)?;
+            let is_partial = *i >= n_complete;
             if !req.snippets {
                 let head = self.hit_head(&searcher, c.doc)?;
                 let kind = head.kind.clone();
-                hits.push(hit_from_head(&kind, head, c.score, as_of)?);
+                let mut hit = hit_from_head(&kind, head, c.score, as_of)?;
+                hit.matched = matched;
+                hit.partial = is_partial;
+                hits.push(hit);
                 continue;
             }
             // Snippets need the whole record (its full text): one read gives head and record.
@@ -318,10 +388,13 @@ impl Index {
                 en: &self.en,
             };
             hit.highlights = crate::snippet::highlights(&an, &kind, &json, &terms);
+            hit.matched = matched;
+            hit.partial = is_partial;
             hits.push(hit);
         }
         Ok(SearchResponse {
             total: fruit.total,
+            partial_total,
             hits,
             facets: fruit.facets,
             next_cursor,
@@ -361,7 +434,15 @@ impl Index {
     /// Prepares the per-segment arrays searches read (status inputs, facet ordinals) for
     /// every segment now, so the first queries after opening or a commit do not pay for it.
     pub fn warm(&self) -> Result<(), IndexError> {
+        self.bridge().warm();
         Ok(self.columns.warm(&self.reader.searcher())?)
+    }
+
+    /// The query-time expansions (CC-CEDICT, HS names), built at the first use.
+    pub fn bridge(&self) -> &crate::bridge::Bridge {
+        self.bridge.get_or_init(|| {
+            crate::bridge::Bridge::new(&crate::bridge::hs_dir(), &self.zh, &self.en)
+        })
     }
 }
 
@@ -429,6 +510,8 @@ fn hit_from_head(kind: &str, head: Head, score: f32, as_of: NaiveDate) -> Result
         comment_deadline: head.comment_deadline,
         score,
         highlights: Vec::new(),
+        matched: Vec::new(),
+        partial: false,
     })
 }
 

@@ -87,6 +87,8 @@ pub struct Index {
     pub(crate) synonyms: Synonyms,
     /// Chinese names of HS chapters (`84` → 核反应堆、锅炉、机器...), facet labels.
     pub(crate) hs_names: HashMap<String, String>,
+    /// Query-time expansions from CC-CEDICT and the HS names, built at the first query.
+    pub(crate) bridge: std::sync::OnceLock<crate::bridge::Bridge>,
     config_hash: String,
     writer: Mutex<Option<WriterState>>,
     /// Fast-column handles per segment, reused by every search.
@@ -299,6 +301,7 @@ impl Index {
             en: schema::english_analyzer(),
             synonyms,
             hs_names,
+            bridge: std::sync::OnceLock::new(),
             config_hash: meta.config_hash,
             writer: Mutex::new(writer),
             columns,

@@ -22,13 +22,34 @@ pub struct Args {
     /// Fail when overall MRR is below this.
     #[arg(long)]
     pub min_mrr: Option<f64>,
+    /// Fail when a group's recall@k is below a bar: `GROUP=VALUE` (`cross_lingual=0.9`);
+    /// repeat for several groups. A group with no query fails too (a bar over nothing is no bar).
+    #[arg(long = "min-recall", value_name = "GROUP=VALUE")]
+    pub min_recall: Vec<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
+/// Reads a `GROUP=VALUE` bar.
+fn group_bar(s: &str) -> anyhow::Result<(&str, f64)> {
+    let (group, value) = s
+        .split_once('=')
+        .with_context(|| format!("--min-recall {s:?} is not GROUP=VALUE"))?;
+    let value: f64 = value
+        .trim()
+        .parse()
+        .with_context(|| format!("--min-recall {s:?}: {value:?} is not a number"))?;
+    Ok((group.trim(), value))
+}
+
 /// Runs the harness.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let bars = args
+        .min_recall
+        .iter()
+        .map(|b| group_bar(b))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let index = Index::open(&args.index)
         .with_context(|| format!("cannot open index {}", args.index.display()))?;
     let queries = eval::load_queries(&args.queries)?;
@@ -76,6 +97,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if report.overall.mrr < min {
             eprintln!("mrr {:.3} is below {min}", report.overall.mrr);
             ok = false;
+        }
+    }
+    for (group, min) in bars {
+        match report.groups.get(group) {
+            Some(g) if g.recall_at_k >= min => {}
+            Some(g) => {
+                eprintln!("{group}: recall@k {:.3} is below {min}", g.recall_at_k);
+                ok = false;
+            }
+            None => {
+                eprintln!(
+                    "{group}: no query of this group in {}",
+                    args.queries.display()
+                );
+                ok = false;
+            }
         }
     }
     Ok(if ok {

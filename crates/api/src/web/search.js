@@ -168,12 +168,19 @@ export function renderSearch(main) {
 
   function renderAnswer(s, data) {
     const total = data.total || 0;
+    const partial = data.partial_total || 0;
+    // Pages run over complete matches first, then the partial ones (most words first).
+    const shown = total + partial;
     const from = (s.page - 1) * PAGE_SIZE + 1;
-    const to = Math.min(total, s.page * PAGE_SIZE);
-    count.textContent = total
-      ? `共 ${total} 条结果${total > PAGE_SIZE ? `，第 ${from}–${to} 条` : ''}`
+    const to = Math.min(shown, s.page * PAGE_SIZE);
+    const parts = [];
+    if (total) parts.push(`共 ${total} 条结果`);
+    if (partial) parts.push(`另有 ${partial} 条部分匹配`);
+    count.textContent = shown
+      ? `${parts.join('，')}${shown > PAGE_SIZE ? `，第 ${from}–${to} 条` : ''}`
       : '没有找到结果';
     count.dataset.total = String(total);
+    count.dataset.partial = String(partial);
     notice.replaceChildren();
     const market = data.understood && data.understood.market;
     if (market) {
@@ -184,14 +191,25 @@ export function renderSearch(main) {
         `按市场：${market.name_zh}`, `（只显示${market.name_zh}的通报）`,
         h('a', { href: hrefOf({ ...s, q: rest, page: 1 }), 'data-state': '' }, '不按市场')));
     }
-    if (data.relaxed && total) {
+    if (data.relaxed && (total || partial)) {
       notice.appendChild(h('p', { class: 'notice' },
         `没有同时包含“${s.q}”全部词语的结果，下面是包含其中部分词语的结果。`));
     }
-    if (!total) notice.appendChild(emptyHelp(s));
-    results.replaceChildren(...(data.hits || []).map((hit) => renderHit(hit, s.q)));
+    if (!shown) notice.appendChild(emptyHelp(s));
+    const items = [];
+    let divided = false;
+    for (const hit of data.hits || []) {
+      if (hit.partial && !divided && total) {
+        // The divider: everything below lacks some query word.
+        items.push(h('li', { class: 'partial-divider', role: 'separator' },
+          `以下结果只包含部分检索词（共 ${partial} 条）`));
+        divided = true;
+      }
+      items.push(renderHit(hit, s.q));
+    }
+    results.replaceChildren(...items);
     renderFacets(facets, s, data.facets || {});
-    renderPager(pager, s, total);
+    renderPager(pager, s, shown);
   }
 }
 
@@ -280,7 +298,17 @@ function renderHit(hit, q) {
     h('h3', { class: 'hit-title' }, h('a', { href }, titleNode)),
     hit.title_zh && hit.title_en ? h('p', { class: 'en', lang: 'en' }, enHl ? safeSnippet(enHl.html) : hit.title_en) : null,
     dates.length ? h('p', { class: 'dates' }, dates.join(' · ')) : null,
+    matchedLine(hit),
     snippets.map((x) => h('p', { class: 'snippet' }, '…', safeSnippet(x.html), '…')));
+}
+
+/** For a partial match, or a match by expansion: which query words it matched, and how. */
+function matchedLine(hit) {
+  const m = hit.matched || [];
+  const via = m.filter((x) => x.via);
+  if (!hit.partial && !via.length) return null;
+  const words = m.map((x) => (x.via ? `${x.word}（按“${x.via}”）` : x.word));
+  return h('p', { class: 'matched' }, hit.partial ? `部分匹配：${words.join('、') || '无'}` : `匹配：${words.join('、')}`);
 }
 
 /** Explains an empty answer and offers queries that will find something. */

@@ -202,8 +202,13 @@ fn parse_date(name: &str, v: Option<&str>) -> Result<Option<NaiveDate>, ApiError
 /// Answer of `GET /api/v1/search`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchAnswer {
-    /// Matching documents.
+    /// Documents that match every query word (complete matches).
     pub total: u64,
+    /// Documents that match some but not all query words (partial matches). Counted when the
+    /// complete matches do not fill the page asked for; the page then goes on with partial
+    /// matches (`partial: true`), most words matched first, after every complete match.
+    /// Otherwise 0. Offset paging runs over `total + partial_total` hits.
+    pub partial_total: u64,
     /// Server time spent, milliseconds.
     pub took_ms: u64,
     /// The page of hits.
@@ -239,6 +244,22 @@ pub struct UnderstoodWire {
     /// market words: any of them; this names the first). Absent when `q` names no market or
     /// the `member` parameter is given (which wins).
     pub market: Option<QueryMarketWire>,
+    /// What each word was expanded with (it also matches these, at a lower weight, never
+    /// instead of the word): `synonyms` (index-config synonyms and glossary), `thesaurus`
+    /// (CC-CEDICT near-synonym), `cedict` (CC-CEDICT English translation), `hs` (English stems
+    /// of the HS names containing the word). A hit's `matched[].via` names the one it matched.
+    pub expansions: Vec<ExpansionWire>,
+}
+
+/// One expansion of a query word.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExpansionWire {
+    /// The query word (`西红柿`).
+    pub word: String,
+    /// What it also matches (`番茄`, `tomato`).
+    pub to: String,
+    /// `synonyms`, `thesaurus`, `cedict` or `hs`.
+    pub source: String,
 }
 
 /// A market word read from the query.
@@ -268,8 +289,27 @@ impl UnderstoodWire {
                 name_en: m.name_en,
                 word: m.word,
             }),
+            expansions: u
+                .expansions
+                .into_iter()
+                .map(|e| ExpansionWire {
+                    word: e.word,
+                    to: e.to,
+                    source: e.source,
+                })
+                .collect(),
         }
     }
+}
+
+/// A query word a hit matched.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchedWire {
+    /// The query word (as segmented: `马铃薯`, a quoted phrase, or a province name).
+    pub word: String,
+    /// The expansion it matched by when the word itself does not occur (`土豆` for 马铃薯,
+    /// `potato` for an English text); absent when the word itself matched.
+    pub via: Option<String>,
 }
 
 /// One hit.
@@ -303,6 +343,10 @@ pub struct HitWire {
     pub score: f32,
     /// Highlighted fragments, when `snippets=true`.
     pub highlights: Vec<HighlightWire>,
+    /// The query words this hit matched, each by itself or by an expansion (`via`).
+    pub matched: Vec<MatchedWire>,
+    /// True for a partial match: it lacks some query word (see `partial_total`).
+    pub partial: bool,
 }
 
 /// A highlighted fragment.
@@ -334,6 +378,7 @@ impl SearchAnswer {
     pub fn from_index(r: SearchResponse, took_ms: u64) -> SearchAnswer {
         SearchAnswer {
             total: r.total,
+            partial_total: r.partial_total,
             took_ms,
             hits: r
                 .hits
@@ -360,6 +405,15 @@ impl SearchAnswer {
                             html: x.html,
                         })
                         .collect(),
+                    matched: h
+                        .matched
+                        .into_iter()
+                        .map(|m| MatchedWire {
+                            word: m.word,
+                            via: m.via,
+                        })
+                        .collect(),
+                    partial: h.partial,
                 })
                 .collect(),
             facets: r

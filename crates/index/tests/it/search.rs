@@ -141,6 +141,116 @@ fn all_terms_then_relaxed() {
     }
 }
 
+fn page(text: &str, offset: usize, limit: usize) -> SearchResponse {
+    search(SearchRequest {
+        q: text.into(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1),
+        offset,
+        limit,
+        ..Default::default()
+    })
+}
+
+/// Partial matches fill the page after every complete match, most words first; each hit says
+/// which words it matched; `total` counts complete matches, `partial_total` the others.
+#[test]
+fn partial_matches_fill_the_page_below_complete_ones() {
+    for query in ["马铃薯 脱毒 贮藏", "花椒 栽培 技术", "苹果 残留 量子计算机"]
+    {
+        let r = page(query, 0, 30);
+        let complete = r.hits.iter().filter(|h| !h.partial).count() as u64;
+        assert!(r.partial_total > 0, "{query}: nothing partial");
+        // Complete matches come first and all of them fit on this page.
+        assert_eq!(complete, r.total, "{query}");
+        let first_partial = r
+            .hits
+            .iter()
+            .position(|h| h.partial)
+            .expect("a partial hit");
+        assert!(r.hits[first_partial..].iter().all(|h| h.partial), "{query}");
+        let words = query.split(' ').count();
+        for h in &r.hits {
+            let n = h.matched.len();
+            if h.partial {
+                assert!((1..words).contains(&n), "{query} {}: {:?}", h.id, h.matched);
+            } else {
+                assert_eq!(n, words, "{query} {}: {:?}", h.id, h.matched);
+            }
+        }
+        // Most words first among the partial ones.
+        let counts: Vec<usize> = r.hits[first_partial..]
+            .iter()
+            .map(|h| h.matched.len())
+            .collect();
+        assert!(
+            counts.windows(2).all(|w| w[0] >= w[1]),
+            "{query}: {counts:?}"
+        );
+        // Offset pages cut the same list.
+        let mut paged = Vec::new();
+        for off in (0..30).step_by(4) {
+            paged.extend(ids(&page(query, off, 4)));
+        }
+        assert_eq!(paged, ids(&r), "{query}");
+        assert_eq!(r.relaxed, r.total == 0, "{query}");
+    }
+    // A query every word of which some document has does not look for partial matches
+    // beyond a full page.
+    let r = page("标准", 0, 5);
+    assert_eq!(r.partial_total, 0);
+    assert!(r.hits.iter().all(|h| !h.partial && h.matched.len() == 1));
+}
+
+/// A hit matched through an expansion says which one.
+#[test]
+fn matched_words_name_the_expansion() {
+    let r = q("土豆 种薯");
+    let hit = r
+        .hits
+        .iter()
+        .find(|h| h.id == "DB62/T 4475-2021")
+        .expect("the potato seed standard");
+    let potato = hit
+        .matched
+        .iter()
+        .find(|m| m.word == "土豆")
+        .expect("土豆 matched");
+    assert_eq!(potato.via.as_deref(), Some("马铃薯"), "{:?}", hit.matched);
+    assert!(hit
+        .matched
+        .iter()
+        .any(|m| m.word == "种薯" && m.via.is_none()));
+    assert!(r
+        .understood
+        .expansions
+        .iter()
+        .any(|e| e.word == "土豆" && e.to == "马铃薯"));
+}
+
+/// CC-CEDICT translates a Chinese product word for the English notification texts.
+#[test]
+fn chinese_product_words_find_english_notifications() {
+    let r = search(SearchRequest {
+        q: "啤酒花".into(),
+        kind: Some("notification".into()),
+        ..Default::default()
+    });
+    let got = ids(&r);
+    assert!(got.contains(&"G/SPS/N/CAN/1243".to_string()), "{got:?}");
+    let hit = r
+        .hits
+        .iter()
+        .find(|h| h.id == "G/SPS/N/CAN/1243")
+        .expect("hit");
+    assert!(
+        hit.matched
+            .iter()
+            .any(|m| m.word == "啤酒花" && m.via.as_deref() == Some("hops")),
+        "{:?}",
+        hit.matched
+    );
+}
+
 #[test]
 fn filters_and_facets() {
     let r = search(SearchRequest {

@@ -1,0 +1,468 @@
+//! Expansions of a query word from two maintained, licensed resources, so that a Chinese product
+//! word outside the hand-written glossary still finds English notifications, and a near word
+//! (`土豆` for `马铃薯`) still finds the standard that uses it:
+//!
+//! - CC-CEDICT (CC BY-SA 4.0, shipped by the `chinese_dictionary` crate): word-level English
+//!   translations (`cedict`), and near-synonyms (`thesaurus`): other words whose first English
+//!   sense is the same as the word's own first sense (`番茄`/`西红柿` → "tomato").
+//! - The HS nomenclature's names (`hs-ccc-10digit-zh-hant.txt` and `-en.txt`, Traditional
+//!   Chinese converted to Simplified with `ferrous-opencc`): English stems that most of the
+//!   names containing a Chinese word share, and that are rare over all names (`hs`).
+//!
+//! Restricted and weighted: only Chinese words of two characters or more, a few short senses
+//! per word, expansions are alternatives of the word that count less than the word itself, and
+//! they never replace it. Nothing here is stored in the index: expansions are query-time only,
+//! so the resources can be updated without re-indexing. Results are cached per word.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use biaozhun_ingest::analyzer::ChineseAnalyzer;
+use tantivy::tokenizer::TextAnalyzer;
+
+/// The environment variable naming the directory of the HS names files.
+pub const HS_DIR_ENV: &str = "BIAOZHUN_HS_NAMES_DIR";
+/// Where the HS names are looked for when [`HS_DIR_ENV`] is not set (a checkout beside the
+/// shared data, as in development and CI).
+pub const HS_DIR_DEFAULT: &str = "../shared/data/codes";
+/// Traditional Chinese HS names file.
+pub const HS_ZH_FILE: &str = "hs-ccc-10digit-zh-hant.txt";
+/// English HS names file.
+pub const HS_EN_FILE: &str = "hs-ccc-10digit-en.txt";
+
+/// Words cached at most; beyond, the cache starts over (queries are Zipf-distributed).
+const CACHE_MAX: usize = 20_000;
+
+/// One expansion of a query word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BridgeAlt {
+    /// A Chinese near-synonym, or English words (a translation).
+    pub text: String,
+    /// `thesaurus`, `cedict` or `hs`.
+    pub source: &'static str,
+    /// Whether `text` is English (matched as stems in English fields).
+    pub english: bool,
+}
+
+/// The expansions of query words (see the module doc).
+pub struct Bridge {
+    hs: Option<HsNames>,
+    cache: Mutex<HashMap<String, Arc<Vec<BridgeAlt>>>>,
+}
+
+impl std::fmt::Debug for Bridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bridge")
+            .field("hs_names", &self.hs.as_ref().map_or(0, |h| h.en.len()))
+            .finish()
+    }
+}
+
+/// The HS names, tokenized: which names contain a Chinese word, and each name's English stems.
+struct HsNames {
+    /// Chinese token → indexes of the names containing it.
+    by_word: HashMap<String, Vec<u32>>,
+    /// English stems of each name (deduplicated).
+    en: Vec<Vec<String>>,
+    /// Names each stem occurs in.
+    df: HashMap<String, u32>,
+}
+
+/// The raw HS names, read once per process: (Simplified Chinese, English) by code.
+fn hs_raw(dir: &Path) -> Option<&'static [(String, String)]> {
+    static RAW: OnceLock<Option<Vec<(String, String)>>> = OnceLock::new();
+    RAW.get_or_init(|| match read_hs(dir) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(dir = %dir.display(), error = %e, "hs names not read; the cross-lingual bridge uses CC-CEDICT only");
+            None
+        }
+    })
+    .as_deref()
+}
+
+/// The lines `<10-digit code> <name>` of a names file, by code.
+fn read_names(path: &Path) -> std::io::Result<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path)?;
+    let mut out = HashMap::new();
+    for line in text.lines().skip(1) {
+        let line = line.trim_end_matches('\r');
+        let Some((code, name)) = line.split_once(' ') else {
+            continue;
+        };
+        if code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()) {
+            out.insert(code.to_string(), name.trim().to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn read_hs(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let zh = read_names(&dir.join(HS_ZH_FILE)).map_err(|e| format!("{HS_ZH_FILE}: {e}"))?;
+    let en = read_names(&dir.join(HS_EN_FILE)).map_err(|e| format!("{HS_EN_FILE}: {e}"))?;
+    let cc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+        .map_err(|e| format!("opencc: {e}"))?;
+    let mut codes: Vec<&String> = zh.keys().filter(|c| en.contains_key(*c)).collect();
+    codes.sort();
+    Ok(codes
+        .into_iter()
+        .filter_map(|c| Some((cc.convert(zh.get(c)?), en.get(c)?.clone())))
+        .collect())
+}
+
+/// The directory of the HS names: [`HS_DIR_ENV`], else [`HS_DIR_DEFAULT`].
+pub fn hs_dir() -> PathBuf {
+    std::env::var_os(HS_DIR_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(HS_DIR_DEFAULT))
+}
+
+/// Lower-case English words of a name, for stemming.
+fn english_stems(en: &TextAnalyzer, text: &str) -> Vec<String> {
+    let mut an = en.clone();
+    let mut stream = an.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(t) = stream.next() {
+        if t.text.len() >= 3 && t.text.bytes().all(|b| b.is_ascii_alphabetic()) {
+            out.push(t.text.clone());
+        }
+    }
+    out
+}
+
+impl HsNames {
+    fn build(raw: &[(String, String)], zh: &ChineseAnalyzer, en: &TextAnalyzer) -> HsNames {
+        let mut by_word: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut names = Vec::with_capacity(raw.len());
+        let mut df: HashMap<String, u32> = HashMap::new();
+        for (i, (zh_name, en_name)) in raw.iter().enumerate() {
+            let i = i as u32;
+            let mut seen = HashSet::new();
+            for t in zh.tokens(zh_name) {
+                if t.text.chars().count() >= 2 && seen.insert(t.text.clone()) {
+                    by_word.entry(t.text).or_default().push(i);
+                }
+            }
+            let mut stems = english_stems(en, en_name);
+            stems.sort();
+            stems.dedup();
+            for s in &stems {
+                *df.entry(s.clone()).or_default() += 1;
+            }
+            names.push(stems);
+        }
+        HsNames {
+            by_word,
+            en: names,
+            df,
+        }
+    }
+
+    /// English stems that most names containing `word` share and few names overall have.
+    fn stems(&self, word: &str) -> Vec<String> {
+        let Some(ids) = self.by_word.get(word) else {
+            return Vec::new();
+        };
+        if ids.len() > 400 {
+            // A word in that many names is a category word (其他, 制品), not a product.
+            return Vec::new();
+        }
+        let mut counts: HashMap<&str, u32> = HashMap::new();
+        for &i in ids {
+            for s in self.en.get(i as usize).into_iter().flatten() {
+                *counts.entry(s.as_str()).or_default() += 1;
+            }
+        }
+        let n = ids.len() as f64;
+        let total = self.en.len().max(1) as f64;
+        let mut out: Vec<(f64, &str)> = counts
+            .into_iter()
+            .filter(|(s, _)| !HS_STOP.contains(s))
+            .map(|(s, c)| {
+                let share = f64::from(c) / n;
+                let df = f64::from(self.df.get(s).copied().unwrap_or(1)) / total;
+                (share, s, df)
+            })
+            .filter(|(share, _, df)| *share >= 0.6 && *df <= 0.02)
+            .map(|(share, s, _)| (share, s))
+            .collect();
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        out.into_iter()
+            .take(2)
+            .map(|(_, s)| s.to_string())
+            .collect()
+    }
+}
+
+/// Stems of the HS names that say how a product is presented, not what it is.
+const HS_STOP: &[&str] = &[
+    "other", "fresh", "chill", "frozen", "dri", "whether", "not", "prepar", "preserv", "contain",
+    "includ", "exclud", "than", "weight", "more", "less", "use", "nes", "part", "articl",
+    "product", "form", "put", "retail", "sale", "pack", "kind", "type", "whole", "piec",
+];
+
+/// A cleaned CC-CEDICT sense: parenthesised notes and leading `to`/`a`/`the` dropped; `None` for
+/// dialect, regional, archaic and classifier-only senses, or for ones longer than two words.
+fn clean_sense(raw: &str) -> Option<String> {
+    let lower = raw.to_ascii_lowercase();
+    for marker in [
+        "(dialect",
+        "(tw)",
+        "(old)",
+        "(archaic)",
+        "(slang)",
+        "(cantonese)",
+        "variant of",
+        "surname",
+        "abbr.",
+        "see ",
+        "(literary)",
+        "(loanword",
+        "(coll",
+    ] {
+        if lower.contains(marker) {
+            return None;
+        }
+    }
+    let mut s = String::new();
+    let mut depth = 0u32;
+    for c in lower.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => s.push(c),
+            _ => {}
+        }
+    }
+    let mut words: Vec<&str> = s.split_whitespace().collect();
+    if matches!(
+        words.first(),
+        Some(&"to") | Some(&"a") | Some(&"an") | Some(&"the")
+    ) {
+        words.remove(0);
+    }
+    let ok = !words.is_empty()
+        && words.len() <= 2
+        && words
+            .iter()
+            .all(|w| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'))
+        && !words.iter().any(|w| SENSE_STOP.contains(w));
+    ok.then(|| words.join(" "))
+}
+
+/// Words that mark a sense as grammar or too vague to translate a product.
+const SENSE_STOP: &[&str] = &[
+    "sth", "sb", "etc", "one", "oneself", "of", "cl", "kind", "thing", "things", "matter", "do",
+    "make", "be", "have", "get", "general",
+];
+
+/// One CC-CEDICT sense of a word: as written (lower case) and cleaned ([`clean_sense`]).
+#[derive(Debug, Clone, PartialEq)]
+struct Sense {
+    raw: String,
+    clean: String,
+}
+
+/// The usable senses of a simplified word, in dictionary order, deduplicated. A sense narrowed
+/// by a trailing `(of ...)`/`(as ...)` note (`working (of machinery)`) is left out.
+fn senses(word: &str) -> Vec<Sense> {
+    let mut out: Vec<Sense> = Vec::new();
+    for e in chinese_dictionary::query_by_simplified(word) {
+        if e.simplified != word {
+            continue;
+        }
+        for raw in &e.english {
+            for part in raw.split(';') {
+                let lower = part.trim().to_ascii_lowercase();
+                if lower.contains("(of ") || lower.contains("(as ") {
+                    continue;
+                }
+                if let Some(clean) = clean_sense(part) {
+                    if !out.iter().any(|s| s.clean == clean) {
+                        out.push(Sense { raw: lower, clean });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `a` and `b` are near-synonyms by their senses: the same first sense as written (a
+/// noun: verbs such as "to inspect" are too broad), and at least half of their senses shared.
+fn near(a: &[Sense], b: &[Sense]) -> bool {
+    let (Some(fa), Some(fb)) = (a.first(), b.first()) else {
+        return false;
+    };
+    if fa.raw != fb.raw || fa.raw.starts_with("to ") {
+        return false;
+    }
+    let shared = a
+        .iter()
+        .filter(|s| b.iter().any(|t| t.clean == s.clean))
+        .count();
+    let union = a.len() + b.len() - shared;
+    2 * shared >= union
+}
+
+/// Whether `w` is a Chinese word the bridge expands (two Han characters or more).
+fn expandable(w: &str) -> bool {
+    w.chars().count() >= 2 && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+impl Bridge {
+    /// A bridge over CC-CEDICT and, when `hs_dir` holds the HS names files, the HS names.
+    /// A missing or unreadable HS directory is logged and leaves CC-CEDICT alone.
+    pub fn new(hs_dir: &Path, zh: &ChineseAnalyzer, en: &TextAnalyzer) -> Bridge {
+        Bridge {
+            hs: hs_raw(hs_dir).map(|raw| HsNames::build(raw, zh, en)),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Loads CC-CEDICT now (about a second), so the first query does not wait for it.
+    pub fn warm(&self) {
+        let _ = chinese_dictionary::query_by_simplified("标准");
+        let _ = chinese_dictionary::query_by_english("standard");
+    }
+
+    /// The expansions of a query word (a compound token), best first; empty for words the
+    /// bridge does not expand.
+    pub fn expand(&self, word: &str) -> Arc<Vec<BridgeAlt>> {
+        if !expandable(word) {
+            return Arc::new(Vec::new());
+        }
+        if let Some(hit) = self.lock().get(word) {
+            return Arc::clone(hit);
+        }
+        let out = Arc::new(self.compute(word));
+        let mut cache = self.lock();
+        if cache.len() >= CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), Arc::clone(&out));
+        out
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<BridgeAlt>>>> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn compute(&self, word: &str) -> Vec<BridgeAlt> {
+        let mut out: Vec<BridgeAlt> = Vec::new();
+        let own = senses(word);
+        // Near-synonyms: words with this word's first sense and most of its other senses.
+        if let Some(first) = own.first() {
+            let mut near_words: Vec<String> = Vec::new();
+            for e in chinese_dictionary::query_by_english(&first.clean) {
+                let w = e.simplified.as_str();
+                if w == word || !expandable(w) || near_words.iter().any(|n| n == w) {
+                    continue;
+                }
+                if near(&own, &senses(w)) {
+                    near_words.push(w.to_string());
+                }
+            }
+            near_words.sort();
+            out.extend(near_words.into_iter().take(3).map(|w| BridgeAlt {
+                text: w,
+                source: "thesaurus",
+                english: false,
+            }));
+        }
+        // Translations: the first few short senses.
+        for s in own.iter().take(3) {
+            out.push(BridgeAlt {
+                text: s.clean.clone(),
+                source: "cedict",
+                english: true,
+            });
+        }
+        // The HS names only for words CC-CEDICT cannot translate: they name products, and a
+        // word common in them (标准, 其他) is no product.
+        if own.is_empty() {
+            if let Some(hs) = &self.hs {
+                out.extend(hs.stems(word).into_iter().map(|s| BridgeAlt {
+                    text: s,
+                    source: "hs",
+                    english: true,
+                }));
+            }
+        }
+        out
+    }
+
+    /// The English translations of a sub-word of a compound (single characters included: in
+    /// a compound, `油` of `椰子油` is "oil").
+    pub fn translate_part(&self, part: &str) -> Option<String> {
+        if part.chars().count() >= 2 {
+            return self
+                .expand(part)
+                .iter()
+                .find(|b| b.english && b.source == "cedict")
+                .map(|b| b.text.clone());
+        }
+        senses(part).first().map(|s| s.clean.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn senses_are_cleaned() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("potato", Some("potato")),
+            ("to test", Some("test")),
+            ("(Tw) peanut (CL:顆|颗[ke1])", None),
+            ("cigarette (CL:支[zhi1],條|条[tiao2])", Some("cigarette")),
+            ("(dialect) potato", None),
+            ("variant of 煙|烟[yan1]", None),
+            ("to do sth for sb", None),
+            ("tea leaves", Some("tea leaves")),
+            ("loquat tree (Eriobotrya japonica)", Some("loquat tree")),
+            ("people around the world", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(clean_sense(raw).as_deref(), *want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn only_chinese_words_of_two_characters_expand() {
+        for (w, want) in [
+            ("番茄", true),
+            ("茶", false),
+            ("tea", false),
+            ("番茄2", false),
+        ] {
+            assert_eq!(expandable(w), want, "{w}");
+        }
+    }
+
+    /// CC-CEDICT gives near-synonyms with the same first sense, and translations.
+    #[test]
+    fn cedict_expansions() {
+        let bridge = Bridge {
+            hs: None,
+            cache: Mutex::new(HashMap::new()),
+        };
+        let texts = |w: &str, source: &str| -> Vec<String> {
+            bridge
+                .expand(w)
+                .iter()
+                .filter(|a| a.source == source)
+                .map(|a| a.text.clone())
+                .collect()
+        };
+        assert!(texts("土豆", "thesaurus").contains(&"马铃薯".to_string()));
+        assert!(texts("马铃薯", "thesaurus").contains(&"土豆".to_string()));
+        assert!(texts("西红柿", "thesaurus").contains(&"番茄".to_string()));
+        assert_eq!(texts("番茄", "cedict"), vec!["tomato".to_string()]);
+        assert!(texts("大麦", "cedict").contains(&"barley".to_string()));
+        assert!(texts("标准", "thesaurus").len() <= 3);
+        assert!(bridge.expand("茶").is_empty());
+    }
+}
