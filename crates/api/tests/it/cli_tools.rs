@@ -84,3 +84,41 @@ fn bad_input_is_a_clear_error() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("line 2") && err.contains("\"q\""), "{err}");
 }
+
+/// `biaozhun eval --min-recall GROUP=VALUE`: a per-group recall bar passes, fails below it,
+/// fails for a group without queries, and refuses a malformed bar.
+#[test]
+fn eval_recall_bars_per_group() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index_dir = dir.path().join("index");
+    drop(build_index(
+        &index_dir,
+        &[
+            repo().join("fixtures/catalog"),
+            repo().join("fixtures/texts"),
+        ],
+    ));
+    let idx = index_dir.to_str().expect("utf-8 path");
+    let queries = dir.path().join("q.jsonl");
+    std::fs::write(
+        &queries,
+        concat!(
+            "{\"group\": \"partial\", \"q\": \"马铃薯 脱毒 量子计算机\", \"expect\": [\"DB62/T 4475-2021\"], \"at\": 10}\n",
+            "{\"group\": \"other\", \"q\": \"量子计算机\", \"expect\": [\"DB62/T 4475-2021\"], \"at\": 10}\n",
+        ),
+    )
+    .expect("write");
+    let q = queries.to_str().expect("utf-8");
+    let run = |bar: &str| biaozhun(&["eval", q, "--index", idx, "--min-recall", bar]);
+    let o = run("partial=1.0");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run("other=0.5");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("other: recall@k 0.000 is below 0.5"));
+    let o = run("nosuch=0.5");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no query of this group"));
+    let o = run("partial");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not GROUP=VALUE"));
+}
