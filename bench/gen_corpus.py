@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Deterministic synthetic corpus and query set for the biaozhun benchmark.
 
-Builds, from the vocabulary of ../shared/data only (catalog titles, THUOCL word lists, the
+Builds, from the vocabulary of ../shared/data (or, when it is absent, of fixtures/ and
+index-config/: see load_vocab_fixtures) (catalog titles, THUOCL word lists, the
 regulation texts cut into phrases, HS descriptions, ICS codes, GB/T 2260 provinces):
 
   OUT/corpus/catalog/standards.jsonl   one catalog record per standard (snake_case fields, the
@@ -26,6 +27,7 @@ import argparse
 import bisect
 import collections
 import hashlib
+import itertools
 import json
 import math
 import multiprocessing
@@ -100,6 +102,66 @@ def fold_code_for_file(code):
     """`GB/T 7714-2015` -> `GBT7714-2015`, `T/CAS 12-2020` -> `TCAS12-2020`, the way download
     sites name files (`biaozhun code TCAS12-2020` reads it back)."""
     return code.replace("/", "").replace(" ", "")
+
+
+# Provincial-level divisions (GB/T 2260 codes), for the fixtures fallback.
+PROVINCES = [
+    ("11", "北京市"), ("12", "天津市"), ("13", "河北省"), ("14", "山西省"), ("15", "内蒙古自治区"),
+    ("21", "辽宁省"), ("22", "吉林省"), ("23", "黑龙江省"), ("31", "上海市"), ("32", "江苏省"),
+    ("33", "浙江省"), ("34", "安徽省"), ("35", "福建省"), ("36", "江西省"), ("37", "山东省"),
+    ("41", "河南省"), ("42", "湖北省"), ("43", "湖南省"), ("44", "广东省"), ("45", "广西壮族自治区"),
+    ("46", "海南省"), ("50", "重庆市"), ("51", "四川省"), ("52", "贵州省"), ("53", "云南省"),
+    ("54", "西藏自治区"), ("61", "陕西省"), ("62", "甘肃省"), ("63", "青海省"), ("64", "宁夏回族自治区"),
+    ("65", "新疆维吾尔自治区"),
+]
+
+
+def load_vocab_fixtures(repo):
+    """The same vocabulary from what a clone holds (fixtures/ and index-config/), when
+    ../shared/data is absent: fewer words and titles, so a smaller, more repetitive corpus."""
+    cjk = re.compile(r"[\u4e00-\u9fff]{2,6}")
+    words = []
+    with open(os.path.join(repo, "index-config", "jieba-user-dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            w = line.split()[0] if line.strip() and not line.startswith("#") else ""
+            if cjk.fullmatch(w):
+                words.append(w)
+    titles, ics = [], []
+    with open(os.path.join(repo, "fixtures", "catalog", "standards.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            if d.get("title_zh"):
+                titles.append(d["title_zh"])
+                words += cjk.findall(d["title_zh"])
+            ics += [c for c in d.get("ics") or [] if c.count(".") >= 1]
+    words = sorted(set(words))
+    cum = list(itertools.accumulate(1.0 for _ in words))
+    lex = {name: (words, cum) for name in ["food", "medical", "IT", "car", "law", "caijing"]}
+    phrases = []
+    for sub in ("regulations", "texts"):
+        d = os.path.join(repo, "fixtures", sub)
+        for fn in sorted(os.listdir(d)):
+            path = os.path.join(d, fn)
+            if not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8", errors="ignore") as f:
+                text = f.read()
+            for p in re.split(r"[，。；：、\n（）《》“”]", text):
+                p = p.strip(" #*　")
+                if 4 <= len(p) <= 30 and re.search(r"[\u4e00-\u9fff]{4}", p) and not re.search(r"第[一二三四五六七八九十百]+[条章]", p):
+                    phrases.append(p)
+    hs = []
+    chapter = None
+    with open(os.path.join(repo, "index-config", "hs-chapters.toml"), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r'code = "(\d\d)"', line)
+            if m:
+                chapter = m.group(1)
+            m = re.match(r'en = "(.*)"', line)
+            if m and chapter:
+                hs.append((chapter + "01", m.group(1)))
+    return {"lex": lex, "phrases": sorted(set(phrases)), "titles": sorted(set(titles)),
+            "provinces": PROVINCES, "hs": hs, "ics": sorted(set(ics)) or ["13.020", "67.040"]}
 
 
 def load_vocab(data):
@@ -490,9 +552,14 @@ def main():
     n_std = a.standards or n_std
     n_not = a.notifications or n_not
     t0 = time.time()
-    if not os.path.isdir(a.data):
-        sys.exit(f"error: shared data folder {a.data} not found (pass --data)")
-    vocab = load_vocab(a.data)
+    if os.path.isdir(a.data):
+        vocab = load_vocab(a.data)
+    else:
+        repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+        print(f"note: shared data folder {a.data} not found: using the vocabulary of fixtures/ and "
+              "index-config/ (smaller; figures are not comparable with runs on ../shared/data)",
+              file=sys.stderr)
+        vocab = load_vocab_fixtures(repo)
     _CTX["vocab"] = vocab
     docs = make_meta(a.seed, n_std)
     _CTX["docs"] = docs

@@ -23,7 +23,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::ratelimit::client_ip;
-use crate::routes::{barriers, check, documents, feeds, health, records, search, watchlists};
+use crate::routes::{
+    admin, barriers, check, documents, feeds, health, records, search, watchlists,
+};
 use crate::state::AppState;
 
 /// The `x-request-id` header.
@@ -77,7 +79,10 @@ pub fn router(state: AppState) -> Router {
                 .put(watchlists::put)
                 .delete(watchlists::delete),
         )
-        .route("/api/v1/feeds/watchlists/{name}", get(watchlists::feed));
+        .route("/api/v1/feeds/watchlists/{name}", get(watchlists::feed))
+        .route("/api/v1/jobs/{id}", get(documents::job))
+        .route("/api/v1/admin/snapshots", post(admin::snapshot))
+        .route("/api/v1/admin/reindex", post(admin::reindex));
 
     let cors = cors_layer(&state);
     Router::new()
@@ -195,7 +200,12 @@ async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> 
             .extensions()
             .get::<ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0);
-        let ip = client_ip(req.headers(), peer, state.config.trust_proxy);
+        let ip = client_ip(
+            req.headers(),
+            peer,
+            state.config.trust_proxy,
+            &state.config.trusted_proxies,
+        );
         if let Err(wait) = limiter.check(ip, Instant::now()) {
             tracing::info!(client = %ip, retry_after = wait, "rate limited");
             return ApiError::rate_limited(wait).into_response();

@@ -18,8 +18,6 @@ use subtle::ConstantTimeEq;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// Default index directory, relative to the working directory.
 pub const DEFAULT_INDEX: &str = "data/index";
-/// Default index configuration directory (schema, dictionaries, synonyms).
-pub const DEFAULT_INDEX_CONFIG: &str = "index-config";
 /// Default folder ingested into an empty index at start (the bundled corpus).
 pub const DEFAULT_BOOTSTRAP: &str = "fixtures";
 
@@ -68,8 +66,17 @@ pub struct RawConfig {
     pub addr: Option<String>,
     /// Index directory.
     pub index: Option<PathBuf>,
-    /// Index configuration directory (`index-config/`).
+    /// Index configuration directory (`index-config/`); the built-in configuration when unset.
     pub index_config: Option<PathBuf>,
+    /// Serve an index another process writes: no uploads, no bootstrap, follow its commits and
+    /// re-index switches.
+    pub read_only: Option<bool>,
+    /// Folder `POST /api/v1/admin/snapshots` writes snapshots into; unset disables the route.
+    pub snapshot_dir: Option<PathBuf>,
+    /// Proxies whose `X-Forwarded-For` entries are skipped when `trust_proxy` is on (IPs or
+    /// CIDR blocks such as `10.0.0.0/8`); the right-most address not in this list is the
+    /// client.
+    pub trusted_proxies: Option<Vec<String>>,
     /// Folder ingested when the index is empty or missing; `none` (or empty) disables.
     pub bootstrap: Option<PathBuf>,
     /// Admin API keys (for `POST /documents` and `DELETE /documents`); none disables the admin
@@ -127,6 +134,9 @@ impl RawConfig {
             addr: over.addr.or(self.addr),
             index: over.index.or(self.index),
             index_config: over.index_config.or(self.index_config),
+            read_only: over.read_only.or(self.read_only),
+            snapshot_dir: over.snapshot_dir.or(self.snapshot_dir),
+            trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
             bootstrap: over.bootstrap.or(self.bootstrap),
             admin_keys: over.admin_keys.or(self.admin_keys),
             cors_origins: over.cors_origins.or(self.cors_origins),
@@ -154,8 +164,27 @@ impl RawConfig {
             )
         })?;
         let index_dir = non_empty_path("index", self.index, DEFAULT_INDEX)?;
-        let index_config_dir =
-            non_empty_path("index_config", self.index_config, DEFAULT_INDEX_CONFIG)?;
+        let index_config_dir = match self.index_config {
+            Some(p) if p.as_os_str().is_empty() => {
+                return Err(invalid("index_config", "must not be empty"))
+            }
+            Some(p) => p,
+            None => biaozhun_index::defaults::builtin_dir()
+                .map_err(|e| invalid("index_config", format!("built-in configuration: {e}")))?,
+        };
+        let mut trusted_proxies = Vec::new();
+        for t in self.trusted_proxies.unwrap_or_default() {
+            let t = t.trim();
+            if t.is_empty() {
+                continue;
+            }
+            trusted_proxies.push(crate::ratelimit::IpBlock::parse(t).ok_or_else(|| {
+                invalid(
+                    "trusted_proxies",
+                    format!("{t:?} is not an IP address or CIDR block like 10.0.0.0/8"),
+                )
+            })?);
+        }
         let bootstrap = match self.bootstrap {
             Some(p) if p.as_os_str().is_empty() || p.as_os_str() == "none" => None,
             Some(p) => Some(p),
@@ -275,6 +304,9 @@ impl RawConfig {
             },
             rate_limit,
             trust_proxy: self.trust_proxy.unwrap_or(false),
+            trusted_proxies,
+            read_only: self.read_only.unwrap_or(false),
+            snapshot_dir: self.snapshot_dir.filter(|p| !p.as_os_str().is_empty()),
             log_format,
             ocr_max_pages,
             webhooks,
@@ -301,7 +333,7 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Index directory.
     pub index_dir: PathBuf,
-    /// Index configuration directory.
+    /// Index configuration directory (the built-in one written out when none was given).
     pub index_config_dir: PathBuf,
     /// Folder to ingest into an empty index at start, if any.
     pub bootstrap: Option<PathBuf>,
@@ -315,6 +347,12 @@ pub struct Config {
     pub rate_limit: Option<RateLimit>,
     /// Whether `X-Forwarded-For` names the client.
     pub trust_proxy: bool,
+    /// Proxies skipped from the right of `X-Forwarded-For`.
+    pub trusted_proxies: Vec<crate::ratelimit::IpBlock>,
+    /// Serve read-only, following another process's commits.
+    pub read_only: bool,
+    /// Where admin snapshots go, when enabled.
+    pub snapshot_dir: Option<PathBuf>,
     /// Log output format.
     pub log_format: LogFormat,
     /// Most pages of one uploaded PDF to OCR; 0 disables OCR for uploads.

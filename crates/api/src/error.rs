@@ -28,6 +28,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// Too many requests from this client; retry after the `Retry-After` seconds (429).
     RateLimited,
+    /// A write sent to a read-only replica; send it to the writer (403).
+    ReadOnly,
     /// Something failed on our side; the log has the details under the request id (500).
     Internal,
     /// The index is not open yet or is being rebuilt (503).
@@ -38,7 +40,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::InvalidParameter,
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
@@ -46,6 +48,7 @@ impl ErrorCode {
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::RateLimited,
+        ErrorCode::ReadOnly,
         ErrorCode::Internal,
         ErrorCode::NotReady,
         ErrorCode::Timeout,
@@ -61,6 +64,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::ReadOnly => StatusCode::FORBIDDEN,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::NotReady | ErrorCode::Timeout => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -76,6 +80,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ReadOnly => "read_only",
             ErrorCode::Internal => "internal",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Timeout => "timeout",
@@ -186,6 +191,13 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.code == ErrorCode::Unauthorized {
+            // RFC 6750: a 401 names the scheme the client should use.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"biaozhun\""),
+            );
         }
         response
     }

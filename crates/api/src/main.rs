@@ -1,6 +1,13 @@
 //! The `biaozhun` binary: one executable for the command line (`code`, `ingest`, `search`,
-//! `eval`, `barriers`, `check`, `watch`, `optimize`, `querybench`) and the HTTP service (`serve`). Each subcommand lives in `cli/`; this
-//! file only parses arguments and maps errors to exit codes.
+//! `eval`, `barriers`, `check`, `watch`, `optimize`, `querybench`, `snapshot`, `restore`,
+//! `reindex`, `config`)
+//! and the HTTP service (`serve`). Each subcommand lives in `cli/`; this file only parses
+//! arguments, sets up logging and maps errors to exit codes.
+//!
+//! Exit codes, the same for every subcommand: 0 everything worked; 1 the command ran but some
+//! of its inputs failed (a file of an ingest, a query of an eval below its bar, a corrupt
+//! archive); 2 usage or configuration error (bad flags, unreadable config, no index where one
+//! is needed: nothing was done).
 
 use std::process::ExitCode;
 
@@ -41,10 +48,24 @@ enum Command {
     Optimize(cli::optimize::Args),
     /// Measure query latency and throughput in process over a query file (see bench/).
     Querybench(cli::querybench::Args),
+    /// Write a consistent snapshot of an index (tar + zstd) while it is served and written.
+    Snapshot(cli::snapshot::SnapshotArgs),
+    /// Restore a snapshot into an index directory.
+    Restore(cli::snapshot::RestoreArgs),
+    /// Rebuild the index from its stored records with the current configuration, then switch
+    /// to the new generation atomically.
+    Reindex(cli::reindex::Args),
+    /// The built-in index configuration (`config dump` writes it out for editing).
+    #[command(subcommand)]
+    Config(cli::config::Command),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `serve` sets up logging itself once its configuration (log format) is read.
+    if !matches!(cli.command, Command::Serve(_)) {
+        cli::init_logging(biaozhun_api::config::LogFormat::Text, "warn");
+    }
     let result = match cli.command {
         Command::Code(args) => cli::code::run(&args),
         Command::Ingest(args) => cli::ingest::run(&args),
@@ -56,12 +77,16 @@ fn main() -> ExitCode {
         Command::Watch(args) => cli::watch::run(&args),
         Command::Optimize(args) => cli::optimize::run(&args),
         Command::Querybench(args) => cli::querybench::run(&args),
+        Command::Snapshot(args) => cli::snapshot::run_snapshot(&args),
+        Command::Restore(args) => cli::snapshot::run_restore(&args),
+        Command::Reindex(args) => cli::reindex::run(&args),
+        Command::Config(cmd) => cli::config::run(&cmd),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            cli::exit_code(&e)
         }
     }
 }

@@ -40,6 +40,10 @@ pub struct IndexGauges {
     pub documents: BTreeMap<String, u64>,
     /// Whether the index is open.
     pub ready: bool,
+    /// The index generation served (0 until the first re-index).
+    pub generation: u64,
+    /// Commits followed by the searchers of this process (grows with each reload).
+    pub searcher_generation: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -116,6 +120,34 @@ impl Metrics {
         out.push_str("# HELP biaozhun_index_ready Whether the index is open (1) or not (0).\n");
         out.push_str("# TYPE biaozhun_index_ready gauge\n");
         let _ = writeln!(out, "biaozhun_index_ready {}", u8::from(index.ready));
+        let (delivered, failed, attempts) = crate::webhook::counters();
+        out.push_str("# HELP biaozhun_webhook_deliveries_total Webhook deliveries by outcome.\n");
+        out.push_str("# TYPE biaozhun_webhook_deliveries_total counter\n");
+        let _ = writeln!(
+            out,
+            "biaozhun_webhook_deliveries_total{{outcome=\"delivered\"}} {delivered}"
+        );
+        let _ = writeln!(
+            out,
+            "biaozhun_webhook_deliveries_total{{outcome=\"failed\"}} {failed}"
+        );
+        out.push_str(
+            "# HELP biaozhun_webhook_attempts_total Webhook POST attempts, retries included.\n",
+        );
+        out.push_str("# TYPE biaozhun_webhook_attempts_total counter\n");
+        let _ = writeln!(out, "biaozhun_webhook_attempts_total {attempts}");
+        out.push_str(
+            "# HELP biaozhun_index_generation Index generation served (re-index switches).\n",
+        );
+        out.push_str("# TYPE biaozhun_index_generation gauge\n");
+        let _ = writeln!(out, "biaozhun_index_generation {}", index.generation);
+        out.push_str("# HELP biaozhun_index_searcher_generation Commits this process's searchers have followed.\n");
+        out.push_str("# TYPE biaozhun_index_searcher_generation gauge\n");
+        let _ = writeln!(
+            out,
+            "biaozhun_index_searcher_generation {}",
+            index.searcher_generation
+        );
         out.push_str("# HELP biaozhun_index_size_bytes Size of the index directory on disk.\n");
         out.push_str("# TYPE biaozhun_index_size_bytes gauge\n");
         let _ = writeln!(out, "biaozhun_index_size_bytes {}", index.size_bytes);

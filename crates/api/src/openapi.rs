@@ -7,13 +7,16 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorDetail};
+use crate::routes::admin::{ReindexAnswer, SnapshotAnswer};
 use crate::routes::check::CheckBody;
 use crate::routes::documents::{
     DeleteAnswer, FileReportWire, LineErrorWire, SummaryWire, UploadAnswer,
 };
 use crate::routes::health::Health;
 use crate::routes::watchlists::WatchlistNames;
-use crate::routes::{barriers, check, documents, feeds, health, records, search, watchlists};
+use crate::routes::{
+    admin, barriers, check, documents, feeds, health, records, search, watchlists,
+};
 use crate::watch::{WatchEvent, WatchState, Watchlist, WatchlistInput};
 use crate::wire::barriers::{
     BarrierAnswer, CitedWire, DocumentWire, EventWire, FamilyWire, HsWire, MarketWire, StateWire,
@@ -35,7 +38,7 @@ use crate::wire::search::{
 #[openapi(
     info(
         title = "biaozhun",
-        description = "Full-text search of Chinese standards, WTO TBT/SPS notifications and regulations.\n\nErrors are `{\"error\": {\"code\", \"message\"}}` with a stable `code`: invalid_parameter (400), unauthorized (401), not_found (404), method_not_allowed (405), payload_too_large (413), unsupported_media_type (415), rate_limited (429, with Retry-After), internal (500), not_ready (503), timeout (503). Every response carries `x-request-id`.",
+        description = "Full-text search of Chinese standards, WTO TBT/SPS notifications and regulations.\n\nErrors are `{\"error\": {\"code\", \"message\"}}` with a stable `code`: invalid_parameter (400), unauthorized (401), not_found (404), method_not_allowed (405), payload_too_large (413), unsupported_media_type (415), rate_limited (429, with Retry-After), read_only (403, a write sent to a replica), internal (500), not_ready (503), timeout (503). Every response carries `x-request-id`.",
         license(name = "Apache-2.0")
     ),
     paths(
@@ -54,6 +57,9 @@ use crate::wire::search::{
         watchlists::delete,
         watchlists::list,
         watchlists::feed,
+        documents::job,
+        admin::snapshot,
+        admin::reindex,
         health::healthz,
         health::readyz,
         health::metrics,
@@ -67,7 +73,8 @@ use crate::wire::search::{
         LineErrorWire, SummaryWire, DeleteAnswer, Health, BarrierAnswer, MarketWire, HsWire,
         FamilyWire, StateWire, EventWire, CitedWire, DocumentWire, CheckAnswer, CheckSummary,
         CheckedReference, OccurrenceWire, DocumentInfo, CheckBody, Watchlist, WatchState, WatchEvent,
-        WatchlistInput, WatchlistNames,
+        WatchlistInput, WatchlistNames, SnapshotAnswer, ReindexAnswer,
+        crate::jobs::Job, crate::jobs::JobState,
     )),
     modifiers(&AdminKey),
     tags(
@@ -76,7 +83,7 @@ use crate::wire::search::{
         (name = "check", description = "查新: the standards a document cites, their status and the edition in force"),
         (name = "watchlists", description = "lists of standards to watch, their change events, Atom feed; admin key"),
         (name = "records", description = "standards, notifications and regulations by id"),
-        (name = "admin", description = "uploads and deletes; `Authorization: Bearer <key>`"),
+        (name = "admin", description = "uploads, deletes, ingest jobs, snapshots, re-index; `Authorization: Bearer <key>`"),
         (name = "operations", description = "health, readiness, metrics, this document"),
     )
 )]

@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource. Handlers validate input, run index work on the
 //! blocking pool and convert the results into [`crate::wire`] types.
 
+pub mod admin;
 pub mod barriers;
 pub mod check;
 pub mod documents;

@@ -4,10 +4,18 @@
 //! The listener is bound first and the URL printed at once; the index opens on the blocking pool
 //! meanwhile (`/readyz` answers 503 until it is open). On a fresh clone the index does not exist
 //! yet: it is created and the bootstrap folder (`fixtures/`) ingested into it, so
-//! `cargo run --release -- serve` shows a working search without any other step.
+//! `cargo run --release -- serve` shows a working search without any other step. Sub-folders
+//! holding a `.no-bootstrap` file (`fixtures/bad`, the deliberately broken inputs) are left out.
+//!
+//! A read-only server (`--read-only`, a replica) never creates, bootstraps or writes: it waits
+//! for the writer to create the index, follows its commits (tantivy reloads within about half a
+//! second of a commit) and its re-index switches (the alias is polled every
+//! [`FOLLOW_INTERVAL`]), and answers writes with `read_only`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use biaozhun_index::{Index, IndexError};
 use tokio::net::TcpListener;
@@ -16,6 +24,11 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::routes::documents::run_batch;
 use crate::state::AppState;
+
+/// How often a server that does not write checks whether the index was re-indexed.
+pub const FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
+/// Marker file: a bootstrap sub-folder holding it is not ingested.
+pub const NO_BOOTSTRAP: &str = ".no-bootstrap";
 
 /// Why the service could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -68,8 +81,10 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let (fail_tx, mut fail_rx) = tokio::sync::watch::channel(None::<String>);
     let opener = {
         let state = state.clone();
+        let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || match open_index(&state.config, &state.metrics) {
             Ok(index) => {
+                let writable = index.is_writable();
                 // Per-segment arrays before readiness, so the first searches are not slow.
                 let started = std::time::Instant::now();
                 match index.warm() {
@@ -80,8 +95,20 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
                         tracing::warn!(error = %e, "warming the index failed; searches will prepare segments themselves")
                     }
                 }
+                let generation = index.generation();
                 state.set_index(index);
-                tracing::info!("index open, ready");
+                tracing::info!(generation, writable, "index open, ready");
+                if writable {
+                    // Resumes the ingest jobs a previous process left.
+                    let state = state.clone();
+                    handle.spawn(async move {
+                        if let Err(e) = state.start_jobs() {
+                            tracing::warn!(error = %e, "ingest jobs not started");
+                        }
+                    });
+                } else {
+                    handle.spawn(follow(state.clone(), generation));
+                }
                 Ok(())
             }
             Err(e) => {
@@ -130,6 +157,9 @@ pub fn open_index(config: &Config, metrics: &Metrics) -> Result<Index, ServeErro
         dir: dir.clone(),
         source,
     };
+    if config.read_only {
+        return open_replica(dir).map_err(index_err);
+    }
     let writable = config.admin_keys.is_configured();
     let bootstrap = config.bootstrap.as_ref().filter(|p| p.is_dir());
     if !writable {
@@ -151,7 +181,7 @@ pub fn open_index(config: &Config, metrics: &Metrics) -> Result<Index, ServeErro
             tracing::info!(folder = %folder.display(), "empty index, ingesting the bootstrap folder");
             let (reports, summary) = run_batch(
                 &index,
-                std::slice::from_ref(folder),
+                &bootstrap_paths(folder),
                 &config.index_config_dir,
                 config.ocr_max_pages,
             );
@@ -181,6 +211,85 @@ pub fn open_index(config: &Config, metrics: &Metrics) -> Result<Index, ServeErro
     }
     drop(index);
     Index::open(dir).map_err(index_err)
+}
+
+/// What to ingest of the bootstrap folder: the folder itself, or its entries without the
+/// sub-folders marked [`NO_BOOTSTRAP`].
+fn bootstrap_paths(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return vec![folder.to_path_buf()];
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    if !paths.iter().any(|p| p.join(NO_BOOTSTRAP).exists()) {
+        return vec![folder.to_path_buf()];
+    }
+    paths.retain(|p| {
+        let skip = p.join(NO_BOOTSTRAP).exists();
+        if skip {
+            tracing::info!(folder = %p.display(), "not bootstrapped (marked {NO_BOOTSTRAP})");
+        }
+        let hidden = p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        !skip && !hidden
+    });
+    paths.sort();
+    paths
+}
+
+/// Opens the index a writer process creates, waiting for it to exist.
+fn open_replica(dir: &Path) -> Result<Index, IndexError> {
+    let mut waited = false;
+    loop {
+        match Index::open(dir) {
+            Err(IndexError::NotFound(_)) => {
+                if !waited {
+                    tracing::info!(index = %dir.display(), "read-only: waiting for the writer to create the index");
+                    waited = true;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Follows re-index switches of the index this (non-writing) server serves: when the alias
+/// names a new generation, opens and warms it, then swaps it in. Commits within a generation
+/// are followed by tantivy's own reload.
+async fn follow(state: AppState, mut generation: u64) {
+    let root = state.config.index_dir.clone();
+    loop {
+        tokio::time::sleep(FOLLOW_INTERVAL).await;
+        let current = match biaozhun_index::alias::resolve(&root) {
+            Ok(r) => r.generation,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the index alias");
+                continue;
+            }
+        };
+        if current == generation {
+            continue;
+        }
+        let dir = root.clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            let index = Index::open(&dir)?;
+            if let Err(e) = index.warm() {
+                tracing::warn!(error = %e, "warming the new generation failed");
+            }
+            Ok::<_, IndexError>(index)
+        })
+        .await;
+        match opened {
+            Ok(Ok(index)) => {
+                generation = index.generation();
+                state.swap_index(Arc::new(index));
+                tracing::info!(generation, "following the re-indexed generation");
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "new generation not opened yet"),
+            Err(e) => tracing::warn!(error = %e, "opening task failed"),
+        }
+    }
 }
 
 fn is_empty(index: &Index) -> bool {

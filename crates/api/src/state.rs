@@ -12,6 +12,7 @@ pub use biaozhun_index::Index;
 
 use crate::config::{AdminKeys, Config};
 use crate::error::{ApiError, ErrorCode};
+use crate::jobs::Jobs;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 
@@ -32,6 +33,8 @@ pub struct Inner {
     pub limiter: Option<RateLimiter>,
     /// Slots for reading documents sent to `/api/v1/check` (bounds their memory).
     pub check_slots: Arc<tokio::sync::Semaphore>,
+    /// The ingest job store, once started (writers only).
+    jobs: std::sync::OnceLock<Arc<Jobs>>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             check_slots: Arc::new(tokio::sync::Semaphore::new(
                 crate::routes::check::CHECK_CONCURRENCY,
             )),
+            jobs: std::sync::OnceLock::new(),
         }))
     }
 
@@ -71,12 +75,18 @@ impl AppState {
     }
 
     fn set_shared_index(&self, index: Arc<Index>) {
+        self.swap_index(index);
+    }
+
+    /// Serves `index` from now on (a re-indexed generation, or the one a replica follows);
+    /// returns the one it replaces, still usable by the searches holding it.
+    pub fn swap_index(&self, index: Arc<Index>) -> Option<Arc<Index>> {
         let mut slot = self
             .0
             .index
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *slot = Some(index);
+        slot.replace(index)
     }
 
     /// The open index, or `not_ready`.
@@ -87,6 +97,39 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
             .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "the index is not open yet"))
+    }
+
+    /// The ingest job store, if started.
+    pub fn jobs(&self) -> Option<Arc<Jobs>> {
+        self.0.jobs.get().cloned()
+    }
+
+    /// The ingest job store of the served index directory, starting its worker on first use
+    /// (which resumes jobs a previous process left queued or running). Needs a Tokio runtime.
+    pub fn start_jobs(&self) -> Result<Arc<Jobs>, ApiError> {
+        if let Some(j) = self.0.jobs.get() {
+            return Ok(j.clone());
+        }
+        if self.config.read_only {
+            return Err(ApiError::new(
+                ErrorCode::ReadOnly,
+                "this server is a read-only replica; jobs run on the writer",
+            ));
+        }
+        let index = self.index()?;
+        let mut started = false;
+        let jobs = self
+            .0
+            .jobs
+            .get_or_init(|| {
+                started = true;
+                Arc::new(Jobs::new(index.dir()))
+            })
+            .clone();
+        if started {
+            crate::jobs::spawn_worker(self.clone());
+        }
+        Ok(jobs)
     }
 
     /// Whether the index is open.

@@ -424,7 +424,7 @@ impl Index {
     /// Loads the HS chapter names the index was built with (its `config/` copy), falling back
     /// to none when the file is absent.
     pub fn hs_chapters(&self) -> Result<Option<HsChapters>, IndexError> {
-        let path = self.dir().join("config").join(HS_CHAPTERS_FILE);
+        let path = self.data_dir().join("config").join(HS_CHAPTERS_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

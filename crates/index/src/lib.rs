@@ -13,16 +13,20 @@
 //! derived status, facets, sorting, cursors), [`search`] (request/response), [`snippet`],
 //! [`suggest`], [`eval`] (relevance harness), [`matched`] (which words a hit matched).
 
+pub mod alias;
 pub mod barriers;
 pub mod bridge;
 pub mod collect;
 pub mod config;
+pub mod defaults;
 pub mod document;
 pub mod eval;
 pub mod matched;
 pub mod query;
+pub mod reindex;
 pub mod schema;
 pub mod search;
+pub mod snapshot;
 pub mod snippet;
 pub mod store;
 pub mod suggest;

@@ -30,10 +30,7 @@ use crate::document;
 use crate::schema::{self, Fields};
 use crate::IndexError;
 
-/// Name of the sidecar recording schema version and config hash.
-const META_FILE: &str = "biaozhun-index.json";
-/// Sub-directory holding the config the index was built with.
-const CONFIG_DIR: &str = "config";
+use crate::alias::{self, Resolved, CONFIG_DIR, META_FILE};
 /// Config files read at query time only (synonyms, glossary, HS chapter names): copied into
 /// the index on every writable open, so an edit applies without re-ingesting.
 const QUERY_TIME_FILES: &[&str] = &[SYNONYMS_FILE, GLOSSARY_FILE, HS_CHAPTERS_FILE];
@@ -76,7 +73,11 @@ const PENDING_BYTES_LIMIT: usize = 256 * 1024 * 1024;
 
 /// The search index. `Send + Sync`; share it in an `Arc`; searches take `&self`.
 pub struct Index {
+    /// The directory users name (state files live here).
     dir: PathBuf,
+    /// The directory of the generation served (`dir` itself for generation 0).
+    data: PathBuf,
+    generation: u64,
     #[allow(dead_code)]
     pub(crate) index: tantivy::Index,
     pub(crate) reader: IndexReader,
@@ -143,6 +144,12 @@ impl Index {
     /// `dir` holds no index yet. Fails with `SchemaMismatch` when the existing index was built
     /// with another schema version or other analyzer files.
     pub fn open_or_create(dir: &Path, config_dir: &Path) -> Result<Index, IndexError> {
+        Self::open_or_create_at(alias::resolve(dir)?, config_dir)
+    }
+
+    /// [`Index::open_or_create`] on an explicit generation (re-index builds the next one).
+    pub(crate) fn open_or_create_at(res: Resolved, config_dir: &Path) -> Result<Index, IndexError> {
+        let dir = res.data.as_path();
         let hash = config::config_hash(config_dir)?;
         let cfg_copy = dir.join(CONFIG_DIR);
         if dir.join(META_FILE).exists() {
@@ -161,7 +168,7 @@ impl Index {
             for name in QUERY_TIME_FILES {
                 copy_if_exists(&config_dir.join(name), &cfg_copy.join(name))?;
             }
-            return Self::open_inner(dir, true);
+            return Self::open_at(res, true);
         }
         // Validate before creating anything.
         SchemaConfig::load(config_dir)?;
@@ -188,7 +195,7 @@ impl Index {
             &dir.join(META_FILE),
             &serde_json::to_vec_pretty(&meta).unwrap_or_default(),
         )?;
-        Self::open_inner(dir, true)
+        Self::open_at(res, true)
     }
 
     /// Opens the index in `dir` read-only (serve, search, eval).
@@ -244,6 +251,11 @@ impl Index {
     }
 
     fn open_inner(dir: &Path, writable: bool) -> Result<Index, IndexError> {
+        Self::open_at(alias::resolve(dir)?, writable)
+    }
+
+    fn open_at(res: Resolved, writable: bool) -> Result<Index, IndexError> {
+        let dir = res.data.as_path();
         if !dir.join(META_FILE).exists() {
             return Err(IndexError::NotFound(dir.display().to_string()));
         }
@@ -292,7 +304,9 @@ impl Index {
         };
         let columns = Arc::new(ColumnCache::new(cfg.facets()));
         Ok(Index {
-            dir: dir.to_path_buf(),
+            dir: res.root,
+            data: res.data,
+            generation: res.generation,
             index,
             reader,
             fields,
@@ -308,9 +322,34 @@ impl Index {
         })
     }
 
-    /// The index directory.
+    /// The index directory as named by the user: state files beside the index (jobs,
+    /// watchlists, sync positions) belong here, where re-indexing leaves them alone.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The directory of the generation this handle serves (see [`crate::alias`]).
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
+    /// Whether this handle holds the writer (opened with `open_or_create`/`open_writable`).
+    pub fn is_writable(&self) -> bool {
+        self.writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// The generation this handle serves (0 before the first re-index).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// How many commits this handle's searchers have followed (tantivy's searcher generation:
+    /// it grows by one with every reload that saw a new commit), for replica metrics.
+    pub fn searcher_generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
     }
 
     /// The analyzer the index was built with (for callers that want to show tokens).
@@ -327,6 +366,11 @@ impl Index {
     /// record of the same id via `merge_standard`.
     pub fn upsert(&self, records: Vec<Record>) -> Result<(), IndexError> {
         self.put_inner(records, &[])
+    }
+
+    /// Records file bookkeeping entries (path, content hash) without records (re-index).
+    pub(crate) fn put_files(&self, files: &[(String, String)]) -> Result<(), IndexError> {
+        self.put_inner(Vec::new(), files)
     }
 
     fn put_inner(

@@ -1,12 +1,14 @@
 //! `biaozhun ingest`: files and folders into the index, with a per-file report.
 //!
 //! Thin wrapper over [`biaozhun_ingest::batch`]: parses flags, opens the index (or an in-memory
-//! store for a dry run without `--index`), shows a progress line when stderr is a terminal,
-//! writes one JSON line per input file to `--report`, and prints a summary. The exit code is
-//! non-zero when any file failed or the commit did.
+//! store for a dry run without `--index`), shows a progress bar (files, MB, rate, ETA; the file
+//! name cut to the terminal's width in columns, so double-width Chinese names do not wrap it)
+//! when stderr is a terminal, writes one JSON line per input file to `--report`, and prints a
+//! summary. Exit code 1 when any file failed or the commit did.
 
 use std::cell::RefCell;
-use std::io::{IsTerminal, Write};
+use std::collections::HashMap;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,9 +23,10 @@ pub struct Args {
     /// read and reported, nothing is stored.
     #[arg(long)]
     pub index: Option<PathBuf>,
-    /// Configuration directory (schema, analyzer files, catalog-aliases.toml).
-    #[arg(long, default_value = "index-config")]
-    pub config: PathBuf,
+    /// Configuration directory (schema, analyzer files, catalog-aliases.toml) [default: the
+    /// built-in configuration; `biaozhun config dump` writes it out].
+    #[arg(long, env = "BIAOZHUN_INDEX_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Write one JSON line per input file here.
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -51,12 +54,13 @@ pub struct Args {
 
 /// Runs the batch.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let aliases = if args.config.join(ALIASES_FILE).exists() {
-        Aliases::load_dir(&args.config)?
+    let config = crate::cli::config_dir(args.config.as_deref())?;
+    let aliases = if config.join(ALIASES_FILE).exists() {
+        Aliases::load_dir(&config)?
     } else {
-        eprintln!(
-            "note: {} not found, using the built-in catalog aliases",
-            args.config.join(ALIASES_FILE).display()
+        tracing::warn!(
+            path = %config.join(ALIASES_FILE).display(),
+            "catalog aliases not found, using the built-in table"
         );
         Aliases::builtin()?
     };
@@ -74,7 +78,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut memory;
     let store: &mut dyn Store = match &args.index {
         Some(dir) => index.insert(
-            biaozhun_index::Index::open_or_create(dir, &args.config)
+            biaozhun_index::Index::open_or_create(dir, &config)
                 .with_context(|| format!("cannot open index {}", dir.display()))?,
         ),
         None => {
@@ -92,23 +96,30 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     // The walk is repeated inside the batch; counting first gives the progress line its total.
     let (files, unreadable) = batch::walk(&args.paths);
-    let total = files.len() + unreadable.len();
-    let tty = std::io::stderr().is_terminal();
+    let sizes: HashMap<String, u64> = files
+        .iter()
+        .map(|p| {
+            let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            (p.display().to_string(), len)
+        })
+        .collect();
+    let bar = progress_bar(sizes.values().sum(), files.len() + unreadable.len());
+    crate::cli::set_progress(Some(bar.clone()));
     let state = RefCell::new(Progress {
         report: report_file,
         write_error: None,
         done: 0,
-        total,
-        tty,
+        total: files.len() + unreadable.len(),
+        sizes,
+        bar: bar.clone(),
         failures: Vec::new(),
     });
     let s = batch::ingest_paths(&args.paths, &opts, store, &|r: &FileReport| {
         state.borrow_mut().file(r)
     });
     let state = state.into_inner();
-    if tty {
-        eprint!("\r\x1b[2K");
-    }
+    bar.finish_and_clear();
+    crate::cli::set_progress(None);
     if let Some(mut w) = state.report {
         w.flush().context("cannot write the report")?;
     }
@@ -155,12 +166,30 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A bar of bytes (rate and ETA follow from them) with files done and the current file name;
+/// hidden when stderr is not a terminal.
+fn progress_bar(bytes: u64, files: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(bytes),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let style = indicatif::ProgressStyle::with_template(
+        "{prefix} [{bar:24}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {wide_msg}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(format!("0/{files}"));
+    bar
+}
+
 struct Progress {
     report: Option<std::io::BufWriter<std::fs::File>>,
     write_error: Option<String>,
     done: usize,
     total: usize,
-    tty: bool,
+    sizes: HashMap<String, u64>,
+    bar: indicatif::ProgressBar,
     failures: Vec<String>,
 }
 
@@ -180,23 +209,15 @@ impl Progress {
                 r.reason.as_deref().unwrap_or("failed")
             ));
         }
-        if self.tty {
-            let name: String = r
-                .path
-                .chars()
-                .rev()
-                .take(60)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            eprint!(
-                "\r\x1b[2K[{}/{}] {} {}",
-                self.done,
-                self.total,
-                r.status.as_str(),
-                name
-            );
-        }
+        self.bar
+            .inc(self.sizes.get(&r.path).copied().unwrap_or_default());
+        self.bar.set_prefix(format!("{}/{}", self.done, self.total));
+        // `wide_msg` is cut to the columns left (display width, not bytes or chars).
+        let name = std::path::Path::new(&r.path)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| r.path.clone());
+        self.bar
+            .set_message(format!("{} {name}", r.status.as_str()));
     }
 }

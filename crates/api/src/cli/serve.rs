@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use biaozhun_api::config::{LogFormat, RawConfig};
+use biaozhun_api::config::RawConfig;
 
 /// Arguments of `biaozhun serve`. Every option can also be set in the config file (same name,
 /// underscores) or in its environment variable; flags win over variables, variables over the
@@ -27,9 +27,26 @@ pub struct Args {
     /// Index directory (built by `biaozhun ingest`) [default: data/index].
     #[arg(long, value_name = "DIR", env = "BIAOZHUN_INDEX")]
     pub index: Option<PathBuf>,
-    /// Index configuration directory used to create a new index [default: index-config].
+    /// Index configuration directory used to create a new index [default: the built-in
+    /// configuration; `biaozhun config dump` writes it out for editing].
     #[arg(long, value_name = "DIR", env = "BIAOZHUN_INDEX_CONFIG")]
     pub index_config: Option<PathBuf>,
+    /// Serve an index another process writes (a replica): no uploads, no bootstrap; follow
+    /// its commits and re-index switches.
+    #[arg(long, value_name = "BOOL", env = "BIAOZHUN_READ_ONLY", num_args = 0..=1, default_missing_value = "true")]
+    pub read_only: Option<bool>,
+    /// Folder `POST /api/v1/admin/snapshots` writes into (unset: the route is disabled).
+    #[arg(long, value_name = "DIR", env = "BIAOZHUN_SNAPSHOT_DIR")]
+    pub snapshot_dir: Option<PathBuf>,
+    /// Proxies skipped from the right of X-Forwarded-For with --trust-proxy (IPs or CIDR
+    /// blocks, comma-separated).
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "BIAOZHUN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<String>>,
     /// Folder ingested when the index is missing or empty; `none` disables [default: fixtures].
     #[arg(long, value_name = "DIR", env = "BIAOZHUN_BOOTSTRAP")]
     pub bootstrap: Option<PathBuf>,
@@ -91,6 +108,9 @@ impl Args {
             addr: self.addr.clone(),
             index: self.index.clone(),
             index_config: self.index_config.clone(),
+            read_only: self.read_only,
+            snapshot_dir: self.snapshot_dir.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
             bootstrap: self.bootstrap.clone().map(|p| {
                 if p.as_os_str() == "none" {
                     PathBuf::new()
@@ -123,26 +143,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         None => RawConfig::default(),
     };
     let config = file.merge(args.overrides()).validate()?;
-    init_logging(config.log_format);
+    crate::cli::init_logging(config.log_format, "info");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(biaozhun_api::server::serve(config))?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let result = match format {
-        LogFormat::Json => builder.json().with_current_span(true).try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
-    if let Err(e) = result {
-        eprintln!("warning: logging not initialised: {e}");
-    }
 }

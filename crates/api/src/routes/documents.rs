@@ -11,14 +11,18 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::multipart::MultipartError;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, State};
-use axum::http::{header, HeaderMap};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use biaozhun_index::Index;
-use biaozhun_ingest::batch::{ingest_paths, BatchOptions, BatchSummary, FileReport};
+use biaozhun_ingest::batch::{
+    ingest_paths, BatchOptions, BatchSummary, FileReport, Record, Store, StoreError,
+};
 use biaozhun_ingest::catalog::Aliases;
 use biaozhun_model::{NotificationSymbol, StandardCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
 
@@ -32,7 +36,7 @@ use crate::state::{blocking, AppState};
 const MAX_NAME_BYTES: usize = 180;
 
 /// Answer of an upload: one report per file, as `biaozhun ingest --report` writes them.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UploadAnswer {
     /// One entry per uploaded file.
     pub files: Vec<FileReportWire>,
@@ -41,7 +45,7 @@ pub struct UploadAnswer {
 }
 
 /// What happened to one uploaded file.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FileReportWire {
     /// The file name as stored (sanitised).
     pub path: String,
@@ -77,7 +81,7 @@ pub struct FileReportWire {
 }
 
 /// A problem on one line of a catalog.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LineErrorWire {
     /// 1-based line, row or record number.
     pub line: usize,
@@ -86,7 +90,7 @@ pub struct LineErrorWire {
 }
 
 /// Totals of an upload.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SummaryWire {
     /// Files received.
     pub files: usize,
@@ -109,11 +113,14 @@ pub struct SummaryWire {
 /// Uploads files (multipart/form-data, any field name, one file per part) and ingests them.
 #[utoipa::path(post, path = "/api/v1/documents", tag = "admin",
     security(("admin_key" = [])),
+    params(UploadParams),
     request_body(content_type = "multipart/form-data", description = "PDFs, texts (.txt, .md, .html), catalogs (.jsonl, .json, .csv, .xlsx), notification forms"),
     responses(
         (status = 200, description = "per-file report; imported documents are searchable", body = UploadAnswer),
+        (status = 202, description = "`wait=false`: queued as a job (Location: /api/v1/jobs/{id})", body = crate::jobs::Job),
         (status = 400, description = "`invalid_parameter`: malformed multipart body or no file", body = ErrorBody),
         (status = 401, description = "`unauthorized`: missing or wrong key, or key in the query string", body = ErrorBody),
+        (status = 403, description = "`read_only`: a replica; upload to the writer", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: body above max_upload_bytes", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: not multipart/form-data", body = ErrorBody),
         (status = 500, description = "`internal`: the commit failed", body = ErrorBody),
@@ -122,9 +129,16 @@ pub struct SummaryWire {
 pub async fn upload(
     _admin: Admin,
     State(state): State<AppState>,
+    params: Result<Query<UploadParams>, QueryRejection>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Json<UploadAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
+    let wait = params
+        .map_err(|e| ApiError::invalid(format!("invalid query: {}", e.body_text().to_lowercase())))?
+        .0
+        .wait
+        .unwrap_or(true);
+    crate::routes::admin::refuse_read_only(&state)?;
     let is_multipart = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -146,33 +160,49 @@ pub async fn upload(
         )
     })?;
     let index = state.index()?;
-    let dir = tempfile::Builder::new()
-        .prefix("biaozhun-upload-")
-        .tempdir()
-        .map_err(|e| ApiError::internal(&e))?;
-    let mut names: Vec<String> = Vec::new();
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        let Some(original) = field.file_name().map(str::to_string) else {
-            continue; // a plain form field, not a file
-        };
-        let name = unique_name(&sanitize_file_name(&original, names.len()), &names);
-        let path = dir.path().join(&name);
-        let mut file = tokio::fs::File::create(&path)
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| ApiError::internal(&e))?;
+    // A job stages its files in the index directory (they must survive a restart); a
+    // synchronous upload in a temporary folder.
+    let job = if wait {
+        None
+    } else {
+        let jobs = state.start_jobs()?;
+        let (id, files) = jobs.stage().map_err(|e| ApiError::internal(&e))?;
+        Some((jobs, id, files))
+    };
+    let dir = match &job {
+        Some((_, _, files)) => Staging::Job(files.clone()),
+        None => Staging::Temp(
+            tempfile::Builder::new()
+                .prefix("biaozhun-upload-")
+                .tempdir()
+                .map_err(|e| ApiError::internal(&e))?,
+        ),
+    };
+    let received = receive(&mut multipart, dir.path()).await;
+    let names = match received {
+        Ok(n) if !n.is_empty() => n,
+        other => {
+            if let Some((_, _, files)) = &job {
+                if let Some(parent) = files.parent() {
+                    let _ = std::fs::remove_dir_all(parent);
+                }
+            }
+            other?;
+            return Err(ApiError::invalid(
+                "the upload holds no file part (use -F file=@path)",
+            ));
         }
-        file.flush().await.map_err(|e| ApiError::internal(&e))?;
-        tracing::info!(file = %name, original = %original, "upload received");
-        names.push(name);
-    }
-    if names.is_empty() {
-        return Err(ApiError::invalid(
-            "the upload holds no file part (use -F file=@path)",
-        ));
+    };
+    if let Some((jobs, id, _)) = job {
+        let queued = jobs.queue(&id).map_err(|e| ApiError::internal(&e))?;
+        tracing::info!(job = %id, files = names.len(), "upload queued as a job");
+        let location = format!("/api/v1/jobs/{id}");
+        return Ok((
+            StatusCode::ACCEPTED,
+            [(header::LOCATION, location)],
+            Json(queued),
+        )
+            .into_response());
     }
     let config_dir = state.config.index_config_dir.clone();
     let ocr_max_pages = state.config.ocr_max_pages;
@@ -181,7 +211,8 @@ pub async fn upload(
     let (hook_index, hooks) = (index.clone(), state.config.webhooks.clone());
     let (reports, summary, before) = blocking(move || {
         let before = crate::webhook::snapshot(&hooks, &index);
-        let (reports, summary) = run_batch(&index, &[root], &config_dir, ocr_max_pages);
+        let (reports, summary) =
+            run_upload_batch(&index, &root, &config_dir, ocr_max_pages, &|_| {});
         Ok((reports, summary, before))
     })
     .await?;
@@ -202,26 +233,157 @@ pub async fn upload(
     let prefix = dir_prefix(&reports);
     Ok(Json(UploadAnswer {
         files: reports.iter().map(|r| report_wire(r, &prefix)).collect(),
-        summary: SummaryWire {
-            files: summary.files,
-            ok: summary.ok,
-            warning: summary.warning,
-            error: summary.error,
-            skipped: summary.skipped,
-            standards: summary.standards,
-            notifications: summary.notifications,
-            regulations: summary.regulations,
-        },
-    }))
+        summary: summary_wire(&summary),
+    })
+    .into_response())
+}
+
+/// Where an upload is staged.
+enum Staging {
+    /// A synchronous upload: removed when the answer is sent.
+    Temp(tempfile::TempDir),
+    /// A job's folder in the index directory.
+    Job(PathBuf),
+}
+
+impl Staging {
+    fn path(&self) -> &Path {
+        match self {
+            Staging::Temp(t) => t.path(),
+            Staging::Job(p) => p,
+        }
+    }
+}
+
+/// Streams every file part into `dir` under sanitised, unique names.
+async fn receive(multipart: &mut Multipart, dir: &Path) -> Result<Vec<String>, ApiError> {
+    let mut names: Vec<String> = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let Some(original) = field.file_name().map(str::to_string) else {
+            continue; // a plain form field, not a file
+        };
+        let name = unique_name(&sanitize_file_name(&original, names.len()), &names);
+        let path = dir.join(&name);
+        let mut file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+        }
+        file.flush().await.map_err(|e| ApiError::internal(&e))?;
+        tracing::info!(file = %name, original = %original, "upload received");
+        names.push(name);
+    }
+    if names.is_empty() {
+        return Err(ApiError::invalid(
+            "the upload holds no file part (use -F file=@path)",
+        ));
+    }
+    Ok(names)
+}
+
+/// The totals of a batch as answered.
+pub(crate) fn summary_wire(summary: &BatchSummary) -> SummaryWire {
+    SummaryWire {
+        files: summary.files,
+        ok: summary.ok,
+        warning: summary.warning,
+        error: summary.error,
+        skipped: summary.skipped,
+        standards: summary.standards,
+        notifications: summary.notifications,
+        regulations: summary.regulations,
+    }
+}
+
+/// Query parameters of an upload.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UploadParams {
+    /// `false`: answer `202` with a job at once and ingest in the background (see
+    /// `/api/v1/jobs/{id}`); default `true`: answer when the files are searchable.
+    pub wait: Option<bool>,
 }
 
 /// Runs the ingest batch on `paths` into `index`, commits and reloads; returns the reports in
-/// input order. Used by uploads and by the start-up bootstrap.
+/// input order. Used by the start-up bootstrap (files remembered under their own paths).
 pub fn run_batch(
     index: &Index,
     paths: &[PathBuf],
     config_dir: &Path,
     ocr_max_pages: u32,
+) -> (Vec<FileReport>, BatchSummary) {
+    let mut store: &Index = index;
+    run_batch_with(index, &mut store, paths, config_dir, ocr_max_pages, &|_| {})
+}
+
+/// Ingests uploaded files staged under `staging` (a temporary folder, or a job's folder):
+/// they are remembered as `upload/NAME` with their content hash, so uploading the same file
+/// again imports nothing and adds no second bookkeeping document. `progress` sees each report.
+pub fn run_upload_batch(
+    index: &Index,
+    staging: &Path,
+    config_dir: &Path,
+    ocr_max_pages: u32,
+    progress: &dyn Fn(&FileReport),
+) -> (Vec<FileReport>, BatchSummary) {
+    let mut store = UploadStore {
+        index,
+        staging: format!("{}/", staging.display()),
+    };
+    run_batch_with(
+        index,
+        &mut store,
+        &[staging.to_path_buf()],
+        config_dir,
+        ocr_max_pages,
+        progress,
+    )
+}
+
+/// The index as the store of uploads: staged paths become stable `upload/NAME` keys.
+struct UploadStore<'a> {
+    index: &'a Index,
+    staging: String,
+}
+
+impl UploadStore<'_> {
+    fn key(&self, path: &str) -> String {
+        format!(
+            "upload/{}",
+            path.strip_prefix(&self.staging).unwrap_or(path)
+        )
+    }
+}
+
+impl Store for UploadStore<'_> {
+    fn seen(&self, path: &str, content_hash: &str) -> bool {
+        <&Index as Store>::seen(&self.index, &self.key(path), content_hash)
+    }
+
+    fn put(&mut self, records: Vec<Record>, files: &[(String, String)]) -> Result<(), StoreError> {
+        let files: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, h)| (self.key(p), h.clone()))
+            .collect();
+        let mut inner: &Index = self.index;
+        inner.put(records, &files)
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        let mut inner: &Index = self.index;
+        inner.commit()
+    }
+}
+
+fn run_batch_with(
+    index: &Index,
+    store: &mut dyn Store,
+    paths: &[PathBuf],
+    config_dir: &Path,
+    ocr_max_pages: u32,
+    on_file: &dyn Fn(&FileReport),
 ) -> (Vec<FileReport>, BatchSummary) {
     let aliases = match Aliases::load_dir(config_dir) {
         Ok(a) => a,
@@ -246,12 +408,12 @@ pub fn run_batch(
     let sink = Arc::clone(&reports);
     let progress = move |r: &FileReport| {
         tracing::info!(path = %r.path, status = r.status.as_str(), imported = r.imported, "ingested");
+        on_file(r);
         sink.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(r.clone());
     };
-    let mut store: &Index = index;
-    let summary = ingest_paths(paths, &opts, &mut store, &progress);
+    let summary = ingest_paths(paths, &opts, store, &progress);
     if let Err(e) = index.reload() {
         tracing::warn!(error = %e, "reader reload failed");
     }
@@ -277,7 +439,7 @@ fn multipart_error(e: MultipartError) -> ApiError {
 }
 
 /// The temp-dir prefix common to report paths, stripped so clients see their own file names.
-fn dir_prefix(reports: &[FileReport]) -> String {
+pub(crate) fn dir_prefix(reports: &[FileReport]) -> String {
     reports
         .iter()
         .find_map(|r| {
@@ -288,7 +450,7 @@ fn dir_prefix(reports: &[FileReport]) -> String {
         .unwrap_or_default()
 }
 
-fn report_wire(r: &FileReport, prefix: &str) -> FileReportWire {
+pub(crate) fn report_wire(r: &FileReport, prefix: &str) -> FileReportWire {
     let lines = |v: &[biaozhun_ingest::catalog::LineError]| {
         v.iter()
             .map(|l| LineErrorWire {
@@ -370,6 +532,7 @@ pub struct DeleteAnswer {
     responses(
         (status = 200, description = "deleted", body = DeleteAnswer),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`read_only`: a replica; delete on the writer", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 503, description = "`not_ready`", body = ErrorBody),
     ))]
@@ -378,6 +541,7 @@ pub async fn delete(
     State(state): State<AppState>,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<DeleteAnswer>, ApiError> {
+    crate::routes::admin::refuse_read_only(&state)?;
     let raw = raw.trim_start_matches('/').trim().to_string();
     let index = state.index()?;
     let _guard = state.write_lock.lock().await;
@@ -435,4 +599,26 @@ mod tests {
         assert!(sanitize_file_name(&long, 0).len() <= MAX_NAME_BYTES);
         assert_eq!(unique_name("a.pdf", &["a.pdf".into()]), "2-a.pdf");
     }
+}
+
+/// A job: state, progress, and the per-file report once done.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "admin",
+    security(("admin_key" = [])),
+    params(("id" = String, Path, description = "the job id answered by an upload with wait=false")),
+    responses(
+        (status = 200, description = "the job", body = crate::jobs::Job),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such job", body = ErrorBody),
+        (status = 503, description = "`not_ready`", body = ErrorBody),
+    ))]
+pub async fn job(
+    _admin: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<crate::jobs::Job>, ApiError> {
+    let jobs = state.start_jobs()?;
+    let found = blocking(move || jobs.get(&id).map_err(|e| ApiError::internal(&e))).await?;
+    found
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("no job with that id"))
 }

@@ -79,6 +79,8 @@ fn index_gauges(index: &crate::state::Index) -> IndexGauges {
         Err(e) => tracing::warn!(error = %e, "index stats failed"),
     }
     g.size_bytes = dir_size(index.dir());
+    g.generation = index.generation();
+    g.searcher_generation = index.searcher_generation();
     g
 }
 

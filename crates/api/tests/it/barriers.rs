@@ -267,8 +267,12 @@ async fn feed_escapes_injection_attempts() {
 fn webhook_config_is_validated() {
     for (toml, needle) in [
         (
-            "[[webhooks]]\nurl = \"https://hooks.example.cn/x\"\n",
-            "http://",
+            "[[webhooks]]\nurl = \"ftp://hooks.example.cn/x\"\n",
+            "https://",
+        ),
+        (
+            "[[webhooks]]\nurl = \"https://hooks.example.cn/x\"\nsecret = \"short\"\n",
+            "secret",
         ),
         ("[[webhooks]]\nurl = \"not a url\"\n", "url"),
         (
@@ -298,6 +302,17 @@ fn webhook_config_is_validated() {
     .expect("valid");
     assert_eq!(ok.webhooks.len(), 1);
     assert_eq!(ok.webhooks[0].market.as_deref(), Some("USA"));
+    // https receivers are accepted (rustls), with a signing secret.
+    let ok = RawConfig::from_toml(
+        "[[webhooks]]\nurl = \"https://hooks.example.cn/x\"\nsecret = \"0123456789abcdef-secret\"\n",
+    )
+    .expect("toml")
+    .validate()
+    .expect("valid");
+    assert_eq!(
+        ok.webhooks[0].secret.as_deref(),
+        Some("0123456789abcdef-secret")
+    );
 }
 
 /// What the local receiver saw: (status it answered, body).
@@ -330,9 +345,100 @@ pub async fn receiver() -> (String, Seen) {
     (format!("http://{addr}/hook"), seen)
 }
 
+/// The secret of the test subscriptions.
+const SECRET: &str = "webhook-test-secret-0123456789";
+
+/// One POST the local receiver saw.
+#[derive(Debug, Clone)]
+struct Hit {
+    /// The status it answered.
+    status: u16,
+    /// The body.
+    body: serde_json::Value,
+    /// `X-Biaozhun-Delivery`.
+    delivery: String,
+    /// Whether `X-Biaozhun-Signature` is the HMAC-SHA256 of the body under [`SECRET`].
+    signed: bool,
+    /// When it arrived.
+    at: std::time::Instant,
+}
+
+type SignedSeen = Arc<Mutex<Vec<Hit>>>;
+
+/// A receiver on 127.0.0.1 that checks the signature itself (HMAC-SHA256 over the raw body),
+/// refuses the first POST with 503 and `Retry-After: 2`, and accepts the rest (a bad signature
+/// gets 401).
+async fn signed_receiver() -> (String, SignedSeen) {
+    use hmac::{Hmac, Mac};
+    let seen: SignedSeen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let sink = sink.clone();
+                async move {
+                    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .and_then(|h| h.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    let given = header("x-biaozhun-signature");
+                    let mut mac =
+                        Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).expect("hmac key");
+                    mac.update(&body);
+                    let want: String = mac
+                        .finalize()
+                        .into_bytes()
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    let signed = given == format!("sha256={want}");
+                    let mut seen = sink.lock().expect("lock");
+                    let status = if !signed {
+                        401
+                    } else if seen.is_empty() {
+                        503
+                    } else {
+                        200
+                    };
+                    seen.push(Hit {
+                        status,
+                        body: v,
+                        delivery: header("x-biaozhun-delivery"),
+                        signed,
+                        at: std::time::Instant::now(),
+                    });
+                    let mut res = axum::response::IntoResponse::into_response(
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                    );
+                    if status == 503 {
+                        res.headers_mut().insert(
+                            header::RETRY_AFTER,
+                            axum::http::HeaderValue::from_static("2"),
+                        );
+                    }
+                    res
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/hook"), seen)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_posts_new_matching_notifications_after_upload_with_retry() {
-    let (url, seen) = receiver().await;
+    let (url, seen) = signed_receiver().await;
     let dir = tempfile::tempdir().expect("tempdir");
     // The catalog only: every notification of the upload is new.
     let index = build_index(
@@ -340,7 +446,7 @@ async fn webhook_posts_new_matching_notifications_after_upload_with_retry() {
         &[repo().join("fixtures/catalog/standards.jsonl")],
     );
     let raw = format!(
-        "admin_keys = [\"{KEY}\"]\n[[webhooks]]\nurl = \"{url}\"\nmarket = \"美国\"\nq = \"玩具\"\n[[webhooks]]\nurl = \"{url}\"\nmarket = \"Japan\"\n"
+        "admin_keys = [\"{KEY}\"]\n[[webhooks]]\nurl = \"{url}\"\nsecret = \"{SECRET}\"\nmarket = \"美国\"\nq = \"玩具\"\n[[webhooks]]\nurl = \"{url}\"\nsecret = \"{SECRET}\"\nmarket = \"Japan\"\n"
     );
     let s = AppState::with_index(config(&raw), index);
     let sample =
@@ -365,12 +471,12 @@ async fn webhook_posts_new_matching_notifications_after_upload_with_retry() {
     // whose retry comes a second later).
     assert!(
         started.elapsed() < Duration::from_millis(900)
-            || !seen.lock().expect("lock").iter().any(|(s, _)| *s == 200)
+            || !seen.lock().expect("lock").iter().any(|h| h.status == 200)
     );
     let mut delivered = None;
     for _ in 0..100 {
-        if let Some((_, v)) = seen.lock().expect("lock").iter().find(|(s, _)| *s == 200) {
-            delivered = Some(v.clone());
+        if let Some(h) = seen.lock().expect("lock").iter().find(|h| h.status == 200) {
+            delivered = Some(h.body.clone());
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -382,7 +488,28 @@ async fn webhook_posts_new_matching_notifications_after_upload_with_retry() {
         2,
         "one refused, one accepted; the Japan subscription matched nothing"
     );
-    assert_eq!(seen[0].1, seen[1].1, "the retry sends the same body");
+    assert!(
+        seen.iter().all(|h| h.signed),
+        "every POST signed with the secret"
+    );
+    assert_eq!(seen[0].body, seen[1].body, "the retry sends the same body");
+    assert!(!seen[0].delivery.is_empty());
+    assert_eq!(
+        seen[0].delivery, seen[1].delivery,
+        "one delivery id across retries"
+    );
+    // The receiver asked for 2 s (the backoff alone would have been about 1 s).
+    assert!(
+        seen[1].at.duration_since(seen[0].at) >= Duration::from_millis(1900),
+        "Retry-After honoured: {:?}",
+        seen[1].at.duration_since(seen[0].at)
+    );
+    let metrics =
+        String::from_utf8(crate::bytes(crate::get(&s, "/metrics").await).await).expect("utf8");
+    assert!(
+        metrics.contains("biaozhun_webhook_deliveries_total{outcome=\"delivered\"}"),
+        "{metrics}"
+    );
     assert_eq!(v["event"], "notifications.ingested");
     assert_eq!(v["subscription"]["market"], "USA");
     let symbols: Vec<&str> = v["notifications"]

@@ -7,6 +7,8 @@ mod check;
 mod check_server;
 mod cli_tools;
 mod http;
+mod ops;
+mod replicas;
 mod security;
 mod watch;
 

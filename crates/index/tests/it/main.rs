@@ -5,6 +5,7 @@ mod barriers;
 mod config;
 mod crash;
 mod fuzz_regressions;
+mod ops;
 mod search;
 mod store;
 
