@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use biaozhun_index::{Index, SearchRequest};
-use biaozhun_ingest::batch::Record;
+use biaozhun_model::Record;
 use biaozhun_model::{Section, Standard, StandardCode, Status};
 use criterion::{criterion_group, criterion_main, Criterion};
 

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use biaozhun_ingest::analyzer::ChineseAnalyzer;
+use biaozhun_analysis::ChineseAnalyzer;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// The environment variable naming the directory of the HS names files.

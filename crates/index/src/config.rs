@@ -22,8 +22,8 @@ pub const HS_CHAPTERS_FILE: &str = "hs-chapters.toml";
 /// Files whose content decides how documents are indexed: a change means re-ingesting.
 pub const HASHED_FILES: &[&str] = &[
     SCHEMA_FILE,
-    biaozhun_ingest::analyzer::USER_DICT_FILE,
-    biaozhun_ingest::analyzer::STOPWORDS_FILE,
+    biaozhun_analysis::USER_DICT_FILE,
+    biaozhun_analysis::STOPWORDS_FILE,
 ];
 
 #[derive(Debug, Deserialize)]
@@ -327,7 +327,7 @@ impl Synonyms {
         for group in glossary.groups() {
             let terms: Vec<String> = group
                 .terms()
-                .map(|t| biaozhun_ingest::analyzer::fold(t.trim()))
+                .map(|t| biaozhun_analysis::fold(t.trim()))
                 .filter(|t| !t.is_empty())
                 .collect();
             self.add_group(terms);
@@ -368,7 +368,7 @@ impl Synonyms {
             let terms: Vec<String> = g
                 .terms
                 .iter()
-                .map(|t| biaozhun_ingest::analyzer::fold(t.trim()))
+                .map(|t| biaozhun_analysis::fold(t.trim()))
                 .filter(|t| !t.is_empty())
                 .collect();
             if terms.len() < 2 {

@@ -3,7 +3,7 @@
 //! few fields a hit shows are stored again, small, in `head`; the other fields exist for
 //! matching, filtering, sorting and facets.
 
-use biaozhun_ingest::batch::Record;
+use biaozhun_model::Record;
 use biaozhun_model::{
     CcsCode, IcsCode, Notification, Province, Regulation, Standard, StandardCode, Status,
 };
@@ -57,7 +57,7 @@ pub fn part_base_key(code: &StandardCode) -> Option<String> {
 
 /// Compact lowercase spelling of any identifier, for prefix suggestions: `gtbtnusa2146`.
 pub fn compact(s: &str) -> String {
-    biaozhun_ingest::analyzer::fold(s)
+    biaozhun_analysis::fold(s)
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect()

@@ -62,7 +62,7 @@ pub enum IndexError {
     BadRequest(String),
     /// The analyzer files could not be loaded.
     #[error(transparent)]
-    Analyzer(#[from] biaozhun_ingest::analyzer::AnalyzerError),
+    Analyzer(#[from] biaozhun_analysis::AnalyzerError),
     /// An error of the engine.
     #[error("index engine error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

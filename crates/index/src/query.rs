@@ -169,8 +169,7 @@ impl Plan {
             out.words.insert(c.number().to_ascii_lowercase());
         }
         for p in &self.regions {
-            out.words
-                .insert(biaozhun_ingest::analyzer::fold(p.short_zh));
+            out.words.insert(biaozhun_analysis::fold(p.short_zh));
         }
         for set in [&mut out.words, &mut out.sub_words, &mut out.stems] {
             set.retain(|t| !t.is_empty());
@@ -769,7 +768,7 @@ fn code_query(index: &Index, plan: &Plan) -> Option<Box<dyn Query>> {
 fn region_query(index: &Index, p: &Province) -> Box<dyn Query> {
     should(vec![
         konst(keyword(index.fields.region, p.code), 8.0),
-        zh_any(index, &biaozhun_ingest::analyzer::fold(p.short_zh)),
+        zh_any(index, &biaozhun_analysis::fold(p.short_zh)),
     ])
 }
 

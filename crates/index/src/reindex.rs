@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use biaozhun_ingest::batch::Record;
+use biaozhun_model::Record;
 use serde::Serialize;
 use tantivy::collector::Count;
 use tantivy::query::TermQuery;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use biaozhun_ingest::analyzer::ChineseAnalyzer;
+use biaozhun_analysis::ChineseAnalyzer;
 use tantivy::schema::{
     BytesOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };

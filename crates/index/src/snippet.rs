@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use biaozhun_ingest::analyzer::{fold_into, ChineseAnalyzer, Folded};
+use biaozhun_analysis::{fold_into, ChineseAnalyzer, Folded};
 use biaozhun_model::{Notification, Regulation, Standard};
 use tantivy::tokenizer::TextAnalyzer;
 

@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use biaozhun_ingest::analyzer::ChineseAnalyzer;
-use biaozhun_ingest::batch::{Record, Store, StoreError};
+use biaozhun_analysis::ChineseAnalyzer;
 use biaozhun_model::{Notification, Regulation, Standard, StandardCode};
+use biaozhun_model::{Record, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
@@ -394,7 +394,7 @@ impl Index {
                     let merged = match old {
                         Some(mut base) => {
                             let old_id = base.id();
-                            let conflicts = biaozhun_ingest::merge::merge_standard(&mut base, new);
+                            let conflicts = biaozhun_model::merge::merge_standard(&mut base, new);
                             if !conflicts.is_empty() {
                                 tracing::debug!(id = %id, conflicts = conflicts.len(), "merged with stored standard");
                             }

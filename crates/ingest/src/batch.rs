@@ -3,14 +3,14 @@
 //! The batch walks the inputs, recognises each file (catalog, PDF, standard text, regulation,
 //! WTO notification form), runs the full-text files on a small rayon pool in chunks so only a
 //! few texts are in memory at once, merges full texts with catalog records of the same standard
-//! ([`crate::merge::merge_standard`]) and sends records to the store chunk by chunk. Unchanged
+//! ([`biaozhun_model::merge::merge_standard`]) and sends records to the store chunk by chunk. Unchanged
 //! files (same sha256) are skipped through [`Store::seen`], so re-running is idempotent. One bad
 //! file never stops the batch: it gets a [`FileReport`] with status `error` and the reason.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use biaozhun_model::{Notification, Regulation, Standard};
+use biaozhun_model::{Record, Standard, Store};
 use serde::Serialize;
 
 use crate::catalog::{Aliases, LineError};
@@ -23,62 +23,6 @@ mod name;
 pub use files::{classify, InputKind};
 pub use memory::MemoryStore;
 pub use name::code_from_file_name;
-
-/// One record of any kind, as the batch hands it to the [`Store`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Record {
-    /// A standard (catalog metadata, full text, or both merged).
-    Standard(Standard),
-    /// A WTO TBT/SPS notification.
-    Notification(Notification),
-    /// A law or regulation.
-    Regulation(Regulation),
-}
-
-impl Record {
-    /// The key two records of one standard share whatever padding their numbers use
-    /// (`standard:YY 505-2012` for `YY 0505-2012`): what a batch merges on.
-    pub fn merge_key(&self) -> String {
-        match self {
-            Record::Standard(s) => format!("standard:{}", s.code.unpadded()),
-            other => format!("{}:{}", other.kind(), other.id()),
-        }
-    }
-
-    /// The record id: canonical code, symbol or regulation id.
-    pub fn id(&self) -> String {
-        match self {
-            Record::Standard(s) => s.id(),
-            Record::Notification(n) => n.id(),
-            Record::Regulation(r) => r.id.clone(),
-        }
-    }
-
-    /// `standard`, `notification` or `regulation`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Record::Standard(_) => "standard",
-            Record::Notification(_) => "notification",
-            Record::Regulation(_) => "regulation",
-        }
-    }
-}
-
-/// The error type stores return; the batch only reports it.
-pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Where records go. The index implements it; tests use [`MemoryStore`].
-pub trait Store {
-    /// Whether this exact file content (path and sha256) was already stored, so it can be
-    /// skipped.
-    fn seen(&self, path: &str, content_hash: &str) -> bool;
-    /// Stores (upserts) records, and remembers the files they came from as seen. Called several
-    /// times per batch, in chunks.
-    fn put(&mut self, records: Vec<Record>, files: &[(String, String)]) -> Result<(), StoreError>;
-    /// Makes everything put so far durable and visible (once per batch).
-    fn commit(&mut self) -> Result<(), StoreError>;
-}
 
 /// Knobs of a batch.
 #[derive(Debug, Clone)]
@@ -485,7 +429,7 @@ pub fn ingest_files(
                             report.code_from = Some("catalog");
                         }
                         let file_std = std::mem::replace(s, Standard::new(cat.code.clone()));
-                        for c in crate::merge::merge_standard(&mut cat, file_std) {
+                        for c in biaozhun_model::merge::merge_standard(&mut cat, file_std) {
                             report.warn(0, format!("catalog and file disagree: {c}"));
                         }
                         *s = cat;
@@ -504,7 +448,7 @@ pub fn ingest_files(
                             n,
                             biaozhun_model::Notification::new(cat.symbol.clone()),
                         );
-                        crate::merge::merge_notification(&mut cat, form);
+                        biaozhun_model::merge::merge_notification(&mut cat, form);
                         *n = cat;
                         summary.merged += 1;
                     }

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::batch::Record;
+use biaozhun_model::Record;
 
 mod aliases;
 mod convert;
@@ -26,8 +26,8 @@ pub use aliases::{
 };
 pub use convert::plain_text;
 
-/// Extensions read as catalogs.
-pub const CATALOG_EXTENSIONS: &[&str] = &["json", "jsonl", "ndjson", "csv", "xlsx", "xls", "ods"];
+/// Extensions read as catalogs (the merge rules in the model trust the same list).
+pub use biaozhun_model::merge::CATALOG_EXTENSIONS;
 
 /// A problem with one line (JSONL, CSV), row (spreadsheet) or record (JSON array).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -187,7 +187,7 @@ fn convert_rows(rows: Rows, aliases: &Aliases, source: &str) -> CatalogOutcome {
                         line,
                         message: format!(
                             "duplicate {} {}: also on {} {}, the later one wins",
-                            if c.record.kind() == "notification" {
+                            if c.record.kind() == biaozhun_model::RecordKind::Notification {
                                 "symbol"
                             } else {
                                 "code"

@@ -4,7 +4,9 @@
 //! these types, so a change here is a change of the whole system's vocabulary. The one piece of
 //! real logic that lives here is recognising identifiers however users type them: standard
 //! numbers ([`StandardCode`]), WTO notification symbols ([`NotificationSymbol`]) and the
-//! classification codes ([`HsCode`], [`IcsCode`], [`CcsCode`]).
+//! classification codes ([`HsCode`], [`IcsCode`], [`CcsCode`]). Besides: a [`Record`] of any
+//! [`RecordKind`], the [`Store`] the batch writes to, and the [`merge`] rules two records of the
+//! same standard or notification follow, so the batch and the index merge the same way.
 #![warn(missing_docs)]
 
 pub mod classify;
@@ -13,9 +15,11 @@ pub mod dates;
 pub mod family;
 pub mod glossary;
 pub mod member;
+pub mod merge;
 pub mod normalize;
 pub mod notification;
 pub mod prefixes;
+pub mod record;
 pub mod region;
 pub mod regulation;
 pub mod standard;
@@ -26,6 +30,7 @@ pub use family::{FamilyError, FamilyEvent, FamilyState, NotificationFamily};
 pub use glossary::{Glossary, HsChapters};
 pub use member::{find_markets, Member, MEMBERS};
 pub use notification::{Agreement, Notification, NotificationSymbol, SymbolError, SymbolSuffix};
+pub use record::{Record, RecordKind, Store, StoreError};
 pub use region::{Province, PROVINCES};
 pub use regulation::{Regulation, RegulationSection};
 pub use standard::{Adoption, AdoptionDegree, Section, Standard, Status, Term, TextQuality};

@@ -13,8 +13,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use biaozhun_ingest::batch::{self, BatchOptions, FileReport, FileStatus, MemoryStore, Store};
+use biaozhun_ingest::batch::{self, BatchOptions, FileReport, FileStatus, MemoryStore};
 use biaozhun_ingest::catalog::{Aliases, ALIASES_FILE};
+use biaozhun_model::Store;
 
 /// Flags of `biaozhun ingest`.
 #[derive(Debug, clap::Args)]

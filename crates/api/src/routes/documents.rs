@@ -17,11 +17,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use biaozhun_index::Index;
-use biaozhun_ingest::batch::{
-    ingest_paths, BatchOptions, BatchSummary, FileReport, Record, Store, StoreError,
-};
+use biaozhun_ingest::batch::{ingest_paths, BatchOptions, BatchSummary, FileReport};
 use biaozhun_ingest::catalog::Aliases;
-use biaozhun_model::{NotificationSymbol, StandardCode};
+use biaozhun_model::{NotificationSymbol, Record, StandardCode, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;

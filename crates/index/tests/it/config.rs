@@ -22,7 +22,7 @@ fn every_config_file_loads() {
     }
     assert!(schemas >= 1);
     Synonyms::load(&dir).expect("synonyms");
-    biaozhun_ingest::analyzer::ChineseAnalyzer::from_dir(&dir).expect("analyzer");
+    biaozhun_analysis::ChineseAnalyzer::from_dir(&dir).expect("analyzer");
 }
 
 fn check_bad(text: &str, needle: &str) {

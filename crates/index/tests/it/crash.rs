@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use biaozhun_index::{Index, SearchRequest};
-use biaozhun_ingest::batch::{Record, Store};
+use biaozhun_model::{Record, Store};
 use biaozhun_model::{Standard, StandardCode};
 
 const BATCHES: usize = 20;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use biaozhun_index::snapshot::{self, SnapshotError};
 use biaozhun_index::{alias, reindex, Index};
-use biaozhun_ingest::batch::{ingest_paths, BatchOptions, Record};
+use biaozhun_ingest::batch::{ingest_paths, BatchOptions};
 use biaozhun_ingest::catalog::Aliases;
+use biaozhun_model::Record;
 use biaozhun_model::{Standard, StandardCode};
 
 use crate::{build_index, config_dir, root};

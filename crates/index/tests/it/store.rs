@@ -1,7 +1,7 @@
 //! Upsert, merge, delete, file hashes, get.
 
 use biaozhun_index::{Index, SearchRequest};
-use biaozhun_ingest::batch::{Record, Store};
+use biaozhun_model::{Record, Store};
 use biaozhun_model::{Standard, StandardCode};
 
 fn std_rec(code: &str, title: &str) -> Record {

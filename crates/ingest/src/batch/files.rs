@@ -10,7 +10,9 @@ use std::path::Path;
 use biaozhun_model::{NotificationSymbol, Standard, StandardCode, TextQuality};
 use sha2::{Digest, Sha256};
 
-use super::{code_from_file_name, BatchOptions, FileReport, Record, Store, MAX_LISTED};
+use biaozhun_model::{Record, Store};
+
+use super::{code_from_file_name, BatchOptions, FileReport, MAX_LISTED};
 use crate::catalog::{extension, read_catalog, CATALOG_EXTENSIONS};
 use crate::extract::{decode_text, extract_file, ExtractError};
 
@@ -121,7 +123,7 @@ pub(crate) fn read_catalog_file(
             Some(Some(Record::Standard(old))) => {
                 if let Record::Standard(new) = record {
                     let id = new.id();
-                    for c in crate::merge::merge_standard(old, new) {
+                    for c in biaozhun_model::merge::merge_standard(old, new) {
                         total_warnings += 1;
                         report.warn(line, format!("{id} also in an earlier catalog: {c}"));
                     }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Record, Store, StoreError};
+use biaozhun_model::{Record, RecordKind, Store, StoreError};
 
 /// Records by `kind:id`, standards merged on upsert like the index does, and the file hashes
 /// seen.
@@ -29,13 +29,13 @@ impl MemoryStore {
     }
 
     /// Number of stored records of one kind.
-    pub fn count(&self, kind: &str) -> usize {
+    pub fn count(&self, kind: RecordKind) -> usize {
         self.records.values().filter(|r| r.kind() == kind).count()
     }
 
     /// A stored record by kind and id (a standard in any padding).
-    pub fn get(&self, kind: &str, id: &str) -> Option<&Record> {
-        if kind == "standard" {
+    pub fn get(&self, kind: RecordKind, id: &str) -> Option<&Record> {
+        if kind == RecordKind::Standard {
             if let Ok(code) = biaozhun_model::StandardCode::parse(id) {
                 return self.records.get(&format!("standard:{}", code.unpadded()));
             }
@@ -55,13 +55,13 @@ impl Store for MemoryStore {
             let key = r.merge_key();
             match (self.records.get_mut(&key), r) {
                 (Some(Record::Standard(old)), Record::Standard(new)) => {
-                    for c in crate::merge::merge_standard(old, new) {
+                    for c in biaozhun_model::merge::merge_standard(old, new) {
                         self.conflicts.push(format!("{key}: {c}"));
                     }
                 }
                 (Some(Record::Notification(old)), Record::Notification(mut new)) => {
                     // The newer record wins; what it lacks is kept from the stored one.
-                    crate::merge::merge_notification(&mut new, old.clone());
+                    biaozhun_model::merge::merge_notification(&mut new, old.clone());
                     *old = new;
                 }
                 (_, r) => {

@@ -14,8 +14,8 @@ use biaozhun_model::{
 use serde_json::Value;
 
 use super::aliases::{Aliases, NotifField, StdField};
-use crate::batch::Record;
 use crate::dates::parse_date_value;
+use biaozhun_model::Record;
 
 /// The outcome of converting one row.
 #[derive(Debug)]

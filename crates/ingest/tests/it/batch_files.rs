@@ -5,8 +5,9 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 
 use biaozhun_ingest::batch::{
-    ingest_paths, BatchOptions, BatchSummary, FileReport, FileStatus, MemoryStore, Record,
+    ingest_paths, BatchOptions, BatchSummary, FileReport, FileStatus, MemoryStore,
 };
+use biaozhun_model::{Record, RecordKind};
 
 use crate::batch_common::{aliases, fixture, shared_data};
 
@@ -85,7 +86,7 @@ fn batch_bad_fixtures_fail_cleanly() {
     assert_eq!(summary.error, 6);
     // Junk never reaches the store; the good lines do.
     // (bad-lines.jsonl and duplicate-codes.jsonl share DB62/T 4475-2021.)
-    assert_eq!(store.count("standard"), 3);
+    assert_eq!(store.count(RecordKind::Standard), 3);
 }
 
 #[test]
@@ -120,7 +121,7 @@ fn batch_fixtures_merge_and_rerun_idempotently() {
     assert_eq!(r.extractor, Some("text"));
     assert!(summary.merged >= 5, "{summary:?}");
     // The merged record has the catalog's metadata and the file's text.
-    let Some(Record::Standard(s)) = store.get("standard", "DB62/T 4475-2021") else {
+    let Some(Record::Standard(s)) = store.get(RecordKind::Standard, "DB62/T 4475-2021") else {
         panic!("merged standard missing")
     };
     assert!(s.title_en.is_some() && s.sections.len() > 3, "{s:?}");
@@ -128,8 +129,8 @@ fn batch_fixtures_merge_and_rerun_idempotently() {
     assert!(s.sources.iter().any(|p| p.ends_with("DB62T4475-2021.txt")));
     // The two notification forms are also rows of notifications.jsonl: merged, not doubled.
     // 23 from notifications.jsonl plus the 3 of the ePing-style sample (eping-sample.json).
-    assert_eq!(store.count("notification"), 26);
-    assert_eq!(store.count("regulation"), 1);
+    assert_eq!(store.count(RecordKind::Notification), 26);
+    assert_eq!(store.count(RecordKind::Regulation), 1);
     let reg = store.records.values().find_map(|r| match r {
         Record::Regulation(r) => Some(r),
         _ => None,
@@ -181,10 +182,10 @@ fn batch_real_data_imports() {
     let r = report(&reports, "medical-device-standards.json");
     assert_eq!((r.imported, r.rejected), (1715, 0));
     assert_eq!(r.warnings.len(), 3, "{:?}", r.warnings);
-    assert_eq!(store.count("notification"), 77);
-    assert_eq!(store.count("regulation"), 6);
+    assert_eq!(store.count(RecordKind::Notification), 77);
+    assert_eq!(store.count(RecordKind::Regulation), 6);
     // The catalogs overlap on a few codes; the union is stored once per code.
-    let standards = store.count("standard");
+    let standards = store.count(RecordKind::Standard);
     assert!(
         standards > 1300 + 1700 && standards <= 1080 + 307 + 1715,
         "{standards}"
@@ -224,7 +225,7 @@ fn batch_cover_code_and_file_name() {
     );
     let r = report(&reports, "notes.md");
     assert_eq!(r.status, FileStatus::Skipped);
-    assert_eq!(store.count("standard"), 1);
+    assert_eq!(store.count(RecordKind::Standard), 1);
 }
 
 /// A small standard text whose cover prints `code_line`.
@@ -318,5 +319,5 @@ fn batch_real_pdfs_yield_their_numbers() {
     // `WST54312017`: the name's digits run together, the cover prints the part.
     let r = report(&reports, "WST54312017.pdf");
     assert_eq!(r.code_from, Some("cover"));
-    assert_eq!(store.count("standard"), 9);
+    assert_eq!(store.count(RecordKind::Standard), 9);
 }

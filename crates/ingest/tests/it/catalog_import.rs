@@ -1,7 +1,7 @@
 //! Catalog import: the real shared catalogs and notifications, the fixtures, dates and shapes.
 
-use biaozhun_ingest::batch::Record;
 use biaozhun_ingest::catalog::{read_catalog, read_catalog_bytes, CatalogOutcome};
+use biaozhun_model::Record;
 use biaozhun_model::{AdoptionDegree, Status};
 use chrono::NaiveDate;
 
@@ -83,7 +83,10 @@ fn catalog_real_notifications_import_completely() {
     dump(&o);
     assert_eq!(o.records.len(), 77);
     assert!(o.rejected.is_empty());
-    assert!(o.records.iter().all(|r| r.kind() == "notification"));
+    assert!(o
+        .records
+        .iter()
+        .all(|r| r.kind() == biaozhun_model::RecordKind::Notification));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! merge_standard: catalog wins for metadata, the file for text; conflicts are reported.
 
-use biaozhun_ingest::merge::merge_standard;
+use biaozhun_model::merge::merge_standard;
 use biaozhun_model::{Section, Standard, StandardCode, Status, TextQuality};
 use chrono::NaiveDate;
 

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use biaozhun_ingest::analyzer::ChineseAnalyzer;
+use biaozhun_analysis::ChineseAnalyzer;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tantivy_tokenizer_api::{TokenStream, Tokenizer};
 

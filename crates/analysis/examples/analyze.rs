@@ -2,14 +2,14 @@
 //! repeated to about 1 MB, and prints tokens and throughput: a small binary to profile under
 //! `valgrind --tool=callgrind`, whose instruction counts ignore the machine's load.
 //!
-//! `cargo run --release -p biaozhun-ingest --example analyze -- [--raw] [repeats]`, or
+//! `cargo run --release -p biaozhun-analysis --example analyze -- [--raw] [repeats]`, or
 //! `... -- --dump FILE...` to print every token (text, offsets, position) of the given files,
 //! for comparing two versions of the analyzer.
 
 use std::path::Path;
 use std::time::Instant;
 
-use biaozhun_ingest::analyzer::ChineseAnalyzer;
+use biaozhun_analysis::ChineseAnalyzer;
 use tantivy_tokenizer_api::{TokenStream, Tokenizer};
 
 fn main() {

@@ -6,7 +6,7 @@
 //! values both have but disagree on are returned as [`Conflict`]s so the batch report shows them
 //! instead of silently dropping one.
 
-use biaozhun_model::{Notification, Standard, TextQuality};
+use crate::{Notification, Standard, TextQuality};
 use serde::Serialize;
 
 /// Two records disagreed on a field; `kept` is what the merged record holds.
@@ -35,12 +35,16 @@ pub fn has_text(s: &Standard) -> bool {
     !s.sections.is_empty() || s.text_quality != TextQuality::Missing
 }
 
+/// File extensions of catalog exports (metadata tables, not full texts). The ingest crate reads
+/// exactly these as catalogs; the merge rules trust a record from one for its metadata.
+pub const CATALOG_EXTENSIONS: &[&str] = &["json", "jsonl", "ndjson", "csv", "xlsx", "xls", "ods"];
+
 /// Whether a source path or URL is a catalog (metadata) rather than a full-text file.
 pub fn is_catalog_source(source: &str) -> bool {
     let lower = source.to_ascii_lowercase();
     lower.starts_with("http://")
         || lower.starts_with("https://")
-        || crate::catalog::CATALOG_EXTENSIONS
+        || CATALOG_EXTENSIONS
             .iter()
             .any(|ext| lower.ends_with(&format!(".{ext}")))
 }
@@ -271,7 +275,7 @@ fn norm_eq(a: &String, b: &String) -> bool {
 
 fn norm_str_eq(a: &str, b: &str) -> bool {
     fn norm(s: &str) -> String {
-        biaozhun_model::normalize::fold(s)
+        crate::normalize::fold(s)
             .chars()
             .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
@@ -356,7 +360,7 @@ fn show<T: std::fmt::Debug>(v: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use biaozhun_model::{Section, StandardCode, Status};
+    use crate::{Section, StandardCode, Status};
 
     fn code(s: &str) -> StandardCode {
         StandardCode::parse(s).expect("code")
