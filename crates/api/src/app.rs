@@ -24,7 +24,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use crate::error::{ApiError, ErrorCode};
 use crate::ratelimit::client_ip;
 use crate::routes::{
-    admin, barriers, check, documents, feeds, health, records, search, watchlists,
+    admin, barriers, check, documents, dossier, feeds, health, records, search, watchlists,
 };
 use crate::state::AppState;
 
@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     let limited = Router::new()
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/barriers", get(barriers::barriers))
+        .route("/api/v1/dossier", get(dossier::dossier))
         .route(
             "/api/v1/feeds/notifications.atom",
             get(feeds::notifications_atom),

@@ -4,6 +4,7 @@ pub mod barriers;
 pub mod check;
 pub mod code;
 pub mod config;
+pub mod dossier;
 pub mod eval;
 pub mod ingest;
 pub mod optimize;

@@ -108,6 +108,9 @@ pub struct RawConfig {
     /// Webhook subscriptions (`[[webhooks]]` tables: url, market, hs, q), notified of new
     /// notifications after every ingest.
     pub webhooks: Option<Vec<crate::webhook::RawWebhook>>,
+    /// Days before a WTO comment deadline that the dossier's internal deadline falls
+    /// (national enquiry points want comments weeks earlier); 0 to 365, default 30.
+    pub dossier_lead_days: Option<i64>,
 }
 
 impl RawConfig {
@@ -151,6 +154,7 @@ impl RawConfig {
             log_format: over.log_format.or(self.log_format),
             ocr_max_pages: over.ocr_max_pages.or(self.ocr_max_pages),
             webhooks: over.webhooks.or(self.webhooks),
+            dossier_lead_days: over.dossier_lead_days.or(self.dossier_lead_days),
         }
     }
 
@@ -285,6 +289,12 @@ impl RawConfig {
         }
         let webhooks = crate::webhook::validate(&self.webhooks.unwrap_or_default())
             .map_err(|e| invalid("webhooks", e.to_string()))?;
+        let dossier_lead_days = self
+            .dossier_lead_days
+            .unwrap_or(biaozhun_index::dossier::DEFAULT_LEAD_DAYS);
+        if !(0..=biaozhun_index::dossier::MAX_LEAD_DAYS).contains(&dossier_lead_days) {
+            return Err(invalid("dossier_lead_days", "must be 0..=365"));
+        }
         Ok(Config {
             addr,
             index_dir,
@@ -310,6 +320,7 @@ impl RawConfig {
             log_format,
             ocr_max_pages,
             webhooks,
+            dossier_lead_days,
         })
     }
 }
@@ -359,6 +370,8 @@ pub struct Config {
     pub ocr_max_pages: u32,
     /// Webhook subscriptions.
     pub webhooks: Vec<crate::webhook::Webhook>,
+    /// Lead time of the dossier's internal deadlines, days.
+    pub dossier_lead_days: i64,
 }
 
 impl Default for Config {

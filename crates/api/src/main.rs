@@ -44,6 +44,9 @@ enum Command {
     /// Watchlists of standards: set, show, list, delete, and check for changes (also run
     /// after every ingest); events go to the list's Atom feed and webhook.
     Watch(cli::watch::Args),
+    /// The market dossier: measures with internal deadlines, cited standards with their
+    /// Chinese adoptions, and the Chinese standards for the product (text, JSON or XLSX).
+    Dossier(cli::dossier::Args),
     /// Merge the index into one segment after a bulk import (faster queries).
     Optimize(cli::optimize::Args),
     /// Measure query latency and throughput in process over a query file (see bench/).
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Barriers(args) => cli::barriers::run(&args),
         Command::Check(args) => cli::check::run(&args),
         Command::Watch(args) => cli::watch::run(&args),
+        Command::Dossier(args) => cli::dossier::run(&args),
         Command::Optimize(args) => cli::optimize::run(&args),
         Command::Querybench(args) => cli::querybench::run(&args),
         Command::Snapshot(args) => cli::snapshot::run_snapshot(&args),

@@ -15,21 +15,24 @@ use crate::routes::documents::{
 use crate::routes::health::Health;
 use crate::routes::watchlists::WatchlistNames;
 use crate::routes::{
-    admin, barriers, check, documents, feeds, health, records, search, watchlists,
+    admin, barriers, check, documents, dossier, feeds, health, records, search, watchlists,
 };
 use crate::watch::{WatchEvent, WatchState, Watchlist, WatchlistInput};
 use crate::wire::barriers::{
-    BarrierAnswer, CitedWire, DocumentWire, EventWire, FamilyWire, HsWire, MarketWire, StateWire,
+    BarrierAnswer, CitedWire, CounterpartWire, DocumentWire, EventWire, FamilyWire, HsWire,
+    MarketWire, StateWire,
 };
 use crate::wire::check::{
     CheckAnswer, CheckSummary, CheckedReference, DocumentInfo, OccurrenceWire,
 };
+use crate::wire::dossier::{ChineseWire, DossierAnswer, DossierCitedWire, MeasureWire};
 use crate::wire::records::{
-    NotificationDetail, RecordRef, Reference, RegulationDetail, SectionWire, StandardDetail,
-    TermWire,
+    AdoptionWire, NotificationDetail, RecordRef, Reference, RegulationDetail, SectionWire,
+    StandardDetail, TermWire,
 };
 use crate::wire::search::{
-    ExpansionWire, FacetWire, HighlightWire, HitWire, MatchedWire, QueryMarketWire, SearchAnswer,
+    ExpansionWire, FacetWire, HighlightWire, HitAdoptionWire, HitWire, MatchedWire,
+    QueryMarketWire, SearchAnswer,
     SuggestAnswer, SuggestionWire, UnderstoodWire,
 };
 
@@ -45,6 +48,7 @@ use crate::wire::search::{
         search::search,
         search::suggest,
         barriers::barriers,
+        dossier::dossier,
         feeds::notifications_atom,
         check::check,
         records::standard,
@@ -75,11 +79,13 @@ use crate::wire::search::{
         CheckedReference, OccurrenceWire, DocumentInfo, CheckBody, Watchlist, WatchState, WatchEvent,
         WatchlistInput, WatchlistNames, SnapshotAnswer, ReindexAnswer,
         crate::jobs::Job, crate::jobs::JobState,
+        AdoptionWire, HitAdoptionWire, CounterpartWire, DossierAnswer, MeasureWire,
+        DossierCitedWire, ChineseWire,
     )),
     modifiers(&AdminKey),
     tags(
         (name = "search", description = "search and suggestions"),
-        (name = "trade", description = "barrier checks and the Atom feed of WTO notifications"),
+        (name = "trade", description = "barrier checks, market dossiers and the Atom feed of WTO notifications"),
         (name = "check", description = "查新: the standards a document cites, their status and the edition in force"),
         (name = "watchlists", description = "lists of standards to watch, their change events, Atom feed; admin key"),
         (name = "records", description = "standards, notifications and regulations by id"),

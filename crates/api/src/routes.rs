@@ -5,6 +5,7 @@ pub mod admin;
 pub mod barriers;
 pub mod check;
 pub mod documents;
+pub mod dossier;
 pub mod feeds;
 pub mod health;
 pub mod records;

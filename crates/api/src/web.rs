@@ -2,7 +2,7 @@
 //! embedded in the binary and served from the same router as the JSON API it calls.
 //!
 //! Every page route (`/`, `/standard/...`, `/notification/...`, `/regulation/...`,
-//! `/measures`, `/check`) answers the same shell HTML; the JavaScript reads `location` and renders the
+//! `/measures`, `/check`, `/dossier`) answers the same shell HTML; the JavaScript reads `location` and renders the
 //! page from `/api/v1/*` answers. Assets live under `/static/{version}/{file}`, where `version`
 //! is a hash of all assets: those URLs never change content, so they are cached for a year, and
 //! the modules' relative imports inherit the version. The shell itself is revalidated on every
@@ -33,6 +33,7 @@ where
         .route("/", get(shell))
         .route("/measures", get(shell))
         .route("/check", get(shell))
+        .route("/dossier", get(shell))
         .route("/standard/{*code}", get(shell))
         .route("/notification/{*symbol}", get(shell))
         .route("/regulation/{*id}", get(shell))
@@ -98,6 +99,11 @@ const ASSETS: &[Asset] = &[
         name: "check.js",
         mime: JS,
         body: include_bytes!("web/check.js"),
+    },
+    Asset {
+        name: "dossier.js",
+        mime: JS,
+        body: include_bytes!("web/dossier.js"),
     },
     Asset {
         name: "style.css",

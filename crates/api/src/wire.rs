@@ -3,5 +3,6 @@
 
 pub mod barriers;
 pub mod check;
+pub mod dossier;
 pub mod records;
 pub mod search;

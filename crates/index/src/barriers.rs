@@ -7,7 +7,8 @@
 //! standards it cites resolved against the catalog records of this index.
 //!
 //! Matching rules, all in this file:
-//! - market: the `member` keyword field;
+//! - market: the `member` keyword field, the member's union included (an EU member state's
+//!   market has the EU's measures too);
 //! - HS code: prefix in both directions (`95` listed covers a user's `950300`, a user's `84`
 //!   finds `8415.10`); notifications that list no HS code at all are also matched when their
 //!   text matches the names of the code's HS chapter (`index-config/hs-chapters.toml`), and
@@ -165,6 +166,24 @@ pub struct CitedStandard {
     pub code: String,
     /// The catalog record, when this index holds one.
     pub record: Option<ResolvedStandard>,
+    /// For a foreign or international code: the Chinese standards adopting it (采标), current
+    /// ones first, so an exporter sees the domestic counterpart.
+    pub adopted_by: Vec<ChineseCounterpart>,
+}
+
+/// A Chinese standard adopting a cited foreign one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChineseCounterpart {
+    /// Record id (`GB/T 42061-2022`).
+    pub id: String,
+    /// Chinese title.
+    pub title_zh: Option<String>,
+    /// Status on the check date.
+    pub status: Option<Status>,
+    /// The foreign edition it adopts.
+    pub adopts: String,
+    /// `IDT`, `MOD`, `NEQ`, `EQV` or `≈`, when stated.
+    pub degree: Option<&'static str>,
 }
 
 /// One document of a family.
@@ -488,7 +507,13 @@ impl Index {
 
         let mut must: Vec<Box<dyn Query>> = vec![keyword(f.kind, "notification")];
         if let Some(m) = market {
-            must.push(keyword(f.member, m.code));
+            // A member state's market includes its union's measures (DEU → DEU, EU).
+            let codes = m
+                .market_codes()
+                .into_iter()
+                .map(|c| keyword(f.member, c))
+                .collect();
+            must.push(should(codes));
         }
         if let Some(hs) = &hs {
             let mut alts = vec![keyword(f.hs, hs.digits())];
@@ -732,9 +757,21 @@ impl Index {
                     title_en: s.title_en,
                     exact,
                 });
+            let adopted_by = self
+                .adopted_by(&c, on)?
+                .into_iter()
+                .map(|a| ChineseCounterpart {
+                    id: a.standard.id(),
+                    title_zh: a.standard.title_zh,
+                    status: a.status,
+                    adopts: a.adopts.to_string(),
+                    degree: a.degree.map(|d| d.label()),
+                })
+                .collect();
             cited_standards.push(CitedStandard {
                 code: c.to_string(),
                 record,
+                adopted_by,
             });
         }
         let dates: Vec<NaiveDate> = members.iter().filter_map(|n| n.distribution_date).collect();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::IndexError;
 
 /// The schema version this code reads and writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 /// Schema file name in `index-config/`.
 pub const SCHEMA_FILE: &str = "schema.toml";
 /// Synonym file name in `index-config/`.
@@ -146,6 +146,7 @@ const REQUIRED: &[(&str, &str)] = &[
     ("record", "stored"),
     ("head", "stored"),
     ("file_key", "keyword"),
+    ("adopts", "keyword"),
 ];
 
 impl SchemaConfig {

@@ -281,6 +281,14 @@ fn standard_doc(f: &Fields, s: &Standard) -> Result<TantivyDocument, serde_json:
     date(&mut d, f.issue_date, s.issue_date);
     date(&mut d, f.implement_date, s.implement_date);
     date(&mut d, f.abolish_date, s.abolish_date);
+    if let Some(a) = &s.adoption {
+        let mut adopts = Vec::new();
+        for link in a.links() {
+            adopts.push(link.code.key());
+            adopts.push(link.code.to_string());
+        }
+        add_unique(&mut d, f.adopts, adopts);
+    }
     Ok(d)
 }
 

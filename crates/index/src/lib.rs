@@ -13,6 +13,7 @@
 //! derived status, facets, sorting, cursors), [`search`] (request/response), [`snippet`],
 //! [`suggest`], [`eval`] (relevance harness), [`matched`] (which words a hit matched).
 
+pub mod adoptions;
 pub mod alias;
 pub mod barriers;
 pub mod bridge;
@@ -20,6 +21,7 @@ pub mod collect;
 pub mod config;
 pub mod defaults;
 pub mod document;
+pub mod dossier;
 pub mod eval;
 pub mod matched;
 pub mod query;

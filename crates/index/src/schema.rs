@@ -51,6 +51,7 @@ pub(crate) struct Fields {
     pub record: Field,
     pub head: Field,
     pub file_key: Field,
+    pub adopts: Field,
     /// Chinese text fields with their boosts, for query building.
     pub zh_text: Vec<(Field, f32)>,
     /// English text fields with their boosts.
@@ -152,6 +153,7 @@ pub(crate) fn build(cfg: &SchemaConfig) -> (Schema, Fields) {
         record: g("record"),
         head: g("head"),
         file_key: g("file_key"),
+        adopts: g("adopts"),
         zh_text,
         en_text,
     };

@@ -90,6 +90,9 @@ pub struct SearchRequest {
     /// those; an empty list none. Clients that only show a page of hits (portals, the HTTP
     /// load of `bench/`) skip the counting, the largest cost of broad queries.
     pub facets: Option<Vec<String>>,
+    /// List a searched foreign number's Chinese adoptions (采标) right after it on the first
+    /// page. Set by the HTTP and CLI searches; internal lookups leave it off.
+    pub adoptions: bool,
 }
 
 /// A highlighted fragment of a field.
@@ -135,6 +138,9 @@ pub struct Hit {
     /// True for a partial match: a hit that lacks some query word, listed after every hit
     /// that has them all.
     pub partial: bool,
+    /// For a search by a foreign number: the Chinese standard's adoption of it (采标).
+    #[serde(default)]
+    pub adoption: Option<crate::adoptions::HitAdoption>,
 }
 
 /// One facet value and its count.
@@ -392,6 +398,11 @@ impl Index {
             hit.partial = is_partial;
             hits.push(hit);
         }
+        let understood = plan.understood();
+        // A foreign number's Chinese adoptions follow it on the first page of a relevance search.
+        if req.adoptions && skip == 0 && collector.after.is_none() && req.sort == Sort::Relevance {
+            crate::adoptions::place_adoptions(self, &mut hits, &understood.codes, as_of)?;
+        }
         Ok(SearchResponse {
             total: fruit.total,
             partial_total,
@@ -478,7 +489,12 @@ fn parse_statuses(s: Option<&str>) -> Result<Option<Vec<Status>>, IndexError> {
     Ok(Some(out))
 }
 
-fn hit_from_head(kind: &str, head: Head, score: f32, as_of: NaiveDate) -> Result<Hit, IndexError> {
+pub(crate) fn hit_from_head(
+    kind: &str,
+    head: Head,
+    score: f32,
+    as_of: NaiveDate,
+) -> Result<Hit, IndexError> {
     let status = if kind == "standard" {
         let code = head.code.as_deref().unwrap_or(&head.id);
         let code = StandardCode::parse(code).map_err(|e| IndexError::Corrupt {
@@ -512,6 +528,7 @@ fn hit_from_head(kind: &str, head: Head, score: f32, as_of: NaiveDate) -> Result
         highlights: Vec::new(),
         matched: Vec::new(),
         partial: false,
+        adoption: None,
     })
 }
 

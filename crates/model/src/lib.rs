@@ -9,6 +9,7 @@
 //! same standard or notification follow, so the batch and the index merge the same way.
 #![warn(missing_docs)]
 
+pub mod adoption;
 pub mod classify;
 pub mod code;
 pub mod dates;
@@ -24,6 +25,7 @@ pub mod region;
 pub mod regulation;
 pub mod standard;
 
+pub use adoption::AdoptionLink;
 pub use classify::{CcsCode, ClassifyError, HsCode, IcsCode};
 pub use code::{CodeError, Level, Nature, StandardCode};
 pub use family::{FamilyError, FamilyEvent, FamilyState, NotificationFamily};

@@ -145,9 +145,71 @@ pub const MEMBERS: &[Member] = &[
     ),
     m("VNM", "Viet Nam", "越南", &["Vietnam"]),
     m("ZAF", "South Africa", "南非", &[]),
+    // The EU's member states are WTO members in their own right (a few notify national
+    // measures), and exporters name the country they ship to: each inherits the EU's measures.
+    m("AUT", "Austria", "奥地利", &[]),
+    m("BEL", "Belgium", "比利时", &[]),
+    m("BGR", "Bulgaria", "保加利亚", &[]),
+    m("CYP", "Cyprus", "塞浦路斯", &[]),
+    m("CZE", "Czech Republic", "捷克", &["Czechia"]),
+    m("DEU", "Germany", "德国", &[]),
+    m("DNK", "Denmark", "丹麦", &[]),
+    m("ESP", "Spain", "西班牙", &[]),
+    m("EST", "Estonia", "爱沙尼亚", &[]),
+    m("FIN", "Finland", "芬兰", &[]),
+    m("FRA", "France", "法国", &[]),
+    m("GRC", "Greece", "希腊", &[]),
+    m("HRV", "Croatia", "克罗地亚", &[]),
+    m("HUN", "Hungary", "匈牙利", &[]),
+    m("IRL", "Ireland", "爱尔兰", &[]),
+    m("ITA", "Italy", "意大利", &[]),
+    m("LTU", "Lithuania", "立陶宛", &[]),
+    m("LUX", "Luxembourg", "卢森堡", &[]),
+    m("LVA", "Latvia", "拉脱维亚", &[]),
+    m("MLT", "Malta", "马耳他", &[]),
+    m(
+        "NLD",
+        "Netherlands",
+        "荷兰",
+        &["The Netherlands", "Holland"],
+    ),
+    m("POL", "Poland", "波兰", &[]),
+    m("PRT", "Portugal", "葡萄牙", &[]),
+    m("ROU", "Romania", "罗马尼亚", &[]),
+    m("SVK", "Slovak Republic", "斯洛伐克", &["Slovakia"]),
+    m("SVN", "Slovenia", "斯洛文尼亚", &[]),
+    m("SWE", "Sweden", "瑞典", &[]),
+];
+
+/// The 27 member states of the European Union (WTO codes): their market includes every measure
+/// the EU notifies.
+pub const EU_MEMBER_STATES: &[&str] = &[
+    "AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV",
+    "HUN", "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN",
+    "SWE",
 ];
 
 impl Member {
+    /// The customs union whose measures also apply in this member's market (the EU for its
+    /// member states).
+    pub fn union(&self) -> Option<&'static Member> {
+        if EU_MEMBER_STATES.contains(&self.code) {
+            Member::lookup("EU")
+        } else {
+            None
+        }
+    }
+
+    /// The notifying members whose measures apply in this market: the member itself, then
+    /// its union (`DEU` → `DEU`, `EU`).
+    pub fn market_codes(&self) -> Vec<&'static str> {
+        let mut out = vec![self.code];
+        if let Some(u) = self.union() {
+            out.push(u.code);
+        }
+        out
+    }
+
     /// Finds a member by code, English name or alias (case-insensitive) or Chinese name.
     pub fn lookup(name: &str) -> Option<&'static Member> {
         let n = crate::normalize::fold(name);
@@ -292,6 +354,24 @@ mod tests {
         let all = find_markets(q);
         assert_eq!(&q[all[0].0.clone()], "美国");
         assert_eq!(&q[all[1].0.clone()], "欧盟");
+    }
+
+    #[test]
+    fn member_states_inherit_the_union() {
+        let de = Member::lookup("德国").expect("DEU");
+        assert_eq!(de.market_codes(), vec!["DEU", "EU"]);
+        assert_eq!(
+            Member::lookup("法国").map(|m| m.market_codes()),
+            Some(vec!["FRA", "EU"])
+        );
+        assert_eq!(
+            Member::lookup("USA").map(|m| m.market_codes()),
+            Some(vec!["USA"])
+        );
+        for code in EU_MEMBER_STATES {
+            assert!(Member::lookup(code).is_some(), "{code} not in MEMBERS");
+        }
+        assert_eq!(EU_MEMBER_STATES.len(), 27);
     }
 
     #[test]

@@ -114,6 +114,7 @@ pub const FOREIGN_BODIES: &[&str] = &[
     "AS/NZS", "NZS", "BS", "DIN", "VDE", "NF", "JIS", "KS", "CSA", "UL", "IEEE", "SAE", "NFPA",
     "AOAC", "CODEX", "CAC", "OIML", "GOST", "SASO", "TIS", "TCVN", "SNI", "IS", "NBR", "UNE",
     "UNI", "SS", "SFS", "SIS", "NEN", "OECD", "CXS", "CXG", "CXC", "CXM", "GSO", "EAS", "CNS",
+    "OHSAS",
 ];
 
 /// Foreign bodies that write the year after a dash (`GOST 30333-2007`, `CXS 193-1995`); the

@@ -109,6 +109,10 @@ impl TextQuality {
 }
 
 /// Degree of correspondence with an international standard (GB/T 20000.2).
+///
+/// `EQV` and `≈` are the older notations (GB/T 20000.2-2001 and before) that catalogs still
+/// carry for standards of the 1990s; they are kept apart because an exporter reads them
+/// differently from today's `MOD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum AdoptionDegree {
@@ -118,14 +122,61 @@ pub enum AdoptionDegree {
     Mod,
     /// Not equivalent (非等效采用).
     Neq,
+    /// Equivalent (等效采用), the pre-2001 notation.
+    Eqv,
+    /// `≈`: "approximately", the old catalogs' mark for an equivalent adoption.
+    Approx,
 }
 
-/// Adoption of an international or foreign standard, e.g. `ISO 690:2010, MOD`.
+impl AdoptionDegree {
+    /// The mark catalogs print: `IDT`, `MOD`, `NEQ`, `EQV`, `≈`.
+    pub fn label(self) -> &'static str {
+        match self {
+            AdoptionDegree::Idt => "IDT",
+            AdoptionDegree::Mod => "MOD",
+            AdoptionDegree::Neq => "NEQ",
+            AdoptionDegree::Eqv => "EQV",
+            AdoptionDegree::Approx => "≈",
+        }
+    }
+
+    /// The Chinese name (等同采用, 修改采用, ...).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AdoptionDegree::Idt => "等同采用",
+            AdoptionDegree::Mod => "修改采用",
+            AdoptionDegree::Neq => "非等效采用",
+            AdoptionDegree::Eqv => "等效采用",
+            AdoptionDegree::Approx => "等效采用(≈)",
+        }
+    }
+
+    /// Reads one degree mark in any case (`idt`, `IDT`, `等同`, `≈`, `(≈)`); `None` for
+    /// anything else, so the caller can report it.
+    pub fn parse(s: &str) -> Option<AdoptionDegree> {
+        let t = s
+            .trim()
+            .trim_matches(|c: char| matches!(c, '(' | ')' | '（' | '）' | ',' | '，' | '.'))
+            .trim();
+        Some(match t.to_ascii_uppercase().as_str() {
+            "IDT" | "等同" | "等同采用" | "IDENTICAL" => AdoptionDegree::Idt,
+            "MOD" | "修改" | "修改采用" | "MODIFIED" => AdoptionDegree::Mod,
+            "NEQ" | "非等效" | "非等效采用" | "参照采用" => AdoptionDegree::Neq,
+            "EQV" | "等效" | "等效采用" | "EQUIVALENT" => AdoptionDegree::Eqv,
+            "≈" | "~" => AdoptionDegree::Approx,
+            _ => return None,
+        })
+    }
+}
+
+/// Adoption of an international or foreign standard, e.g. `ISO 690:2010, MOD`, as the source
+/// wrote it; [`Adoption::links`] reads the typed links out of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adoption {
-    /// The adopted standard as written (not always parseable as a [`StandardCode`]).
+    /// The adopted standard(s) as written (`ISO 1998-1:1998, ISO 1998-2:1998`); not always
+    /// parseable as [`StandardCode`]s (`UNSD:2006 International standard ...`).
     pub code: String,
-    /// Degree, when stated.
+    /// Degree, when stated once for the whole statement.
     pub degree: Option<AdoptionDegree>,
 }
 

@@ -64,6 +64,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         sort,
         limit: args.limit,
         snippets: true,
+        adoptions: true,
         ..Default::default()
     };
     let resp = index.search(&req)?;
@@ -95,6 +96,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             title,
             h.score
         );
+        if let Some(a) = &h.adoption {
+            println!(
+                "     采标 {} {}",
+                a.of,
+                a.degree.as_deref().unwrap_or_default()
+            );
+        }
         if let Some(hl) = h.highlights.iter().find(|x| x.field == "text") {
             let mut shown = String::new();
             let mut at = 0;

@@ -99,6 +99,10 @@ pub struct Args {
     /// OCR for uploads [default: 30].
     #[arg(long, value_name = "N", env = "BIAOZHUN_OCR_MAX_PAGES")]
     pub ocr_max_pages: Option<u32>,
+    /// Days before a WTO comment deadline that the dossier's internal deadline falls
+    /// [default: 30].
+    #[arg(long, value_name = "DAYS", env = "BIAOZHUN_DOSSIER_LEAD_DAYS")]
+    pub dossier_lead_days: Option<i64>,
 }
 
 impl Args {
@@ -132,6 +136,7 @@ impl Args {
             ocr_max_pages: self.ocr_max_pages,
             // Webhooks come from the config file only.
             webhooks: None,
+            dossier_lead_days: self.dossier_lead_days,
         }
     }
 }

@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use biaozhun_index::{Index, SearchRequest};
-use biaozhun_model::{NotificationSymbol, Standard, StandardCode, Status};
+use biaozhun_model::{Level, NotificationSymbol, Standard, StandardCode, Status};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -17,8 +17,8 @@ use crate::routes::index_error;
 use crate::state::{blocking, AppState};
 use crate::wire::records::{
     notification_detail, notification_ref, notification_url, regulation_detail, sort_editions,
-    standard_detail, standard_ref, standard_url, NotificationDetail, RecordRef, Reference,
-    RegulationDetail, StandardDetail,
+    standard_detail, standard_ref, standard_url, AdoptionWire, NotificationDetail, RecordRef,
+    Reference, RegulationDetail, StandardDetail,
 };
 
 /// How many records a graph lookup (editions, citing documents) considers.
@@ -181,6 +181,32 @@ fn build_standard(
     full: bool,
 ) -> Result<StandardDetail, ApiError> {
     let mut d = standard_detail(s, today, full);
+    for a in index.adopts(s, today).map_err(index_error)? {
+        d.adopts.push(AdoptionWire {
+            code: a.link.code.to_string(),
+            adopts: None,
+            degree: a.link.degree.map(|x| x.label().to_string()),
+            degree_zh: a.link.degree.map(|x| x.label_zh().to_string()),
+            record: a.record.map(|r| RecordRef {
+                url: standard_url(&r.id),
+                id: r.id,
+                kind: "standard".into(),
+                title: r.title_zh.or(r.title_en),
+                status: r.status.map(|x| x.as_str().to_string()),
+            }),
+        });
+    }
+    if matches!(s.code.level(), Level::International | Level::Foreign) {
+        for a in index.adopted_by(&s.code, today).map_err(index_error)? {
+            d.adopted_by.push(AdoptionWire {
+                code: a.standard.id(),
+                adopts: Some(a.adopts.to_string()),
+                degree: a.degree.map(|x| x.label().to_string()),
+                degree_zh: a.degree.map(|x| x.label_zh().to_string()),
+                record: Some(standard_ref(&a.standard)),
+            });
+        }
+    }
     d.editions = editions_of(index, &s.code)?
         .into_iter()
         .map(|(_, r)| r)

@@ -6,6 +6,7 @@ import { renderSearch } from './search.js';
 import { renderStandard, renderNotification, renderRegulation } from './record.js';
 import { renderMeasures } from './measures.js';
 import { renderCheck } from './check.js';
+import { renderDossier } from './dossier.js';
 
 const main = document.getElementById('main');
 const path = location.pathname;
@@ -16,9 +17,10 @@ else if (path.startsWith('/notification/')) page = 'notification';
 else if (path.startsWith('/regulation/')) page = 'regulation';
 else if (path === '/measures') page = 'measures';
 else if (path === '/check') page = 'check';
+else if (path === '/dossier') page = 'dossier';
 
 for (const a of document.querySelectorAll('header.site nav a')) {
-  const current = a.dataset.nav === page || (a.dataset.nav === 'search' && page !== 'measures' && page !== 'check');
+  const current = a.dataset.nav === page || (a.dataset.nav === 'search' && page !== 'measures' && page !== 'check' && page !== 'dossier');
   if (current) a.setAttribute('aria-current', 'page');
 }
 document.body.dataset.page = page;
@@ -30,6 +32,7 @@ const render = {
   regulation: renderRegulation,
   measures: renderMeasures,
   check: renderCheck,
+  dossier: renderDossier,
 }[page];
 
 Promise.resolve()

@@ -189,6 +189,13 @@ export async function renderStandard(main) {
     ? h('li', null, refLink(r.record, q), r.record.id !== r.code ? h('span', { class: 'muted' }, `（引用为 ${r.code}）`) : null)
     : h('li', null, h('span', { class: 'code' }, r.code), h('span', { class: 'muted' }, '（未收录）'))));
 
+  // 采标: what this standard adopts, and (foreign standards) the Chinese standards adopting it.
+  const adoptItem = (a, showAdopts) => h('li', { class: 'adoption' },
+    a.record ? refLink(a.record, q) : [h('span', { class: 'code' }, a.code), h('span', { class: 'muted' }, '（未收录）')],
+    ' ', a.degree ? h('span', { class: 'degree', title: a.degree_zh || '' }, a.degree) : null,
+    showAdopts && a.adopts && a.adopts !== d.id ? h('span', { class: 'muted' }, `（采用 ${a.adopts}）`) : null);
+  const adopts = d.adopts || [];
+  const adoptedBy = d.adopted_by || [];
   const parts = [
     section('h-meta', '基本信息', meta, d.scope ? h('p', { class: 'scope' }, h('strong', null, '范围：'), d.scope) : null),
     section('h-editions', '版本沿革', chain),
@@ -196,6 +203,12 @@ export async function renderStandard(main) {
     section('h-cited', '引用本标准的文件', refList(d.cited_by || [], q, '索引中没有引用本标准的文件。')),
     section('h-notif', '相关 WTO 通报', refList(d.notifications || [], q, '没有提及本标准的 WTO 通报。')),
   ];
+  if (adopts.length) parts.splice(2, 0, section('h-adopts', '采用的国际/国外标准', h('ul', { class: 'adoptions' }, adopts.map((a) => adoptItem(a, false)))));
+  if (d.level === 'international' || d.level === 'foreign') {
+    parts.splice(2, 0, section('h-adopted-by', '采用本标准的中国标准', adoptedBy.length
+      ? h('ul', { class: 'adoptions' }, adoptedBy.map((a) => adoptItem(a, true)))
+      : h('p', { class: 'muted' }, '索引中没有采用本标准的中国标准。')));
+  }
   if ((d.terms || []).length) {
     parts.push(section('h-terms', '术语和定义', h('dl', { class: 'terms' }, d.terms.map((t) => [
       h('dt', null, `${t.number} ${t.term_zh}`, t.term_en ? h('span', { class: 'en', lang: 'en' }, ` ${t.term_en}`) : null),

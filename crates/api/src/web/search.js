@@ -289,10 +289,11 @@ function renderHit(hit, q) {
     if (hit.implement_date) dates.push(`实施 ${hit.implement_date}`);
   }
   const snippets = (hit.highlights || []).filter((x) => x.field !== 'title_zh' && x.field !== 'title_en').slice(0, 2);
-  return h('li', { class: `hit kind-${hit.kind}`, dataset: { id: hit.id } },
+  return h('li', { class: `hit kind-${hit.kind}${hit.adoption ? ' adoption' : ''}`, dataset: { id: hit.id } },
     h('div', { class: 'hit-head' },
       h('a', { class: 'code', href }, hit.id),
       statusBadge(hit.status, hit.status_label_zh),
+      hit.adoption ? h('span', { class: 'adopts', title: '该中国标准采用所检索的国外/国际标准' }, hit.adoption.label) : null,
       hit.kind === 'notification' ? openBadge(hit.comment_deadline) : null,
       hit.kind !== 'standard' ? h('span', { class: 'kind' }, KIND[hit.kind] || hit.kind) : null),
     h('h3', { class: 'hit-title' }, h('a', { href }, titleNode)),

@@ -218,6 +218,25 @@ pub struct CitedWire {
     /// True when the cited edition itself is the record; false when the current edition of
     /// the code was taken.
     pub exact: Option<bool>,
+    /// The Chinese standards adopting the cited one (采标), current ones first.
+    pub adopted_by: Vec<CounterpartWire>,
+}
+
+/// A Chinese standard adopting a cited foreign standard.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CounterpartWire {
+    /// Record id (`GB/T 42061-2022`).
+    pub id: String,
+    /// API path of the record.
+    pub url: String,
+    /// Chinese title.
+    pub title_zh: Option<String>,
+    /// Status on `open_on`.
+    pub status: Option<String>,
+    /// The foreign edition it adopts.
+    pub adopts: String,
+    /// `IDT`, `MOD`, `NEQ`, `EQV` or `≈`, when stated.
+    pub degree: Option<String>,
 }
 
 /// One document of a family.
@@ -255,7 +274,7 @@ fn event(e: Option<StateEvent>) -> Option<EventWire> {
     })
 }
 
-fn snake<T: Serialize>(v: &T) -> String {
+pub(crate) fn snake<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -288,7 +307,8 @@ impl BarrierAnswer {
     }
 }
 
-fn family(f: BarrierFamily) -> FamilyWire {
+/// Converts one family (the dossier lists the same families).
+pub(crate) fn family(f: BarrierFamily) -> FamilyWire {
     let MeasureState {
         label,
         adopted,
@@ -329,6 +349,18 @@ fn family(f: BarrierFamily) -> FamilyWire {
 }
 
 fn cited(c: CitedStandard) -> CitedWire {
+    let adopted_by = c
+        .adopted_by
+        .into_iter()
+        .map(|a| CounterpartWire {
+            url: standard_url(&a.id),
+            id: a.id,
+            title_zh: a.title_zh,
+            status: a.status.as_ref().map(snake),
+            adopts: a.adopts,
+            degree: a.degree.map(str::to_string),
+        })
+        .collect();
     match c.record {
         Some(r) => CitedWire {
             code: c.code,
@@ -337,6 +369,7 @@ fn cited(c: CitedStandard) -> CitedWire {
             id: Some(r.id),
             title_zh: r.title_zh,
             exact: Some(r.exact),
+            adopted_by,
         },
         None => CitedWire {
             code: c.code,
@@ -345,6 +378,7 @@ fn cited(c: CitedStandard) -> CitedWire {
             title_zh: None,
             status: None,
             exact: None,
+            adopted_by,
         },
     }
 }

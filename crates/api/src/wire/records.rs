@@ -63,8 +63,14 @@ pub struct StandardDetail {
     pub technical_committee: Option<String>,
     /// Drafting organisations.
     pub drafters: Vec<String>,
-    /// Adopted international standard (`ISO 690:2010, MOD`).
+    /// Adopted international standard as the source wrote it (`ISO 690:2010, MOD`).
     pub adoption: Option<String>,
+    /// The foreign and international standards this standard adopts (采标), each with its
+    /// degree and the record when the index holds it.
+    pub adopts: Vec<AdoptionWire>,
+    /// For a foreign or international standard: the Chinese standards adopting it (any
+    /// edition), current ones first.
+    pub adopted_by: Vec<AdoptionWire>,
     /// Scope or its summary.
     pub scope: Option<String>,
     /// Catalog category.
@@ -83,6 +89,22 @@ pub struct StandardDetail {
     pub terms: Vec<TermWire>,
     /// Sections of the text: summaries by default, whole texts with `?text=full`.
     pub sections: Vec<SectionWire>,
+}
+
+/// One adoption link (采标): the other standard, the degree, and the record when held.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct AdoptionWire {
+    /// The other standard's code: the adopted foreign code in `adopts`, the adopting Chinese
+    /// code in `adopted_by`.
+    pub code: String,
+    /// In `adopted_by`: the foreign edition the Chinese standard adopts (`ISO 13485:2016`).
+    pub adopts: Option<String>,
+    /// `IDT`, `MOD`, `NEQ`, `EQV` or `≈`, when stated.
+    pub degree: Option<String>,
+    /// Chinese name of the degree (等同采用, 修改采用, ...).
+    pub degree_zh: Option<String>,
+    /// The record, when the index holds it.
+    pub record: Option<RecordRef>,
 }
 
 /// A link to another record.
@@ -238,9 +260,11 @@ pub fn standard_detail(s: &Standard, today: NaiveDate, full_text: bool) -> Stand
         technical_committee: s.technical_committee.clone(),
         drafters: s.drafters.clone(),
         adoption: s.adoption.as_ref().map(|a| match a.degree {
-            Some(d) => format!("{}, {}", a.code, adoption_degree(d)),
+            Some(d) => format!("{}, {}", a.code, d.label()),
             None => a.code.clone(),
         }),
+        adopts: Vec::new(),
+        adopted_by: Vec::new(),
         scope: s.scope.clone(),
         category: s.category.clone(),
         text_quality: s.text_quality.as_str().to_string(),
@@ -263,14 +287,6 @@ pub fn standard_detail(s: &Standard, today: NaiveDate, full_text: bool) -> Stand
             .iter()
             .map(|x| SectionWire::new(&x.number, &x.title, x.level, &x.text, full_text))
             .collect(),
-    }
-}
-
-fn adoption_degree(d: biaozhun_model::AdoptionDegree) -> &'static str {
-    match d {
-        biaozhun_model::AdoptionDegree::Idt => "IDT",
-        biaozhun_model::AdoptionDegree::Mod => "MOD",
-        biaozhun_model::AdoptionDegree::Neq => "NEQ",
     }
 }
 

@@ -173,6 +173,7 @@ impl SearchParams {
             cursor: non_empty(self.cursor),
             snippets,
             facets,
+            adoptions: true,
         })
     }
 }
@@ -347,6 +348,20 @@ pub struct HitWire {
     pub matched: Vec<MatchedWire>,
     /// True for a partial match: it lacks some query word (see `partial_total`).
     pub partial: bool,
+    /// When the query is a foreign or international number: this Chinese standard adopts it
+    /// (采标), listed right after the foreign record itself.
+    pub adoption: Option<HitAdoptionWire>,
+}
+
+/// A Chinese standard's adoption of the searched foreign number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HitAdoptionWire {
+    /// The foreign code adopted, as the Chinese record states it (`ISO 13485:2016`).
+    pub of: String,
+    /// `IDT`, `MOD`, `NEQ`, `EQV` or `≈`, when stated.
+    pub degree: Option<String>,
+    /// Label for display: `采标 ISO 13485:2016 IDT`.
+    pub label: String,
 }
 
 /// A highlighted fragment.
@@ -414,6 +429,14 @@ impl SearchAnswer {
                         })
                         .collect(),
                     partial: h.partial,
+                    adoption: h.adoption.map(|a| HitAdoptionWire {
+                        label: match &a.degree {
+                            Some(d) => format!("采标 {} {d}", a.of),
+                            None => format!("采标 {}", a.of),
+                        },
+                        of: a.of,
+                        degree: a.degree,
+                    }),
                 })
                 .collect(),
             facets: r

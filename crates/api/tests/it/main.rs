@@ -6,6 +6,7 @@ mod binary;
 mod check;
 mod check_server;
 mod cli_tools;
+mod dossier;
 mod http;
 mod ops;
 mod replicas;

@@ -1,6 +1,7 @@
 //! Integration tests of the index: one test binary, modules by area. Most tests share one index
 //! built once from `fixtures/` through the real ingest batch.
 
+mod adoptions;
 mod barriers;
 mod config;
 mod crash;

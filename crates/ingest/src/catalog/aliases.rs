@@ -121,7 +121,7 @@ field_table!(
     RawStandardFields, StdField, {
         code, title, title_zh, title_en, status, issue_date, implement_date, abolish_date,
         replaces, replaced_by, ics, ccs, department, technical_committee, drafters, adopted,
-        scope, category, source,
+        adoption_degree, scope, category, source,
     }
 );
 

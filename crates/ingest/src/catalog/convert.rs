@@ -163,6 +163,21 @@ fn convert_standard(
     if let Some((_, v)) = get(StdField::adopted) {
         s.adoption = text(v).map(|t| parse_adoption(&t));
     }
+    // Mapping files give the degree in a column of its own (`adoption_type: "idt"`).
+    if let Some((col, v)) = get(StdField::adoption_degree) {
+        let raw = text(v).unwrap_or_default();
+        match (AdoptionDegree::parse(&raw), s.adoption.as_mut()) {
+            (Some(d), Some(a)) => {
+                if a.degree.is_none() {
+                    a.degree = Some(d);
+                }
+            }
+            (Some(_), None) => w.push(format!("{col}: a degree {raw:?} but no adopted standard")),
+            (None, _) => w.push(format!(
+                "{col}: unknown adoption degree {raw:?}, left empty"
+            )),
+        }
+    }
     s.scope = get(StdField::scope)
         .and_then(|(_, v)| text(v))
         .map(plain_text);
@@ -482,36 +497,7 @@ fn parse_hs(item: &str) -> Result<HsCode, biaozhun_model::ClassifyError> {
 
 /// `ISO 690:2010, MOD`, `IEC 61010-1:2001 IDT`, `ISO/IEC Guide 21-1999 (≈)`.
 pub(crate) fn parse_adoption(raw: &str) -> Adoption {
-    let t = raw.trim();
-    let upper = t.to_ascii_uppercase();
-    let mut degree = None;
-    let mut code = t;
-    for (mark, d) in [
-        ("IDT", AdoptionDegree::Idt),
-        ("MOD", AdoptionDegree::Mod),
-        ("EQV", AdoptionDegree::Mod),
-        ("NEQ", AdoptionDegree::Neq),
-        ("等同", AdoptionDegree::Idt),
-        ("修改", AdoptionDegree::Mod),
-        ("非等效", AdoptionDegree::Neq),
-    ] {
-        if let Some(pos) = upper.rfind(mark) {
-            if upper[pos + mark.len()..]
-                .trim_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '）' | '.'))
-                .is_empty()
-            {
-                degree = Some(d);
-                code = t[..pos].trim_end_matches(|c: char| {
-                    c.is_whitespace() || matches!(c, ',' | '，' | '(' | '（')
-                });
-                break;
-            }
-        }
-    }
-    Adoption {
-        code: code.trim().to_string(),
-        degree,
-    }
+    Adoption::parse(raw)
 }
 
 fn push_unique(v: &mut Vec<String>, s: String) {

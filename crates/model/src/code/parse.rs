@@ -38,9 +38,10 @@ pub(super) fn parse_whole(input: &str) -> Result<StandardCode, CodeError> {
     Ok(code)
 }
 
-/// Folds, upper-cases, turns `_` into `/` and collapses whitespace.
+/// Folds, upper-cases, turns `_` into `/`, spells a Cyrillic `ГОСТ Р` the Latin way and
+/// collapses whitespace.
 fn prepare(input: &str) -> String {
-    let folded = normalize::fold(input)
+    let folded = cyrillic_gost(&normalize::fold(input))
         .to_ascii_uppercase()
         .replace('_', "/");
     let mut out = String::with_capacity(folded.len());
@@ -49,6 +50,32 @@ fn prepare(input: &str) -> String {
             out.push(' ');
         }
         out.push_str(word);
+    }
+    out
+}
+
+/// `ГОСТ Р 51318-2006` → `GOST R 51318-2006`: Russian and EAEU numbers are typed in Cyrillic as
+/// often as in Latin; only the body name and the `Р` (national series) letter need changing.
+fn cyrillic_gost(s: &str) -> String {
+    let Some(start) = s.find("ГОСТ").or_else(|| s.find("гост")) else {
+        return s.to_string();
+    };
+    let mut out = String::with_capacity(s.len());
+    out.push_str(&s[..start]);
+    out.push_str("GOST");
+    let rest = &s[start + "ГОСТ".len()..];
+    let trimmed = rest.trim_start();
+    match trimmed
+        .strip_prefix('Р')
+        .or_else(|| trimmed.strip_prefix('р'))
+    {
+        Some(after)
+            if after.starts_with([' ', '-']) || after.starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            out.push_str(" R");
+            out.push_str(after);
+        }
+        _ => out.push_str(rest),
     }
     out
 }
@@ -591,7 +618,23 @@ fn parse_foreign(
     };
     if n_letters > 0 {
         let spaced_letter = matches!(first, "JIS" | "GOST" | "KS");
-        if spaced_letter && n_letters == 1 && c.peek_at(1) == Some(b' ') && c.digits_at(2) > 0 {
+        // An adopted international standard keeps its body after the division letter:
+        // `KS C IEC 60601-1`, `KS X ISO 9001`.
+        let adopted = [" ISO ", " IEC "].into_iter().find(|w| {
+            c.s.get(c.i + 1..)
+                .is_some_and(|r| r.starts_with(w.as_bytes()))
+        });
+        if let Some(w) = adopted.filter(|_| spaced_letter && n_letters == 1) {
+            if c.digits_at(1 + w.len()) > 0 {
+                number.push(c.peek().map(char::from).unwrap_or('?'));
+                number.push_str(w);
+                c.i += 1 + w.len();
+            }
+        } else if spaced_letter
+            && n_letters == 1
+            && c.peek_at(1) == Some(b' ')
+            && c.digits_at(2) > 0
+        {
             number.push(c.peek().map(char::from).unwrap_or('?'));
             number.push(' ');
             c.i += 2;
@@ -657,7 +700,9 @@ fn foreign_year(
 ) -> Result<Option<u16>, CodeError> {
     let save = c.i;
     let sep = if family == Family::Colon { b':' } else { b'-' };
-    if !c.eat(sep) {
+    // Dash bodies are also written the ISO way (`GOST 30333:2007`) in foreign catalogs.
+    let eaten = c.eat(sep) || (family == Family::Dash && c.eat(b':'));
+    if !eaten {
         return Ok(None);
     }
     c.skip_spaces();

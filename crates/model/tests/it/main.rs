@@ -7,6 +7,7 @@ mod code_spellings;
 mod config;
 mod data;
 mod family;
+mod foreign;
 
 /// Table-driven check of a standard number: `expected` is `canonical; level; nature` plus the
 /// province for local standards (`-` for no nature), or `!fragment` when the parse must fail with
