@@ -398,7 +398,6 @@ impl Index {
             hit.partial = is_partial;
             hits.push(hit);
         }
-        let understood = plan.understood();
         // A foreign number's Chinese adoptions follow it on the first page of a relevance search.
         if req.adoptions && skip == 0 && collector.after.is_none() && req.sort == Sort::Relevance {
             crate::adoptions::place_adoptions(self, &mut hits, &understood.codes, as_of)?;

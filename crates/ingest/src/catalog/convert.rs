@@ -613,8 +613,14 @@ mod tests {
             (a.code.as_str(), a.degree),
             ("ISO 690:2010", Some(AdoptionDegree::Mod))
         );
+        // The old notations are degrees of their own now (they were dropped before).
         let a = parse_adoption("ISO/IEC Guide 21-1999 (≈)");
-        assert_eq!(a.degree, None);
+        assert_eq!(
+            (a.code.as_str(), a.degree),
+            ("ISO/IEC Guide 21-1999", Some(AdoptionDegree::Approx))
+        );
+        let a = parse_adoption("ISO 3166-1:1997 EQV");
+        assert_eq!(a.degree, Some(AdoptionDegree::Eqv));
     }
 
     #[test]
