@@ -32,8 +32,7 @@ use crate::wire::records::{
 };
 use crate::wire::search::{
     ExpansionWire, FacetWire, HighlightWire, HitAdoptionWire, HitWire, MatchedWire,
-    QueryMarketWire, SearchAnswer,
-    SuggestAnswer, SuggestionWire, UnderstoodWire,
+    QueryMarketWire, SearchAnswer, SuggestAnswer, SuggestionWire, UnderstoodWire,
 };
 
 /// The API description.
