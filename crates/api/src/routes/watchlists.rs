@@ -40,6 +40,7 @@ fn watch_error(e: WatchError) -> ApiError {
     responses(
         (status = 200, description = "the list with the state of each code now", body = Watchlist),
         (status = 400, description = "`invalid_parameter`: bad name, code, days or webhook URL", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 503, description = "`not_ready`", body = ErrorBody),
     ))]
@@ -64,6 +65,7 @@ pub async fn put(
     params(("name" = String, Path, description = "list name")),
     responses(
         (status = 200, description = "the list", body = Watchlist),
+        (status = 400, description = "`invalid_parameter`: a list name this service cannot take", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
     ))]
@@ -83,6 +85,7 @@ pub async fn get(
     params(("name" = String, Path, description = "list name")),
     responses(
         (status = 204, description = "deleted"),
+        (status = 400, description = "`invalid_parameter`: a list name this service cannot take", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
     ))]
@@ -119,6 +122,7 @@ pub async fn list(
     params(("name" = String, Path, description = "list name")),
     responses(
         (status = 200, description = "Atom 1.0 feed", content_type = "application/atom+xml", body = String),
+        (status = 400, description = "`invalid_parameter`: a list name this service cannot take", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
     ))]
