@@ -2,7 +2,7 @@
 // fixtures (run.sh starts it and sets BASE_URL). Each check runs in a fresh page; failures are
 // collected, screenshots saved to SCREENSHOT_DIR, and the run ends with "N passed, N failed".
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -318,6 +318,75 @@ await check('trade measures: market, product, grouped families, feed link', asyn
   const families = await page.$$eval('.family', (fs) => fs.map((f) => Boolean(f.querySelector('.badge.open'))));
   assert(families.length > 0 && families.every(Boolean), `only open families when asked: ${families}`);
   await shot(page, '12-measures-eu');
+});
+
+await check('查新: pasted text, statuses, successor link, CSV download', async (page) => {
+  await page.goto(`${BASE}/check`);
+  await page.fill('#check-text', [
+    '本文件引用下列文件：',
+    'GB/T 7714—2005 文后参考文献著录规则；',
+    'GB／T　7714－2015 信息与文献 参考文献著录规则；',
+    'ISO 99999:2030 并不存在的标准。',
+  ].join('\n'));
+  await page.fill('#check-as-of', '2024-06-01');
+  await page.click('.check-form button[type=submit]');
+  await page.waitForSelector('.check-table tbody tr');
+  const rows = await page.$$eval('.check-table tbody tr', (trs) => trs.map((tr) => ({
+    id: tr.cells[0].textContent, status: tr.cells[2].textContent, current: tr.cells[3].textContent,
+    stale: tr.classList.contains('stale'), href: (tr.cells[3].querySelector('a') || {}).href || '',
+  })));
+  const old = rows.find((r) => r.id.startsWith('GB/T 7714-2005'));
+  assert(old && old.status === '被代替' && old.stale, `the 2005 edition is replaced and marked: ${JSON.stringify(rows)}`);
+  assert(old.current.includes('GB/T 7714-2015') && old.href.includes('/standard/'), `it points to the 2015 edition: ${JSON.stringify(old)}`);
+  const now = rows.find((r) => r.id.startsWith('GB/T 7714-2015'));
+  assert(now && now.status === '现行' && !now.stale, `the full-width 2015 citation is current: ${JSON.stringify(rows)}`);
+  const iso = rows.find((r) => r.id.startsWith('ISO 99999'));
+  assert(iso && iso.status === '未收录', `a number not in the index is unknown: ${JSON.stringify(rows)}`);
+  const summary = await page.textContent('#check-results .count');
+  assert(summary.includes('查新日期 2024-06-01') && summary.includes('需更新 1 项'), `summary: ${summary}`);
+  await shot(page, '12-check');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('#check-results .actions button:has-text("下载 CSV")'),
+  ]);
+  assert(download.suggestedFilename() === '查新-2024-06-01.csv', `file name: ${download.suggestedFilename()}`);
+  const path = await download.path();
+  const csv = readFileSync(path, 'utf8');
+  assert(csv.includes('GB/T 7714-2005') && csv.includes('GB/T 7714-2015'), `the CSV holds the table: ${csv.slice(0, 200)}`);
+});
+
+await check('查新: an empty form says what to do, without a request', async (page) => {
+  await page.goto(`${BASE}/check`);
+  await page.click('.check-form button[type=submit]');
+  const text = await page.textContent('#check-results [role=alert]');
+  assert(text.includes('请粘贴正文或选择文件'), `alert: ${text}`);
+});
+
+await check('a market word in the query filters by member and can be undone', async (page) => {
+  await page.goto(`${BASE}/?q=${encodeURIComponent('美国 玩具')}`);
+  const n = await total(page);
+  const note = await page.textContent('.notice.understood');
+  assert(note.includes('按市场：美国'), `the page says it filters by market: ${note}`);
+  assert(n > 0, 'US notifications about toys are found');
+  const codes = await page.$$eval('ol.hits > li.hit .code', (cs) => cs.map((c) => c.textContent));
+  assert(codes.every((c) => c.includes('/USA/')), `only US notifications: ${codes}`);
+  await shot(page, '13-market-word');
+  await page.click('.notice.understood a');
+  await page.waitForURL((u) => u.searchParams.get('q') === '玩具');
+  await total(page);
+  assert(!(await page.$('.notice.understood')), 'no market filter after 不按市场');
+});
+
+await check('market dossier: measures, cited standards and Chinese standards for USA + 9503', async (page) => {
+  await page.goto(`${BASE}/dossier?market=USA&hs=9503`);
+  await page.waitForSelector('.dossier h2');
+  const heads = await page.$$eval('.dossier h2', (hs) => hs.map((x) => x.textContent));
+  assert(heads.length >= 3 && heads[0].startsWith('通报措施'), `sections: ${heads}`);
+  const measures = Number((heads[0].match(/（(\d+)/) || [])[1]);
+  assert(measures > 0, `at least one US measure on toys: ${heads[0]}`);
+  const xlsx = await page.getAttribute('.dossier a[download]', 'href');
+  assert(xlsx && xlsx.includes('format=xlsx') && xlsx.includes('market=USA'), `XLSX link: ${xlsx}`);
+  await shot(page, '14-dossier');
 });
 
 await check('phone: no sideways scrolling, filters collapsed', async (page) => {
