@@ -385,6 +385,14 @@ await check('market dossier: measures, cited standards and Chinese standards for
   const measures = Number((heads[0].match(/（(\d+)/) || [])[1]);
   assert(measures > 0, `at least one US measure on toys: ${heads[0]}`);
   const xlsx = await page.getAttribute('.dossier a[download]', 'href');
+  // On a fixed date: the open US magnet notification has 15 days left to its WTO deadline
+  // (2026-12-16), while its internal deadline (30 days earlier) passed 15 days ago.
+  await page.goto(`${BASE}/dossier?market=USA&hs=9503&open_on=2026-12-01`);
+  await page.waitForSelector('.dossier h2');
+  const open = await page.$$eval('.dossier-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent))
+    .find((cells) => cells[0] === 'G/TBT/N/USA/2201'));
+  assert(open && open[4] === '2026-12-16' && open[5] === '15' && open[6] === '2026-11-16' && open[7] === '已过 15 天',
+    `deadline columns of G/TBT/N/USA/2201: ${open}`);
   assert(xlsx && xlsx.includes('format=xlsx') && xlsx.includes('market=USA'), `XLSX link: ${xlsx}`);
   await shot(page, '14-dossier');
 });

@@ -73,14 +73,17 @@ export async function renderDossier(main) {
       h('a', { href: xlsx, class: 'button', download: '' }, '下载 XLSX'), ' ',
       h('button', { type: 'button', onclick: () => window.print() }, '打印')),
     h('h2', null, `通报措施（${d.measures.length}）`),
-    table('通报措施', ['通报号', '成员', '标题', '状态', '评议截止', '内部截止', '剩余天数'], d.measures.map((x) => [
+    // Days left count to the WTO comment deadline; the internal deadline (lead time earlier) has
+    // its own count, negative once it has passed while the WTO period is still open.
+    table('通报措施', ['通报号', '成员', '标题', '状态', '评议截止', '剩余天数', '内部截止', '内部剩余天数'], d.measures.map((x) => [
       link('notification', x.base),
       [x.member_name || x.member || '', x.inherited_from ? h('span', { class: 'muted' }, `（${x.inherited_from}）`) : null],
       x.title_zh || x.title_en || '',
       STATE[x.state.label] || x.state.label,
       x.comment_deadline || '',
+      x.days_left == null ? '' : String(x.days_left),
       x.internal_deadline || '',
-      x.internal_days_left == null ? '' : String(x.internal_days_left),
+      x.internal_days_left == null ? '' : (x.internal_days_left < 0 ? `已过 ${-x.internal_days_left} 天` : String(x.internal_days_left)),
     ]), '没有找到适用的通报措施。'),
     h('h2', null, `引用的国际/国外标准（${d.cited.length}）`),
     table('引用标准', ['标准号', '索引记录', '全文', '中国采标'], d.cited.map((c) => [
