@@ -20,7 +20,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends poppler-utils ca-certificates \
+ && apt-get install -y --no-install-recommends poppler-utils antiword ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin biaozhun \
  && mkdir -p /var/lib/biaozhun /data \

@@ -112,6 +112,7 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ApiError>
         Some(FileKind::Markdown) => "markdown",
         Some(FileKind::Html) => "html",
         Some(FileKind::Docx) => "docx",
+        Some(FileKind::Doc) => "doc",
         _ => "text",
     };
     Ok(DocumentText {
@@ -138,7 +139,7 @@ fn extract_error(e: &ExtractError) -> ApiError {
     match e.kind() {
         ExtractError::Unsupported { .. } => ApiError::new(
             ErrorCode::UnsupportedMediaType,
-            "unsupported document type (expected .pdf, .docx, .txt, .md or .html)",
+            "unsupported document type (expected .pdf, .docx, .doc, .txt, .md or .html)",
         ),
         ExtractError::TooLarge { size, limit, .. } => ApiError::new(
             ErrorCode::PayloadTooLarge,

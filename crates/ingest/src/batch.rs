@@ -363,7 +363,7 @@ pub fn ingest_files(
             InputKind::Catalog => catalogs.push(f.clone()),
             InputKind::Unsupported => {
                 let r = FileReport::new(f, "unsupported").skip(
-                    "unsupported file type (expected .pdf, .docx, .txt, .md, .html, .json, .jsonl, .csv or .xlsx)",
+                    "unsupported file type (expected .pdf, .docx, .doc, .txt, .md, .html, .json, .jsonl, .csv or .xlsx)",
                 );
                 summary.count(&r);
                 progress(&r);

@@ -108,7 +108,7 @@ pub enum ExtractError {
         limit: u64,
     },
     /// Neither the extension nor the content says what the file is.
-    #[error("{}: unsupported file type (expected .pdf, .docx, .txt, .md, .html or .htm)", path.display())]
+    #[error("{}: unsupported file type (expected .pdf, .docx, .doc, .txt, .md, .html or .htm)", path.display())]
     Unsupported {
         /// The file.
         path: PathBuf,
@@ -134,6 +134,10 @@ pub enum ExtractError {
     /// `.doc` container, malformed XML).
     #[error("not a readable docx: {0}")]
     Docx(String),
+    /// A legacy Word `.doc` that cannot be read: `antiword` is not installed, or it failed
+    /// (see [`office::doc_to_text`]).
+    #[error("not a readable .doc: {0}")]
+    Doc(String),
     /// A ZIP-based file whose entries inflate past the limit (see [`office::ZipLimits`]).
     #[error("the file expands to more than {limit} bytes when unzipped (a zip bomb?)")]
     Expands {
@@ -183,6 +187,9 @@ pub enum FileKind {
     Html,
     /// Word (`.docx`, or a ZIP archive without a known extension).
     Docx,
+    /// Legacy Word 97-2003 (`.doc`, or an OLE compound file without a known extension), read
+    /// by `antiword` when installed.
+    Doc,
 }
 
 impl FileKind {
@@ -198,6 +205,7 @@ impl FileKind {
             Some("md" | "markdown") => return Some(FileKind::Markdown),
             Some("html" | "htm" | "xhtml") => return Some(FileKind::Html),
             Some("docx") => return Some(FileKind::Docx),
+            Some("doc") => return Some(FileKind::Doc),
             _ => {}
         }
         if pdf::has_pdf_header(head) {
@@ -205,6 +213,9 @@ impl FileKind {
         }
         if office::is_zip(head) {
             return Some(FileKind::Docx);
+        }
+        if office::is_ole(head) {
+            return Some(FileKind::Doc);
         }
         let start = String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase();
         let start = start.trim_start_matches('\u{feff}').trim_start();
@@ -271,6 +282,18 @@ pub fn extract_bytes(
                 text,
                 quality: report.quality,
                 extractor: "docx",
+                pages: None,
+                warnings: Vec::new(),
+                needs_ocr: false,
+            })
+        }
+        FileKind::Doc => {
+            let text = office::doc_to_text(bytes, opts.tool_timeout)?;
+            let report = assess(&text, None);
+            Ok(Extracted {
+                text,
+                quality: report.quality,
+                extractor: "antiword",
                 pages: None,
                 warnings: Vec::new(),
                 needs_ocr: false,

@@ -96,8 +96,8 @@ function results(answer, data) {
 /** Renders `/check`. */
 export function renderCheck(main) {
   setTitle('标准查新');
-  const text = h('textarea', { id: 'check-text', name: 'text', rows: 8, placeholder: '粘贴文件正文，或在下方选择文件（PDF、Word、TXT、Markdown、HTML）' });
-  const file = h('input', { id: 'check-file', name: 'file', type: 'file', accept: '.pdf,.docx,.txt,.md,.html,.htm' });
+  const text = h('textarea', { id: 'check-text', name: 'text', rows: 8, placeholder: '粘贴文件正文，或在下方选择文件（PDF、Word（.docx/.doc）、TXT、Markdown、HTML）' });
+  const file = h('input', { id: 'check-file', name: 'file', type: 'file', accept: '.pdf,.docx,.doc,.txt,.md,.html,.htm' });
   const asOf = h('input', { id: 'check-as-of', name: 'as_of', type: 'date', value: today() });
   const out = h('section', { id: 'check-results', 'aria-live': 'polite' });
   const form = h('form', { class: 'check-form no-print', 'aria-label': '标准查新' },

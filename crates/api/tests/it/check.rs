@@ -186,7 +186,7 @@ pub fn assert_document_answer(v: &serde_json::Value) {
     assert_eq!(s["out_of_date"], 5);
 }
 
-fn post(uri: &str, content_type: &str, body: Vec<u8>) -> Request<Body> {
+pub(crate) fn post(uri: &str, content_type: &str, body: Vec<u8>) -> Request<Body> {
     Request::builder()
         .method("POST")
         .uri(uri)
@@ -196,7 +196,7 @@ fn post(uri: &str, content_type: &str, body: Vec<u8>) -> Request<Body> {
 }
 
 /// A multipart body with the given parts: (field name, file name, content).
-fn form(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn form(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----biaozhun-check-boundary";
     let mut body = Vec::new();
     for (name, file, content) in parts {

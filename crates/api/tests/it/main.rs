@@ -4,6 +4,7 @@
 mod barriers;
 mod binary;
 mod check;
+mod check_doc;
 mod check_server;
 mod cli_tools;
 mod dossier;

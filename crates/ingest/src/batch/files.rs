@@ -29,6 +29,9 @@ pub enum InputKind {
     Text,
     /// A Word document (`.docx`): read like a text once unzipped.
     Docx,
+    /// A legacy Word 97-2003 document (`.doc`): read like a text through `antiword`, when
+    /// installed (see `extract::office::doc_to_text`).
+    Doc,
     /// Anything else.
     Unsupported,
 }
@@ -43,6 +46,7 @@ pub fn classify(path: &Path) -> InputKind {
         "pdf" => InputKind::Pdf,
         "txt" | "text" | "md" | "markdown" | "html" | "htm" | "xhtml" => InputKind::Text,
         "docx" => InputKind::Docx,
+        "doc" => InputKind::Doc,
         _ => {
             let mut head = [0u8; 5];
             let n = std::fs::File::open(path)
@@ -168,6 +172,7 @@ pub(crate) fn input_name(path: &Path) -> &'static str {
     match (classify(path), extension(path).as_str()) {
         (InputKind::Pdf, _) => "pdf",
         (InputKind::Docx, _) => "docx",
+        (InputKind::Doc, _) => "doc",
         (_, "html" | "htm" | "xhtml") => "html",
         (_, "md" | "markdown") => "markdown",
         _ => "text",
@@ -208,14 +213,16 @@ pub(crate) fn process_text_file(
             Ok(d) => Some(d.text),
             Err(e) => return (report.fail(inner(&e)), None),
         },
-        InputKind::Docx => match crate::extract::extract_bytes(path, &bytes, &opts.extract) {
-            Ok(x) => {
-                let text = x.text.clone();
-                docx_text = Some(x);
-                Some(text)
+        InputKind::Docx | InputKind::Doc => {
+            match crate::extract::extract_bytes(path, &bytes, &opts.extract) {
+                Ok(x) => {
+                    let text = x.text.clone();
+                    docx_text = Some(x);
+                    Some(text)
+                }
+                Err(e) => return (report.fail(inner(&e)), None),
             }
-            Err(e) => return (report.fail(inner(&e)), None),
-        },
+        }
         _ => None,
     };
     drop(bytes);

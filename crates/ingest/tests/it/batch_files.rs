@@ -49,7 +49,7 @@ fn batch_bad_fixtures_fail_cleanly() {
     let mut store = MemoryStore::new();
     let (reports, summary) = run(&[fixture("bad")], &mut store);
     print(&reports);
-    assert_eq!(reports.len(), 8);
+    assert_eq!(reports.len(), 9);
     let expect = |name: &str, status: FileStatus, reason: &str| {
         let r = report(&reports, name);
         assert_eq!(r.status, status, "{name}: {r:?}");
@@ -65,6 +65,8 @@ fn batch_bad_fixtures_fail_cleanly() {
     expect("encrypted.pdf", FileStatus::Error, "encrypted");
     expect("invalid-utf8.txt", FileStatus::Error, "GB18030");
     expect("no-code-column.csv", FileStatus::Error, "no code column");
+    // An OLE header and junk: antiword says it is not Word (or, without it, what to install).
+    expect("not-word.doc", FileStatus::Error, "not a readable .doc");
     // Three good records, then a malformed line, one without a code and one with code `ABC`.
     let r = report(&reports, "bad-lines.jsonl");
     assert_eq!(r.status, FileStatus::Warning);
@@ -83,7 +85,7 @@ fn batch_bad_fixtures_fail_cleanly() {
         .iter()
         .any(|w| w.message.starts_with("duplicate code DB62/T 4475-2021")));
     assert!(summary.failed());
-    assert_eq!(summary.error, 6);
+    assert_eq!(summary.error, 7);
     // Junk never reaches the store; the good lines do.
     // (bad-lines.jsonl and duplicate-codes.jsonl share DB62/T 4475-2021.)
     assert_eq!(store.count(RecordKind::Standard), 3);
