@@ -65,6 +65,7 @@ impl Index {
         on: NaiveDate,
     ) -> Result<Vec<Adopter>, IndexError> {
         let searcher = self.reader.searcher();
+        let table = self.editions_for(&searcher)?;
         let q = TermQuery::new(
             Term::from_field_text(self.fields.adopts, &code.key()),
             IndexRecordOption::Basic,
@@ -87,7 +88,7 @@ impl Index {
             };
             let exact = code.year().is_none() || link.code.year() == code.year();
             out.push(Adopter {
-                status: s.status_on(on),
+                status: table.verdict(&s.id(), on).and_then(|v| v.status),
                 standard: s,
                 adopts: link.code,
                 degree: link.degree,
@@ -109,15 +110,15 @@ impl Index {
         let links = s.adoption.as_ref().map(|a| a.links()).unwrap_or_default();
         let mut out = Vec::with_capacity(links.len());
         for link in links {
-            let record =
-                self.resolve_standard(&link.code, on)?
-                    .map(|(r, exact)| ResolvedStandard {
-                        id: r.id(),
-                        status: r.status_on(on),
-                        title_zh: r.title_zh,
-                        title_en: r.title_en,
-                        exact,
-                    });
+            let record = self
+                .resolve_standard(&link.code, on)?
+                .map(|(r, exact, status)| ResolvedStandard {
+                    id: r.id(),
+                    status,
+                    title_zh: r.title_zh,
+                    title_en: r.title_en,
+                    exact,
+                });
             out.push(AdoptedStandard { link, record });
         }
         Ok(out)
@@ -156,6 +157,7 @@ pub(crate) fn place_adoptions(
             .is_some_and(|c| c.same_standard(&foreign))
     };
     let score = hits.iter().find(|h| is_foreign(h)).map_or(0.0, |h| h.score);
+    let table = index.editions()?;
     let mut placed = Vec::with_capacity(adopters.len());
     for a in adopters {
         let id = a.standard.id();
@@ -163,7 +165,8 @@ pub(crate) fn place_adoptions(
             hits.remove(pos);
         }
         let head = crate::document::standard_head(&a.standard);
-        let mut hit = crate::search::hit_from_head("standard", head, score, as_of)?;
+        let verdict = table.verdict(&id, as_of);
+        let mut hit = crate::search::hit_from_head("standard", head, score, verdict);
         hit.adoption = Some(HitAdoption {
             of: a.adopts.to_string(),
             degree: a.degree.map(|d| d.label().to_string()),

@@ -656,42 +656,29 @@ impl Index {
         Ok(out)
     }
 
-    /// The catalog record a cited code stands for: the exact edition when the index holds it,
-    /// else the current (or newest) edition of the code without its year.
+    /// The edition a cited code stands for on `on`: the exact edition when the index holds it,
+    /// else the edition in force that the code leads to (or the newest edition of its number),
+    /// from the edition table (`crate::editions`). Returns the record, whether it is the
+    /// edition cited, and its status on `on` by the one rule.
     pub fn resolve_standard(
         &self,
         code: &StandardCode,
         on: NaiveDate,
-    ) -> Result<Option<(Standard, bool)>, IndexError> {
-        if code.year().is_some() {
-            if let Some(s) = self.find_standard(code)? {
-                return Ok(Some((s, true)));
-            }
-        }
-        let searcher = self.reader.searcher();
-        let q = keyword(self.fields.code_key, &code.unpadded().key());
-        let top = searcher.search(&q, &TopDocs::with_limit(100).order_by_score())?;
-        let mut editions: Vec<Standard> = Vec::new();
-        for (_, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let (kind, json) = self.doc_record(&doc);
-            if kind == "standard" {
-                if let Ok(s) = serde_json::from_str::<Standard>(&json) {
-                    editions.push(s);
-                }
-            }
-        }
-        let rank = |s: &Standard| match s.status_on(on) {
-            Some(Status::Current) => 3,
-            Some(Status::Upcoming) => 2,
-            None => 1,
-            _ => 0,
+    ) -> Result<Option<(Standard, bool, Option<Status>)>, IndexError> {
+        let Some(chain) = self.edition_chain(code, on)? else {
+            return Ok(None);
         };
-        let best = editions
-            .into_iter()
-            .max_by_key(|s| (rank(s), s.code.year().unwrap_or(0)));
-        // Not the edition cited (or no edition was cited): the best edition of the code.
-        Ok(best.map(|s| (s, false)))
+        let exact = chain
+            .edition
+            .as_deref()
+            .and_then(|id| chain.get(id))
+            .filter(|e| e.in_index);
+        let (pick, is_exact) = match exact {
+            Some(e) => (Some(e), true),
+            None => (chain.best().filter(|e| e.in_index), false),
+        };
+        let Some(e) = pick else { return Ok(None) };
+        Ok(self.get_standard(&e.id)?.map(|s| (s, is_exact, e.status)))
     }
 
     fn family_report(
@@ -748,15 +735,15 @@ impl Index {
         }
         let mut cited_standards = Vec::with_capacity(cited.len());
         for c in cited {
-            let record = self
-                .resolve_standard(&c, on)?
-                .map(|(s, exact)| ResolvedStandard {
-                    id: s.id(),
-                    status: s.status_on(on),
-                    title_zh: s.title_zh,
-                    title_en: s.title_en,
-                    exact,
-                });
+            let record =
+                self.resolve_standard(&c, on)?
+                    .map(|(s, exact, status)| ResolvedStandard {
+                        id: s.id(),
+                        status,
+                        title_zh: s.title_zh,
+                        title_en: s.title_en,
+                        exact,
+                    });
             let adopted_by = self
                 .adopted_by(&c, on)?
                 .into_iter()

@@ -1,5 +1,6 @@
-//! One pass over the matching documents: the status filter (status is derived from dates for
-//! the request's date, like `Standard::status_on`, so the index never goes stale), facet counts
+//! One pass over the matching documents: the status filter (the status on the request's date
+//! comes from the edition table, `crate::editions`, which applies the one rule of
+//! `biaozhun_model::lifecycle`, so the index never goes stale), facet counts
 //! from fast columns, the relevance tweak (current editions and newer years first among equal
 //! scores), sorting, and search-after cursors.
 
@@ -9,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex};
 
-use biaozhun_model::Status;
+use biaozhun_model::{Status, Verdict};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -17,6 +18,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::document::facet_label;
+use crate::editions::{EditionTable, StatedLinks};
 use crate::search::{FacetCount, Sort};
 use crate::IndexError;
 
@@ -48,6 +50,8 @@ pub struct Candidate {
     pub id_hash: u64,
     /// Where the document is.
     pub doc: DocAddress,
+    /// Its status on the request's date (standards), as filtered and counted.
+    pub verdict: Option<Verdict>,
 }
 
 /// A search-after position: the sort value and id hash of the last hit of a page.
@@ -122,13 +126,17 @@ pub struct HitsCollector {
     pub count_status: bool,
     /// The index's per-segment arrays, shared across queries.
     pub columns: Arc<ColumnCache>,
+    /// The edition table of the searcher the collector runs on.
+    pub editions: Arc<EditionTable>,
 }
 
 /// Status derivation and ranking inputs of one document, read from fast columns once per
 /// segment. The profile showed per-hit column reads (optional-index ranks, bit unpacking) as a
 /// quarter of search time; a dense array makes them one cache-friendly load.
 #[derive(Debug, Clone, Copy)]
-struct DocInfo {
+pub(crate) struct DocInfo {
+    /// Issue date as yyyymmdd, [`NO_DATE`] when absent.
+    issue: i64,
     /// Implementation date as yyyymmdd, [`NO_DATE`] when absent.
     implement: i64,
     /// Abolition date as yyyymmdd, [`NO_DATE`] when absent.
@@ -136,11 +144,27 @@ struct DocInfo {
     /// Edition year, 0 when absent.
     year: u16,
     /// The status label as catalogued.
-    label: Option<Status>,
-    /// Whether a newer edition replaces it.
-    successor: bool,
+    pub(crate) label: Option<Status>,
     /// Stored status rank (1 when absent).
     rank: u8,
+}
+
+impl DocInfo {
+    fn date(v: i64) -> Option<i64> {
+        (v != NO_DATE).then_some(v)
+    }
+    /// Issue date (yyyymmdd).
+    pub(crate) fn issue(&self) -> Option<i64> {
+        Self::date(self.issue)
+    }
+    /// Implementation date (yyyymmdd).
+    pub(crate) fn implement(&self) -> Option<i64> {
+        Self::date(self.implement)
+    }
+    /// Abolition date (yyyymmdd).
+    pub(crate) fn abolish(&self) -> Option<i64> {
+        Self::date(self.abolish)
+    }
 }
 
 /// Sentinel of an absent date in [`DocInfo`].
@@ -196,8 +220,11 @@ impl FacetOrds {
 
 /// What queries read of one segment, built once per segment (segments never change) and shared
 /// by all queries through [`ColumnCache`].
-struct SegmentColumns {
+pub(crate) struct SegmentColumns {
     docs: Vec<DocInfo>,
+    /// Each standard's code and stated links, for the edition table (deleted documents too:
+    /// deletes change without the segment changing, the table checks them).
+    editions: Vec<(DocId, StatedLinks)>,
     id_hash: Column<u64>,
     issue_date: Column<i64>,
     implement: Column<i64>,
@@ -221,11 +248,12 @@ impl SegmentColumns {
         }
         let implement = ff.i64("implement_date")?;
         let abolish = ff.i64("abolish_date")?;
-        let successor = ff.u64("has_successor")?;
+        let issue_date = ff.i64("issue_date")?;
         let rank = ff.u64("status_rank")?;
         let year = ff.u64("year")?;
         let docs = (0..max_doc)
             .map(|doc| DocInfo {
+                issue: issue_date.first(doc).unwrap_or(NO_DATE),
                 implement: implement.first(doc).unwrap_or(NO_DATE),
                 abolish: abolish.first(doc).unwrap_or(NO_DATE),
                 year: year
@@ -235,7 +263,6 @@ impl SegmentColumns {
                     .as_ref()
                     .and_then(|c| c.term_ords(doc).next())
                     .and_then(|o| status_of_ord.get(o as usize).copied().flatten()),
-                successor: successor.first(doc).unwrap_or(0) == 1,
                 rank: rank.first(doc).map_or(1, |r| r.min(3) as u8),
             })
             .collect();
@@ -248,14 +275,43 @@ impl SegmentColumns {
                 facet_ords.insert(name.clone(), Arc::new(FacetOrds::build(&col, max_doc)?));
             }
         }
+        let mut editions = Vec::new();
+        if let Some(col) = ff.str("edition")? {
+            let values = FacetOrds::build(&col, max_doc)?;
+            for doc in 0..max_doc {
+                let ords = values.of(doc);
+                if ords.is_empty() {
+                    continue;
+                }
+                let vals = ords
+                    .iter()
+                    .filter_map(|&o| values.names.get(o as usize).map(String::as_str));
+                if let Some(links) = StatedLinks::from_values(vals) {
+                    editions.push((doc, links));
+                }
+            }
+        }
         Ok(SegmentColumns {
             docs,
+            editions,
             id_hash: ff.u64("id_hash")?,
-            issue_date: ff.i64("issue_date")?,
+            issue_date,
             implement,
             code_sort: ff.str("code_sort")?,
             facets: facet_ords,
         })
+    }
+}
+
+impl SegmentColumns {
+    /// Each standard's code and stated links, by document.
+    pub(crate) fn editions(&self) -> &[(DocId, StatedLinks)] {
+        &self.editions
+    }
+
+    /// The status inputs of one document.
+    pub(crate) fn doc_info(&self, doc: DocId) -> Option<DocInfo> {
+        self.docs.get(doc as usize).copied()
     }
 }
 
@@ -272,6 +328,11 @@ impl ColumnCache {
             facets,
             segments: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The arrays of one segment (built on first use).
+    pub(crate) fn segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
+        self.get(reader)
     }
 
     fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
@@ -321,6 +382,9 @@ pub struct HitsSegment {
     k: usize,
     after: Option<Cursor>,
     cols: Arc<SegmentColumns>,
+    editions: Arc<EditionTable>,
+    /// Edition-table node of each document (none for other kinds).
+    nodes: Option<Arc<Vec<u32>>>,
     date_sort: Option<Column<i64>>,
     code_sort: Option<StrColumn>,
     facets: Vec<(String, FacetCounts)>,
@@ -371,6 +435,8 @@ impl Collector for HitsCollector {
             k: self.k,
             after: self.after.clone(),
             cols,
+            editions: Arc::clone(&self.editions),
+            nodes: self.editions.segment_nodes(reader.segment_id()),
             date_sort,
             code_sort,
             facets,
@@ -543,37 +609,6 @@ fn compare_values(a: &SortValue, b: &SortValue) -> Ordering {
     }
 }
 
-/// `Standard::status_on` over fast-field values (dates as yyyymmdd).
-fn derive_status(
-    label: Option<Status>,
-    implement: Option<i64>,
-    abolish: Option<i64>,
-    has_successor: bool,
-    date: i64,
-) -> Option<Status> {
-    if let Some(a) = abolish {
-        if a <= date {
-            return Some(if has_successor || label == Some(Status::Replaced) {
-                Status::Replaced
-            } else {
-                Status::Abolished
-            });
-        }
-    }
-    if let Some(i) = implement {
-        if i > date {
-            return match label {
-                Some(Status::Abolished) | Some(Status::Replaced) => label,
-                _ => Some(Status::Upcoming),
-            };
-        }
-        if label == Some(Status::Upcoming) || label.is_none() {
-            return Some(Status::Current);
-        }
-    }
-    label
-}
-
 impl HitsSegment {
     fn value_of(&self, doc: DocId, score: Score, rank: u64, year: u16) -> SortValue {
         match self.sort {
@@ -638,18 +673,12 @@ impl SegmentCollector for HitsSegment {
         let Some(info) = self.cols.docs.get(doc as usize).copied() else {
             return;
         };
-        let implement = (info.implement != NO_DATE).then_some(info.implement);
-        let derived = if info.label.is_some() || implement.is_some() {
-            derive_status(
-                info.label,
-                implement,
-                (info.abolish != NO_DATE).then_some(info.abolish),
-                info.successor,
-                self.as_of,
-            )
-        } else {
-            None
-        };
+        let verdict = self
+            .nodes
+            .as_ref()
+            .and_then(|n| n.get(doc as usize))
+            .and_then(|&node| self.editions.verdict_num(node, self.as_of));
+        let derived = verdict.and_then(|v| v.status);
         if let Some(want) = &self.statuses {
             match derived {
                 Some(s) if want.contains(&s) => {}
@@ -693,6 +722,7 @@ impl SegmentCollector for HitsSegment {
             value,
             id_hash: 0,
             doc: DocAddress::new(self.seg, doc),
+            verdict,
         };
         // Most matches cannot enter the page: compare with the floor before reading the id
         // hash (a tie on the sort value still needs it as the tie-breaker).

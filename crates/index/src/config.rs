@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::IndexError;
 
 /// The schema version this code reads and writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 /// Schema file name in `index-config/`.
 pub const SCHEMA_FILE: &str = "schema.toml";
 /// Synonym file name in `index-config/`.
@@ -129,7 +129,8 @@ const REQUIRED: &[(&str, &str)] = &[
     ("nature", "keyword fast"),
     ("status", "keyword fast"),
     ("status_rank", "u64 fast"),
-    ("has_successor", "u64 fast"),
+    ("edition", "keyword fast"),
+    ("cites", "keyword"),
     ("region", "keyword fast"),
     ("industry", "keyword fast"),
     ("ics", "keyword fast"),

@@ -3,6 +3,7 @@
 //! few fields a hit shows are stored again, small, in `head`; the other fields exist for
 //! matching, filtering, sorting and facets.
 
+use biaozhun_model::lifecycle::edition_key;
 use biaozhun_model::Record;
 use biaozhun_model::{
     CcsCode, IcsCode, Notification, Province, Regulation, Standard, StandardCode, Status,
@@ -92,8 +93,6 @@ pub(crate) struct Head {
     pub implement_date: Option<NaiveDate>,
     pub abolish_date: Option<NaiveDate>,
     pub comment_deadline: Option<NaiveDate>,
-    /// Whether a newer edition replaces it (standards).
-    pub has_successor: bool,
 }
 
 /// The record as stored: lz4-compressed JSON (full texts compress about 2:1, and the stored
@@ -177,7 +176,6 @@ pub(crate) fn standard_head(s: &Standard) -> Head {
         implement_date: s.implement_date,
         abolish_date: s.abolish_date,
         comment_deadline: None,
-        has_successor: !s.replaced_by.is_empty(),
     }
 }
 
@@ -243,7 +241,14 @@ fn standard_doc(f: &Fields, s: &Standard) -> Result<TantivyDocument, serde_json:
         d.add_text(f.status, st.as_str());
     }
     d.add_u64(f.status_rank, u64::from(s.status.map_or(1, Status::rank)));
-    d.add_u64(f.has_successor, u64::from(!s.replaced_by.is_empty()));
+    for v in edition_values(s) {
+        d.add_text(f.edition, v);
+    }
+    add_unique(
+        &mut d,
+        f.cites,
+        s.references.iter().map(edition_key).collect(),
+    );
     if let Some(p) = code.province() {
         d.add_text(f.region, p.code);
     }
@@ -292,6 +297,15 @@ fn standard_doc(f: &Fields, s: &Standard) -> Result<TantivyDocument, serde_json:
     Ok(d)
 }
 
+/// The `edition` values of a standard: its own code (`=`), the codes it replaces (`<`) and the
+/// codes that replace it (`>`). The edition table is built from these and the date columns.
+pub(crate) fn edition_values(s: &Standard) -> Vec<String> {
+    let mut out = vec![format!("={}", s.code)];
+    out.extend(s.replaces.iter().map(|c| format!("<{c}")));
+    out.extend(s.replaced_by.iter().map(|c| format!(">{c}")));
+    out
+}
+
 fn notification_doc(f: &Fields, n: &Notification) -> Result<TantivyDocument, serde_json::Error> {
     let id = n.id();
     let head = Head {
@@ -320,6 +334,19 @@ fn notification_doc(f: &Fields, n: &Notification) -> Result<TantivyDocument, ser
     for c in &n.cited_standards {
         d.add_text(f.keywords, c.to_string());
     }
+    // Cited by code, or mentioned in the texts.
+    let mut cites: Vec<String> = n.cited_standards.iter().map(edition_key).collect();
+    for t in [&n.title_en, &n.title_zh, &n.description, &n.products]
+        .into_iter()
+        .flatten()
+    {
+        cites.extend(
+            StandardCode::find_all(t)
+                .iter()
+                .map(|(_, c)| edition_key(c)),
+        );
+    }
+    add_unique(&mut d, f.cites, cites);
     opt_text(&mut d, f.body, &n.description);
     opt_text(&mut d, f.text_en, &n.description);
     opt_text(&mut d, f.text_en, &n.products);
@@ -327,7 +354,6 @@ fn notification_doc(f: &Fields, n: &Notification) -> Result<TantivyDocument, ser
         d.add_text(f.text_en, o);
     }
     d.add_u64(f.status_rank, 0);
-    d.add_u64(f.has_successor, 0);
     if let Some(m) = &n.member {
         d.add_text(f.member, m);
     }
@@ -375,7 +401,6 @@ fn regulation_doc(f: &Fields, r: &Regulation) -> Result<TantivyDocument, serde_j
         d.add_text(f.body, body);
     }
     d.add_u64(f.status_rank, 0);
-    d.add_u64(f.has_successor, 0);
     departments(&mut d, f, &r.issuer);
     if let Some(y) = r.promulgated.and_then(|x| u64::try_from(x.year()).ok()) {
         d.add_u64(f.year, y);

@@ -259,6 +259,7 @@ impl Index {
         ));
         let bq = BooleanQuery::new(vec![(Occur::Must, kind), (Occur::Must, any)]);
         let searcher = self.reader.searcher();
+        let table = self.editions_for(&searcher)?;
         let top = searcher.search(
             &bq,
             &TopDocs::with_limit(CHINESE_CANDIDATES).order_by_score(),
@@ -267,7 +268,8 @@ impl Index {
         let mut groups: BTreeMap<(u8, u8, usize), DossierChinese> = BTreeMap::new();
         for (rank, (score, addr)) in top.into_iter().enumerate() {
             let head = self.hit_head(&searcher, addr)?;
-            let hit = crate::search::hit_from_head("standard", head, score, on)?;
+            let verdict = table.verdict(&head.id, on);
+            let hit = crate::search::hit_from_head("standard", head, score, verdict);
             let Some(code) = hit
                 .code
                 .as_deref()

@@ -8,7 +8,8 @@
 //!
 //! Code map: [`config`] (schema file, synonyms, hashes), [`schema`] (tantivy schema, analyzer
 //! registration), [`document`] (records to documents), [`store`] ([`Index`]: open, upsert,
-//! delete, get, optimize, the ingest `Store`), [`query`] (query understanding), [`union`] (the
+//! delete, get, optimize, the ingest `Store`), [`editions`] (edition chains, statuses on a
+//! date, the edition in force: `Index::edition_chain`), [`query`] (query understanding), [`union`] (the
 //! seekable union of a term group's alternatives), [`collect`] (per-segment arrays; filters on
 //! derived status, facets, sorting, cursors), [`search`] (request/response), [`snippet`],
 //! [`suggest`], [`eval`] (relevance harness), [`matched`] (which words a hit matched).
@@ -22,6 +23,7 @@ pub mod config;
 pub mod defaults;
 pub mod document;
 pub mod dossier;
+pub mod editions;
 pub mod eval;
 pub mod matched;
 pub mod query;
@@ -34,6 +36,7 @@ pub mod store;
 pub mod suggest;
 pub mod union;
 
+pub use editions::{Citing, Edition, EditionChain, EditionLink, EditionTable};
 pub use search::{
     FacetCount, Highlight, Hit, SearchRequest, SearchResponse, Sort, MAX_LIMIT, MAX_WINDOW,
 };

@@ -34,7 +34,11 @@ pub(crate) struct Fields {
     pub nature: Field,
     pub status: Field,
     pub status_rank: Field,
-    pub has_successor: Field,
+    /// A standard's own code (`=GB/T 7714-2015`) and stated links (`<` replaces, `>` replaced
+    /// by), read into the edition table.
+    pub edition: Field,
+    /// The edition keys (`GB 7714`) of the standards a record cites, for "cited by".
+    pub cites: Field,
     pub region: Field,
     pub industry: Field,
     pub ics: Field,
@@ -136,7 +140,8 @@ pub(crate) fn build(cfg: &SchemaConfig) -> (Schema, Fields) {
         nature: g("nature"),
         status: g("status"),
         status_rank: g("status_rank"),
-        has_successor: g("has_successor"),
+        edition: g("edition"),
+        cites: g("cites"),
         region: g("region"),
         industry: g("industry"),
         ics: g("ics"),

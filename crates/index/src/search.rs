@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use biaozhun_model::{Standard, StandardCode, Status};
+use biaozhun_model::{Basis, Status, Verdict};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
@@ -121,8 +121,11 @@ pub struct Hit {
     pub title_zh: Option<String>,
     /// English title.
     pub title_en: Option<String>,
-    /// Status derived for the request's date (standards).
+    /// Status on the request's date (standards), by the one rule (`biaozhun_model::lifecycle`).
     pub status: Option<Status>,
+    /// How the status was reached: `stated`, `derived` or `inferred` (standards).
+    #[serde(default)]
+    pub status_basis: Option<Basis>,
     /// Issue / distribution / promulgation date.
     pub issue_date: Option<NaiveDate>,
     /// Implementation / entry-into-force / effective date.
@@ -204,6 +207,7 @@ impl Index {
             req.offset + limit
         };
         let (facets, count_status) = self.wanted_facets(req.facets.as_deref())?;
+        let searcher = self.reader.searcher();
         let collector = HitsCollector {
             as_of: date_num(as_of),
             statuses,
@@ -213,8 +217,8 @@ impl Index {
             facets,
             count_status,
             columns: self.columns.clone(),
+            editions: self.editions_for(&searcher)?,
         };
-        let searcher = self.reader.searcher();
         let live: Vec<tantivy::index::SegmentId> = searcher
             .segment_readers()
             .iter()
@@ -378,7 +382,7 @@ impl Index {
             if !req.snippets {
                 let head = self.hit_head(&searcher, c.doc)?;
                 let kind = head.kind.clone();
-                let mut hit = hit_from_head(&kind, head, c.score, as_of)?;
+                let mut hit = hit_from_head(&kind, head, c.score, c.verdict);
                 hit.matched = matched;
                 hit.partial = is_partial;
                 hits.push(hit);
@@ -387,7 +391,7 @@ impl Index {
             // Snippets need the whole record (its full text): one read gives head and record.
             let doc: TantivyDocument = searcher.doc(c.doc)?;
             let (kind, head) = self.doc_head(&doc)?;
-            let mut hit = hit_from_head(&kind, head, c.score, as_of)?;
+            let mut hit = hit_from_head(&kind, head, c.score, c.verdict);
             let (_, json) = self.doc_record(&doc);
             let an = crate::snippet::Analyzers {
                 zh: &self.zh,
@@ -441,11 +445,14 @@ impl Index {
         Ok((fields, status))
     }
 
-    /// Prepares the per-segment arrays searches read (status inputs, facet ordinals) for
-    /// every segment now, so the first queries after opening or a commit do not pay for it.
+    /// Prepares the per-segment arrays searches read (status inputs, facet ordinals) and the
+    /// edition table for every segment now, so the first queries after opening or a commit do not pay for it.
     pub fn warm(&self) -> Result<(), IndexError> {
         self.bridge().warm();
-        Ok(self.columns.warm(&self.reader.searcher())?)
+        let searcher = self.reader.searcher();
+        self.columns.warm(&searcher)?;
+        self.editions_for(&searcher)?;
+        Ok(())
     }
 
     /// The query-time expansions (CC-CEDICT, HS names), built at the first use.
@@ -488,38 +495,18 @@ fn parse_statuses(s: Option<&str>) -> Result<Option<Vec<Status>>, IndexError> {
     Ok(Some(out))
 }
 
-pub(crate) fn hit_from_head(
-    kind: &str,
-    head: Head,
-    score: f32,
-    as_of: NaiveDate,
-) -> Result<Hit, IndexError> {
-    let status = if kind == "standard" {
-        let code = head.code.as_deref().unwrap_or(&head.id);
-        let code = StandardCode::parse(code).map_err(|e| IndexError::Corrupt {
-            id: head.id.clone(),
-            message: format!("stored code: {e}"),
-        })?;
-        // `Standard::status_on` stays the only definition of a status on a date; the
-        // successor list only matters by being empty or not.
-        let mut s = Standard::new(code.clone());
-        s.status = head.status;
-        s.implement_date = head.implement_date;
-        s.abolish_date = head.abolish_date;
-        if head.has_successor {
-            s.replaced_by.push(code);
-        }
-        s.status_on(as_of)
-    } else {
-        None
-    };
-    Ok(Hit {
+/// A hit from its stored head and the verdict the edition table reached for it (the same one
+/// the status filter and facet used).
+pub(crate) fn hit_from_head(kind: &str, head: Head, score: f32, verdict: Option<Verdict>) -> Hit {
+    let verdict = verdict.filter(|_| kind == "standard");
+    Hit {
         id: head.id,
         kind: kind.into(),
         code: head.code,
         title_zh: head.title_zh,
         title_en: head.title_en,
-        status,
+        status: verdict.and_then(|v| v.status),
+        status_basis: verdict.filter(|v| v.status.is_some()).map(|v| v.basis),
         issue_date: head.issue_date,
         implement_date: head.implement_date,
         comment_deadline: head.comment_deadline,
@@ -528,54 +515,11 @@ pub(crate) fn hit_from_head(
         matched: Vec::new(),
         partial: false,
         adoption: None,
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-    }
-
-    /// The hit built from the stored head says what the full record says.
-    #[test]
-    fn hit_from_head_matches_full_record() {
-        let mut s = Standard::new(StandardCode::parse("GB/T 7714-2015").expect("code"));
-        s.title_zh = Some("信息与文献 参考文献著录规则".into());
-        s.title_en = Some("Information and documentation".into());
-        s.status = Some(Status::Current);
-        s.issue_date = Some(d("2015-05-15"));
-        s.implement_date = Some(d("2015-12-01"));
-        s.abolish_date = Some(d("2025-01-01"));
-        s.replaced_by
-            .push(StandardCode::parse("GB/T 7714-2025").expect("code"));
-        for replaced in [true, false] {
-            if !replaced {
-                s.replaced_by.clear();
-            }
-            let head = crate::document::standard_head(&s);
-            let stored: Head =
-                serde_json::from_slice(&serde_json::to_vec(&head).expect("json")).expect("head");
-            for as_of in ["2015-06-01", "2020-01-01", "2026-01-01"] {
-                let hit = hit_from_head("standard", stored.clone(), 1.5, d(as_of)).expect("hit");
-                assert_eq!(hit.id, s.id());
-                assert_eq!(hit.code.as_deref(), Some("GB/T 7714-2015"));
-                assert_eq!(hit.title_zh, s.title_zh);
-                assert_eq!(hit.title_en, s.title_en);
-                assert_eq!(hit.status, s.status_on(d(as_of)), "{as_of} {replaced}");
-                assert_eq!(hit.issue_date, s.issue_date);
-                assert_eq!(hit.implement_date, s.implement_date);
-            }
-        }
-        let bad = Head {
-            id: "x".into(),
-            code: Some("not a code".into()),
-            ..Head::default()
-        };
-        assert!(hit_from_head("standard", bad, 1.0, d("2020-01-01")).is_err());
-    }
 
     /// A record survives packing; bytes that are not a packed record are refused, not a panic.
     #[test]

@@ -94,6 +94,8 @@ pub struct Index {
     writer: Mutex<Option<WriterState>>,
     /// Fast-column handles per segment, reused by every search.
     pub(crate) columns: Arc<ColumnCache>,
+    /// The edition table of the latest searcher generation used.
+    pub(crate) edition_cache: Mutex<Option<Arc<crate::editions::EditionTable>>>,
 }
 
 impl std::fmt::Debug for Index {
@@ -112,7 +114,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
 /// The first bytes value of a stored document. Deserializing stops there: tantivy reads a
 /// bytes value one byte at a time, which for the record behind the head cost a fifth of search
 /// time at 24k documents.
-struct FirstBytes(Option<Vec<u8>>);
+pub(crate) struct FirstBytes(pub(crate) Option<Vec<u8>>);
 
 impl tantivy::schema::document::DocumentDeserialize for FirstBytes {
     fn deserialize<'de, D>(mut d: D) -> Result<Self, tantivy::schema::document::DeserializeError>
@@ -319,6 +321,7 @@ impl Index {
             config_hash: meta.config_hash,
             writer: Mutex::new(writer),
             columns,
+            edition_cache: Mutex::new(None),
         })
     }
 

@@ -149,6 +149,7 @@ impl Index {
                 )),
             ),
         ]);
+        let searcher = self.reader.searcher();
         let collector = HitsCollector {
             as_of: date_num(chrono::Local::now().date_naive()),
             statuses: None,
@@ -158,8 +159,8 @@ impl Index {
             facets: Vec::new(),
             count_status: false,
             columns: self.columns.clone(),
+            editions: self.editions_for(&searcher)?,
         };
-        let searcher = self.reader.searcher();
         let fruit = searcher.search(&q, &collector)?;
         let mut out = Vec::new();
         for c in fruit.top {

@@ -15,6 +15,7 @@ pub mod code;
 pub mod dates;
 pub mod family;
 pub mod glossary;
+pub mod lifecycle;
 pub mod member;
 pub mod merge;
 pub mod normalize;
@@ -30,6 +31,9 @@ pub use classify::{CcsCode, ClassifyError, HsCode, IcsCode};
 pub use code::{CodeError, Level, Nature, StandardCode};
 pub use family::{FamilyError, FamilyEvent, FamilyState, NotificationFamily};
 pub use glossary::{Glossary, HsChapters};
+pub use lifecycle::{
+    Basis, EditionFacts, EditionGraph, EditionNode, LinkBasis, Successors, Verdict,
+};
 pub use member::{find_markets, Member, MEMBERS};
 pub use notification::{Agreement, Notification, NotificationSymbol, SymbolError, SymbolSuffix};
 pub use record::{Record, RecordKind, Store, StoreError};

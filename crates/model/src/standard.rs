@@ -218,7 +218,8 @@ pub struct Standard {
     pub title_zh: Option<String>,
     /// English title.
     pub title_en: Option<String>,
-    /// Status as published; see [`Standard::status_on`] for a derived status.
+    /// Status as a source published it: evidence for the status on a date, which
+    /// [`crate::lifecycle::status_on`] decides from dates and links.
     pub status: Option<Status>,
     /// 发布日期.
     pub issue_date: Option<NaiveDate>,
@@ -292,37 +293,38 @@ impl Standard {
         self.code.to_string()
     }
 
-    /// The status on `date`.
-    ///
-    /// Dates win over the published label when they say something definite (an abolish date in
-    /// the past, an implement date in the future), because catalogs are scraped at one moment
-    /// and go stale; a record without dates keeps its label.
+    /// The status on `date` by the one rule ([`crate::lifecycle::status_on`]), from this record
+    /// alone: its dates, its label and its own `replaced_by` links (a successor's date estimated
+    /// from its edition year). Links stated by other records and other editions of the number
+    /// are unknown here; with an index at hand, its edition chain is the full answer.
     pub fn status_on(&self, date: NaiveDate) -> Option<Status> {
-        if let Some(abolished) = self.abolish_date {
-            if abolished <= date {
-                return Some(if self.replaced_by.is_empty() {
-                    self.status
-                        .filter(|s| *s == Status::Replaced)
-                        .unwrap_or(Status::Abolished)
-                } else {
-                    Status::Replaced
-                });
+        self.verdict_on(date).status
+    }
+
+    /// [`Standard::status_on`] with the basis and whether the label disagrees.
+    pub fn verdict_on(&self, date: NaiveDate) -> crate::lifecycle::Verdict {
+        use crate::lifecycle::{EditionFacts, LinkBasis, SuccessorStart, Successors};
+        let mut succ = Successors::none();
+        for c in &self.replaced_by {
+            succ.any = true;
+            let facts = EditionFacts::<NaiveDate> {
+                year: c.year(),
+                stated: None,
+                issue: None,
+                implement: None,
+                abolish: None,
+            };
+            if let Some(start) = facts.start() {
+                if succ.earliest.is_none_or(|e| start.on < e.on) {
+                    succ.earliest = Some(SuccessorStart {
+                        on: start.on,
+                        date: start.basis,
+                        link: LinkBasis::Stated,
+                    });
+                }
             }
         }
-        if let Some(implement) = self.implement_date {
-            if implement > date {
-                // Issued but not yet in force on `date`; a record whose label says it is
-                // already gone keeps that label.
-                return match self.status {
-                    Some(Status::Abolished) | Some(Status::Replaced) => self.status,
-                    _ => Some(Status::Upcoming),
-                };
-            }
-            if self.status == Some(Status::Upcoming) || self.status.is_none() {
-                return Some(Status::Current);
-            }
-        }
-        self.status
+        crate::lifecycle::status_on(&EditionFacts::of(self), &succ, date)
     }
 
     /// All text of the standard joined by blank lines, for indexing.
@@ -349,24 +351,6 @@ impl Standard {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
-    }
-
-    #[test]
-    fn status_on_uses_dates() {
-        let mut s = Standard::new(StandardCode::parse("GB/T 7714-2015").expect("code"));
-        s.status = Some(Status::Upcoming);
-        s.implement_date = Some(d("2015-12-01"));
-        assert_eq!(s.status_on(d("2015-06-01")), Some(Status::Upcoming));
-        assert_eq!(s.status_on(d("2016-01-01")), Some(Status::Current));
-        s.abolish_date = Some(d("2025-01-01"));
-        assert_eq!(s.status_on(d("2026-01-01")), Some(Status::Abolished));
-        s.replaced_by
-            .push(StandardCode::parse("GB/T 7714-2025").expect("code"));
-        assert_eq!(s.status_on(d("2026-01-01")), Some(Status::Replaced));
-    }
 
     #[test]
     fn status_labels_parse() {

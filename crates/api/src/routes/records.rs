@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use biaozhun_index::{Index, SearchRequest};
-use biaozhun_model::{Level, NotificationSymbol, Standard, StandardCode, Status};
+use biaozhun_model::{Level, NotificationSymbol, Standard, StandardCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -16,10 +16,11 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::index_error;
 use crate::state::{blocking, AppState};
 use crate::wire::records::{
-    notification_detail, notification_ref, notification_url, regulation_detail, sort_editions,
-    standard_detail, standard_ref, standard_url, AdoptionWire, NotificationDetail, RecordRef,
-    Reference, RegulationDetail, StandardDetail,
+    notification_detail, notification_ref, notification_url, regulation_detail, standard_detail,
+    standard_ref, standard_url, AdoptionWire, EditionRef, NotificationDetail, RecordRef, Reference,
+    RegulationDetail, StandardDetail,
 };
+use crate::wire::search::parse_date;
 
 /// How many records a graph lookup (editions, citing documents) considers.
 const GRAPH_LIMIT: usize = 100;
@@ -31,6 +32,9 @@ const GRAPH_LIMIT: usize = 100;
 pub struct StandardParams {
     /// `summary` (default: the first 200 characters of each section) or `full`.
     pub text: Option<String>,
+    /// The date statuses hold on (`YYYY-MM-DD`, default today): the record's status, its
+    /// edition chain and the edition in force, as search answers for the same date.
+    pub as_of: Option<String>,
 }
 
 /// A standard by code in any spelling (`gbt7714-2015`, `GB%2FT%207714-2015`, `GB/T 7714-2015`).
@@ -40,7 +44,7 @@ pub struct StandardParams {
         (status = 200, description = "the standard", body = StandardDetail),
         (status = 301, description = "the spelling differs from the canonical code: Location holds the canonical URL"),
         (status = 302, description = "a code without year: Location holds the current edition"),
-        (status = 400, description = "`invalid_parameter`: not a standard number, or a bad `text` value", body = ErrorBody),
+        (status = 400, description = "`invalid_parameter`: not a standard number, a bad `text` value, or `as_of` not a date", body = ErrorBody),
         (status = 404, description = "`not_found`: no such standard in the index", body = ErrorBody),
         (status = 503, description = "`not_ready` or `timeout`", body = ErrorBody),
     ))]
@@ -59,26 +63,23 @@ pub async fn standard(
             )))
         }
     };
+    let as_of = parse_date("as_of", params.as_of.as_deref())?
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let code = StandardCode::parse(raw.trim_start_matches('/'))
         .map_err(|e| ApiError::invalid(e.to_string()))?;
     let canonical = code.to_string();
     let index = state.index()?;
-    let today = chrono::Local::now().date_naive();
     let answer = blocking(move || -> Result<Lookup, ApiError> {
         // Padding-insensitive: `YY 505-2012` finds `YY 0505-2012` (and redirects to it).
         if let Some(s) = index.find_standard(&code).map_err(index_error)? {
             return Ok(Lookup::Found(Box::new(build_standard(
-                &index, &s, today, full,
+                &index, &s, as_of, full,
             )?)));
         }
         if code.year().is_none() {
-            let editions = editions_of(&index, &code)?;
-            let best = editions
-                .iter()
-                .find(|(_, r)| r.status.as_deref() == Some(Status::Current.as_str()))
-                .or_else(|| editions.first());
-            if let Some((c, _)) = best {
-                return Ok(Lookup::Edition(c.to_string()));
+            let chain = index.edition_chain(&code, as_of).map_err(index_error)?;
+            if let Some(e) = chain.as_ref().and_then(|c| c.best()) {
+                return Ok(Lookup::Edition(e.id.clone()));
             }
         }
         Ok(Lookup::Missing)
@@ -117,71 +118,36 @@ fn redirect(status: StatusCode, path: &str, uri: &Uri) -> Response {
     (status, [(header::LOCATION, location)]).into_response()
 }
 
-/// Every edition of `code`'s key (and of its GB ↔ GB/T twin), newest first.
-fn editions_of(
+/// Resolves a cited code on `as_of`: the exact edition when the index holds it, else (an
+/// undated citation, or an edition the index lacks) the edition in force it leads to, else the
+/// newest edition of its number. From the edition table: no record is read.
+fn resolve(
     index: &Index,
     code: &StandardCode,
-) -> Result<Vec<(StandardCode, RecordRef)>, ApiError> {
-    let mut out: Vec<(StandardCode, RecordRef)> = Vec::new();
-    let mut keys = vec![code.without_year()];
-    keys.extend(code.alias().map(|a| a.without_year()));
-    for key in keys {
-        let res = index
-            .search(&SearchRequest {
-                q: key.key(),
-                kind: Some("standard".into()),
-                limit: GRAPH_LIMIT,
-                facets: Some(Vec::new()),
-                ..SearchRequest::default()
-            })
-            .map_err(index_error)?;
-        for hit in res.hits {
-            let Ok(c) = StandardCode::parse(&hit.id) else {
-                continue;
-            };
-            if !c.same_standard(&key) || out.iter().any(|(x, _)| *x == c) {
-                continue;
-            }
-            out.push((
-                c,
-                RecordRef {
-                    url: standard_url(&hit.id),
-                    id: hit.id,
-                    kind: "standard".into(),
-                    title: hit.title_zh.or(hit.title_en),
-                    status: hit.status.map(|s| s.as_str().to_string()),
-                },
-            ));
-        }
-    }
-    sort_editions(&mut out);
-    Ok(out)
-}
-
-/// Resolves a cited code: the exact edition, or for an undated citation the current edition.
-fn resolve(index: &Index, code: &StandardCode) -> Result<Option<RecordRef>, ApiError> {
-    if code.year().is_some() {
-        return Ok(index
-            .find_standard(code)
-            .map_err(index_error)?
-            .map(|s| standard_ref(&s)));
-    }
-    let editions = editions_of(index, code)?;
-    let current = editions
-        .iter()
-        .find(|(_, r)| r.status.as_deref() == Some(Status::Current.as_str()))
-        .or_else(|| editions.first());
-    Ok(current.map(|(_, r)| r.clone()))
+    as_of: chrono::NaiveDate,
+) -> Result<Option<RecordRef>, ApiError> {
+    let Some(chain) = index.edition_chain(code, as_of).map_err(index_error)? else {
+        return Ok(None);
+    };
+    let exact = chain
+        .edition
+        .as_deref()
+        .and_then(|id| chain.get(id))
+        .filter(|e| e.in_index);
+    Ok(exact
+        .or_else(|| chain.best().filter(|e| e.in_index))
+        .map(|e| EditionRef::from_edition(e).to_record_ref()))
 }
 
 fn build_standard(
     index: &Index,
     s: &Standard,
-    today: chrono::NaiveDate,
+    as_of: chrono::NaiveDate,
     full: bool,
 ) -> Result<StandardDetail, ApiError> {
-    let mut d = standard_detail(s, today, full);
-    for a in index.adopts(s, today).map_err(index_error)? {
+    let chain = index.edition_chain(&s.code, as_of).map_err(index_error)?;
+    let mut d = standard_detail(s, chain.as_ref(), as_of, full);
+    for a in index.adopts(s, as_of).map_err(index_error)? {
         d.adopts.push(AdoptionWire {
             code: a.link.code.to_string(),
             adopts: None,
@@ -197,62 +163,39 @@ fn build_standard(
         });
     }
     if matches!(s.code.level(), Level::International | Level::Foreign) {
-        for a in index.adopted_by(&s.code, today).map_err(index_error)? {
+        for a in index.adopted_by(&s.code, as_of).map_err(index_error)? {
+            // The status on `as_of` by the edition table, as search shows it.
+            let mut record = standard_ref(&a.standard);
+            record.status = a.status.map(|x| x.as_str().to_string());
             d.adopted_by.push(AdoptionWire {
                 code: a.standard.id(),
                 adopts: Some(a.adopts.to_string()),
                 degree: a.degree.map(|x| x.label().to_string()),
                 degree_zh: a.degree.map(|x| x.label_zh().to_string()),
-                record: Some(standard_ref(&a.standard)),
+                record: Some(record),
             });
         }
     }
-    d.editions = editions_of(index, &s.code)?
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect();
     for code in s.references.iter().take(GRAPH_LIMIT) {
         d.references.push(Reference {
             code: code.to_string(),
-            record: resolve(index, code)?,
+            record: resolve(index, code, as_of)?,
         });
     }
-    // Citing documents: candidates from a search on the bare number (a full code is looked up
-    // in the code fields only, while the number also matches reference lists and texts),
-    // confirmed on the stored record.
-    let id = s.id();
-    let res = index
-        .search(&SearchRequest {
-            q: s.code.number().to_string(),
-            limit: GRAPH_LIMIT,
-            facets: Some(Vec::new()),
-            ..SearchRequest::default()
-        })
-        .map_err(index_error)?;
-    for hit in res.hits {
-        if hit.id == id {
-            continue;
-        }
-        match hit.kind.as_str() {
-            "standard" => {
-                if let Some(other) = index.get_standard(&hit.id).map_err(index_error)? {
-                    if other.references.iter().any(|r| r.same_standard(&s.code)) {
-                        d.cited_by.push(standard_ref(&other));
-                    }
-                }
-            }
-            "notification" => {
-                if let Some(n) = index.get_notification(&hit.id).map_err(index_error)? {
-                    let key = s.code.key();
-                    let mentions = n.cited_standards.iter().any(|c| c.same_standard(&s.code))
-                        || [&n.title_en, &n.title_zh, &n.description, &n.products]
-                            .iter()
-                            .any(|t| t.as_deref().is_some_and(|t| t.contains(&key)));
-                    if mentions {
-                        d.notifications.push(notification_ref(&n));
-                    }
-                }
-            }
+    for c in index
+        .cited_by(&s.code, as_of, GRAPH_LIMIT)
+        .map_err(index_error)?
+    {
+        let r = RecordRef {
+            url: crate::wire::records::record_url(&c.kind, &c.id),
+            title: c.title_zh.or(c.title_en),
+            status: c.status.map(|x| x.as_str().to_string()),
+            id: c.id,
+            kind: c.kind,
+        };
+        match r.kind.as_str() {
+            "standard" => d.cited_by.push(r),
+            "notification" => d.notifications.push(r),
             _ => {}
         }
     }
@@ -287,7 +230,7 @@ pub async fn notification(
         let mut d = notification_detail(&n, today);
         for r in &mut d.cited_standards {
             if let Ok(code) = StandardCode::parse(&r.code) {
-                r.record = resolve(&index, &code)?;
+                r.record = resolve(&index, &code, today)?;
             }
         }
         let base = n.symbol.base();

@@ -4,7 +4,7 @@
 
 import {
   api, ApiError, errorText, h, idFromPath, KIND, markTerms, memberName, openBadge, recordHref,
-  replace, setTitle, snippetTerms, STATUS, statusBadge,
+  replace, setTitle, snippetTerms, STATUS, BASIS, statusBadge,
 } from './util.js';
 import { searchBox } from './suggest.js';
 
@@ -53,7 +53,7 @@ function facts(rows) {
 function refLink(r, q) {
   return [
     h('a', { href: recordHref(r.kind, r.id, q) }, r.id), ' ',
-    r.status ? statusBadge(r.status, STATUS[r.status]) : null,
+    r.status ? statusBadge(r.status, STATUS[r.status], r.status_basis) : null,
     r.title ? h('span', { class: 'ref-title' }, ` ${r.title}`) : null,
   ];
 }
@@ -135,7 +135,8 @@ export async function renderStandard(main) {
   const termsP = hitTerms(q);
   let res;
   try {
-    res = await api(`/api/v1/standards/${encodeURIComponent(code)}`, { text: 'full' });
+    const asOf = new URLSearchParams(location.search).get('as_of');
+    res = await api(`/api/v1/standards/${encodeURIComponent(code)}`, asOf ? { text: 'full', as_of: asOf } : { text: 'full' });
   } catch (e) {
     failed(main, e, `标准 ${code}`);
     return;
@@ -149,16 +150,19 @@ export async function renderStandard(main) {
 
   const quality = QUALITY[d.text_quality];
   const editions = d.editions || [];
-  const status = d.status_today || d.status;
+  const status = d.status;
   const head = h('header', { class: 'record-head' },
-    h('p', { class: 'record-code' }, h('span', { class: 'code' }, d.id), ' ', statusBadge(status, d.status_label_zh)),
+    h('p', { class: 'record-code' }, h('span', { class: 'code' }, d.id), ' ', statusBadge(status, d.status_label_zh, d.status_basis)),
     h('h1', null, d.title_zh || d.title_en || d.id),
     d.title_zh && d.title_en ? h('p', { class: 'en', lang: 'en' }, d.title_en) : null,
     quality ? h('p', { class: `notice quality ${quality[0]}`, role: 'note', dataset: { quality: d.text_quality } }, quality[1]) : null);
 
   const meta = facts([
     ['标准号', d.id],
-    ['状态', statusBadge(status, d.status_label_zh)],
+    ['状态', status ? [statusBadge(status, d.status_label_zh, d.status_basis),
+      h('span', { class: 'muted basis-note' }, `（${BASIS[d.status_basis] || d.status_basis}，${d.as_of}）`),
+      d.sources_disagree ? h('span', { class: 'notice disagree', role: 'note' },
+        `来源标注为“${STATUS[d.stated_status] || d.stated_status}”，与日期和代替关系不符，以上为推导结果。`) : null] : null],
     ['发布日期', d.issue_date],
     ['实施日期', d.implement_date],
     ['废止日期', d.abolish_date],
@@ -182,7 +186,9 @@ export async function renderStandard(main) {
   if (editions.length > 1) chain.appendChild(h('p', { class: 'editions-head' }, h('strong', null, '全部版本（从新到旧）：')));
   chain.appendChild(editions.length > 1
     ? h('ol', { class: 'editions', 'aria-label': '全部版本（从新到旧）' }, editions.map((r) => h('li', { class: r.id === d.id ? 'this' : null, 'aria-current': r.id === d.id ? 'page' : null },
-      r.id === d.id ? [h('strong', null, r.id), ' ', statusBadge(r.status, STATUS[r.status]), h('span', { class: 'muted' }, '（本版本）')] : refLink(r, q))))
+      [r.id === d.id ? [h('strong', null, r.id), ' ', statusBadge(r.status, STATUS[r.status], r.status_basis), h('span', { class: 'muted' }, '（本版本）')] : refLink(r, q),
+        r.in_force ? h('span', { class: 'in-force' }, ' ◀ 现行有效版本') : null,
+        r.in_index === false ? h('span', { class: 'muted' }, '（未收录）') : null])))
     : h('p', { class: 'muted' }, '索引中没有该标准的其他版本。'));
 
   const refs = (d.references || []).map((r) => (r.record

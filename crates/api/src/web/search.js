@@ -292,7 +292,7 @@ function renderHit(hit, q) {
   return h('li', { class: `hit kind-${hit.kind}${hit.adoption ? ' adoption' : ''}`, dataset: { id: hit.id } },
     h('div', { class: 'hit-head' },
       h('a', { class: 'code', href }, hit.id),
-      statusBadge(hit.status, hit.status_label_zh),
+      statusBadge(hit.status, hit.status_label_zh, hit.status_basis),
       hit.adoption ? h('span', { class: 'adopts', title: '该中国标准采用所检索的国外/国际标准' }, hit.adoption.label) : null,
       hit.kind === 'notification' ? openBadge(hit.comment_deadline) : null,
       hit.kind !== 'standard' ? h('span', { class: 'kind' }, KIND[hit.kind] || hit.kind) : null),

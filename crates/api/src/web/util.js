@@ -121,11 +121,22 @@ export const STATUS = {
   abolished: '废止',
 };
 
-/** A status badge, or null when there is no status. */
-export function statusBadge(status, label) {
+/** How a status was reached (the API's `status_basis`), as users read it. */
+export const BASIS = {
+  stated: '据来源',
+  derived: '据日期',
+  inferred: '据版本推断',
+};
+
+/**
+ * A status badge, or null when there is no status. A status inferred from edition order (dates
+ * missing) says so next to the badge: 据版本推断.
+ */
+export function statusBadge(status, label, basis) {
   if (!status && !label) return null;
   const text = label || STATUS[status] || status;
-  return h('span', { class: `badge st-${status || 'unknown'}` }, text);
+  const badge = h('span', { class: `badge st-${status || 'unknown'}`, dataset: basis ? { basis } : {} }, text);
+  return basis === 'inferred' ? [badge, h('span', { class: 'basis muted' }, `（${BASIS.inferred}）`)] : badge;
 }
 
 /** Label tables embedded in the shell by the server (WTO members, industry sectors). */

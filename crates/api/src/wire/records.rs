@@ -26,12 +26,26 @@ pub struct StandardDetail {
     pub title_zh: Option<String>,
     /// English title.
     pub title_en: Option<String>,
-    /// Status as published (`current`, `upcoming`, `replaced`, `abolished`).
+    /// The date the statuses hold on (`as_of`, default today).
+    #[schema(value_type = String, format = Date)]
+    pub as_of: NaiveDate,
+    /// Status on `as_of` (`current`, `upcoming`, `replaced`, `abolished`), by the same rule as
+    /// search, facets and the edition chain; `null` before the edition was issued or when
+    /// nothing is known.
     pub status: Option<String>,
-    /// Status today, derived from the dates (a catalog label can be stale).
-    pub status_today: Option<String>,
-    /// Chinese label of `status_today` (现行, 即将实施, 被代替, 废止).
+    /// Chinese label of `status` (现行, 即将实施, 被代替, 废止).
     pub status_label_zh: Option<String>,
+    /// How `status` was reached: `stated` (a source's label), `derived` (dates and links),
+    /// `inferred` (edition order or years where dates are missing).
+    pub status_basis: String,
+    /// Chinese label of `status_basis` (据来源, 据日期, 据版本推断).
+    pub status_basis_label_zh: String,
+    /// The status label a catalog gave (evidence, possibly stale).
+    pub stated_status: Option<String>,
+    /// The stated label contradicts dates and links on `as_of` (`status` is the derived one).
+    pub sources_disagree: bool,
+    /// The editions in force on `as_of` this edition leads to: itself, or its successors.
+    pub in_force: Vec<String>,
     /// `national`, `industry`, `local`, `group`, `enterprise`, `international`, `foreign`.
     pub level: String,
     /// `mandatory`, `recommended`, `guidance`, when the distinction exists.
@@ -49,9 +63,10 @@ pub struct StandardDetail {
     /// 废止日期.
     #[schema(value_type = Option<String>, format = Date)]
     pub abolish_date: Option<NaiveDate>,
-    /// Editions this one replaces.
+    /// Editions this one replaces, as any source states it (its own record, or the other
+    /// edition's `replaced_by` or 代替 line).
     pub replaces: Vec<String>,
-    /// Editions replacing this one.
+    /// Editions replacing this one, as any source states it (in both directions).
     pub replaced_by: Vec<String>,
     /// ICS codes.
     pub ics: Vec<String>,
@@ -77,8 +92,9 @@ pub struct StandardDetail {
     pub category: Option<String>,
     /// `good`, `garbled`, `no_text`, `ocr`, `missing`.
     pub text_quality: String,
-    /// Every edition of the same key known to the index, newest first (includes this one).
-    pub editions: Vec<RecordRef>,
+    /// The edition chain: every edition of the number and every edition linked to it, newest
+    /// first (includes this one), with statuses on `as_of` and the one(s) in force marked.
+    pub editions: Vec<EditionRef>,
     /// Normative references, resolved to records where the index has them.
     pub references: Vec<Reference>,
     /// Standards whose normative references cite this standard (any edition).
@@ -105,6 +121,88 @@ pub struct AdoptionWire {
     pub degree_zh: Option<String>,
     /// The record, when the index holds it.
     pub record: Option<RecordRef>,
+}
+
+/// An edition in a chain.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct EditionRef {
+    /// Canonical code.
+    pub id: String,
+    /// Always `standard`.
+    pub kind: String,
+    /// API URL of the record (also for editions only named by a link: it answers 404).
+    pub url: String,
+    /// Title (Chinese when known, else English).
+    pub title: Option<String>,
+    /// Status on `as_of`.
+    pub status: Option<String>,
+    /// How the status was reached (`stated`, `derived`, `inferred`).
+    pub status_basis: String,
+    /// The stated label contradicts dates and links.
+    pub sources_disagree: bool,
+    /// This edition is in force on `as_of`.
+    pub in_force: bool,
+    /// The index holds a record of it (else a source only names it).
+    pub in_index: bool,
+    /// 实施日期.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub implement_date: Option<NaiveDate>,
+    /// Codes it replaces, each with `stated` or `inferred` (edition order).
+    pub replaces: Vec<LinkWire>,
+    /// Codes replacing it.
+    pub replaced_by: Vec<LinkWire>,
+}
+
+/// A link between editions.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct LinkWire {
+    /// The other edition's code.
+    pub id: String,
+    /// `stated` by a source, or `inferred` from edition order.
+    pub basis: String,
+}
+
+impl EditionRef {
+    /// The wire form of a chain entry.
+    pub fn from_edition(e: &biaozhun_index::Edition) -> EditionRef {
+        let links = |v: &[biaozhun_index::EditionLink]| {
+            v.iter()
+                .map(|l| LinkWire {
+                    id: l.id.clone(),
+                    basis: match l.basis {
+                        biaozhun_model::LinkBasis::Stated => "stated",
+                        biaozhun_model::LinkBasis::Inferred => "inferred",
+                    }
+                    .to_string(),
+                })
+                .collect()
+        };
+        EditionRef {
+            url: standard_url(&e.id),
+            id: e.id.clone(),
+            kind: "standard".into(),
+            title: e.title_zh.clone().or_else(|| e.title_en.clone()),
+            status: e.status.map(|s| s.as_str().to_string()),
+            status_basis: e.status_basis.as_str().to_string(),
+            sources_disagree: e.sources_disagree,
+            in_force: e.in_force,
+            in_index: e.in_index,
+            implement_date: e.implement_date,
+            replaces: links(&e.replaces),
+            replaced_by: links(&e.replaced_by),
+        }
+    }
+
+    /// The plain record link of this edition.
+    pub fn to_record_ref(&self) -> RecordRef {
+        RecordRef {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            url: self.url.clone(),
+            title: self.title.clone(),
+            status: self.status.clone(),
+        }
+    }
 }
 
 /// A link to another record.
@@ -229,22 +327,44 @@ fn encode_path_keep_slash(s: &str) -> String {
     s.split('/').map(encode_path).collect::<Vec<_>>().join("/")
 }
 
-/// Builds the detail view of `s`; the graph parts (editions, references, citing documents) are
-/// filled by the handler, which has the index.
-pub fn standard_detail(s: &Standard, today: NaiveDate, full_text: bool) -> StandardDetail {
+/// Builds the detail view of `s` on `as_of`; `chain` is its edition chain on that date (the
+/// status, basis, links and editions come from it, so the page says what search says). The
+/// references, citing documents and notifications are filled by the handler.
+pub fn standard_detail(
+    s: &Standard,
+    chain: Option<&biaozhun_index::EditionChain>,
+    as_of: NaiveDate,
+    full_text: bool,
+) -> StandardDetail {
     let id = s.id();
-    let status_today = s.status_on(today);
+    let me = chain.and_then(|c| c.get(&id));
+    let status = me.and_then(|e| e.status);
+    let basis = me.map_or(biaozhun_model::Basis::Stated, |e| e.status_basis);
+    let stated_links = |links: Option<&Vec<biaozhun_index::EditionLink>>, own: &[StandardCode]| {
+        let mut out: Vec<String> = own.iter().map(ToString::to_string).collect();
+        for l in links.into_iter().flatten() {
+            if l.basis == biaozhun_model::LinkBasis::Stated && !out.contains(&l.id) {
+                out.push(l.id.clone());
+            }
+        }
+        out
+    };
     StandardDetail {
         url: standard_url(&id),
+        as_of,
+        status: status.map(|x| x.as_str().to_string()),
+        status_label_zh: status.map(|x| x.label_zh().to_string()),
+        status_basis: basis.as_str().to_string(),
+        status_basis_label_zh: basis.label_zh().to_string(),
+        stated_status: s.status.map(|x| x.as_str().to_string()),
+        sources_disagree: me.is_some_and(|e| e.sources_disagree),
+        in_force: chain.map(|c| c.in_force.clone()).unwrap_or_default(),
         id,
         kind: "standard",
         key: s.code.key(),
         compact: s.code.compact(),
         title_zh: s.title_zh.clone(),
         title_en: s.title_en.clone(),
-        status: s.status.map(|x| x.as_str().to_string()),
-        status_today: status_today.map(|x| x.as_str().to_string()),
-        status_label_zh: status_today.map(|x| x.label_zh().to_string()),
         level: s.code.level().as_str().to_string(),
         nature: s.code.nature().map(|n| n.as_str().to_string()),
         region: s.code.province().map(|p| p.name_zh.to_string()),
@@ -252,8 +372,8 @@ pub fn standard_detail(s: &Standard, today: NaiveDate, full_text: bool) -> Stand
         issue_date: s.issue_date,
         implement_date: s.implement_date,
         abolish_date: s.abolish_date,
-        replaces: s.replaces.iter().map(ToString::to_string).collect(),
-        replaced_by: s.replaced_by.iter().map(ToString::to_string).collect(),
+        replaces: stated_links(me.map(|e| &e.replaces), &s.replaces),
+        replaced_by: stated_links(me.map(|e| &e.replaced_by), &s.replaced_by),
         ics: s.ics.clone(),
         ccs: s.ccs.clone(),
         department: s.department.clone(),
@@ -268,7 +388,9 @@ pub fn standard_detail(s: &Standard, today: NaiveDate, full_text: bool) -> Stand
         scope: s.scope.clone(),
         category: s.category.clone(),
         text_quality: s.text_quality.as_str().to_string(),
-        editions: Vec::new(),
+        editions: chain
+            .map(|c| c.editions.iter().map(EditionRef::from_edition).collect())
+            .unwrap_or_default(),
         references: Vec::new(),
         cited_by: Vec::new(),
         notifications: Vec::new(),
@@ -312,11 +434,6 @@ pub fn notification_ref(n: &Notification) -> RecordRef {
         title: n.title_zh.clone().or_else(|| n.title_en.clone()),
         status: None,
     }
-}
-
-/// Orders editions newest first (by year, then code), for `editions`.
-pub fn sort_editions(editions: &mut [(StandardCode, RecordRef)]) {
-    editions.sort_by(|a, b| b.0.year().cmp(&a.0.year()).then_with(|| a.0.cmp(&b.0)));
 }
 
 /// A notification and its family.

@@ -191,7 +191,8 @@ fn parse_num(name: &str, v: Option<&str>) -> Result<Option<usize>, ApiError> {
     }
 }
 
-fn parse_date(name: &str, v: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+/// A `YYYY-MM-DD` query parameter; anything else is `invalid_parameter` naming the parameter.
+pub(crate) fn parse_date(name: &str, v: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
     match v.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -331,6 +332,9 @@ pub struct HitWire {
     pub status: Option<String>,
     /// Chinese status label (现行, ...).
     pub status_label_zh: Option<String>,
+    /// How the status was reached: `stated` (a source's label), `derived` (dates and links),
+    /// `inferred` (edition order or years, dates missing).
+    pub status_basis: Option<String>,
     /// Issue / distribution / promulgation date.
     #[schema(value_type = Option<String>, format = Date)]
     pub issue_date: Option<NaiveDate>,
@@ -406,6 +410,7 @@ impl SearchAnswer {
                     title_en: h.title_en,
                     status: h.status.map(|s| s.as_str().to_string()),
                     status_label_zh: h.status.map(|s| s.label_zh().to_string()),
+                    status_basis: h.status_basis.map(|b| b.as_str().to_string()),
                     issue_date: h.issue_date,
                     implement_date: h.implement_date,
                     comment_deadline: h.comment_deadline,
