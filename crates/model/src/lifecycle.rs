@@ -12,8 +12,8 @@
 //!   successors) keep every link. A later edition of the same number replaces the earlier ones
 //!   even when no source says so ([`LinkBasis::Inferred`]).
 //! - On a date D an edition is 被代替 once a successor is in force (its implementation date ≤ D),
-//!   废止 on its abolition date with no successor, 即将实施 between issue and implementation,
-//!   现行 otherwise; before its issue it has no status yet.
+//!   废止 on its abolition date with no successor, 即将实施 until its implementation (an edition
+//!   asked about before its issue is not in force yet either), 现行 otherwise.
 //! - Missing dates: an edition without an implementation date is taken to come into force on its
 //!   issue date, else at the start of the year after its edition year; every status says how it
 //!   was reached ([`Basis`]).
@@ -133,20 +133,6 @@ impl<D: Day> EditionFacts<D> {
             basis: Basis::Inferred,
         })
     }
-
-    /// From when the edition exists: its issue date, else 1 January of its edition year.
-    fn issued(&self) -> Option<Dated<D>> {
-        if let Some(on) = self.issue {
-            return Some(Dated {
-                on,
-                basis: Basis::Derived,
-            });
-        }
-        self.year.map(|y| Dated {
-            on: D::first_of_year(i32::from(y)),
-            basis: Basis::Inferred,
-        })
-    }
 }
 
 impl EditionFacts<NaiveDate> {
@@ -208,7 +194,7 @@ impl<D> Successors<D> {
 /// contradicts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Verdict {
-    /// The status; `None` before the edition was issued, or when nothing at all is known.
+    /// The status; `None` when nothing at all is known (no date, no year, no label, no link).
     pub status: Option<Status>,
     /// How the status was reached.
     pub basis: Basis,
@@ -240,11 +226,6 @@ pub fn status_on<D: Day>(e: &EditionFacts<D>, succ: &Successors<D>, on: D) -> Ve
             Status::Abolished
         };
         return verdict(Some(status), Basis::Derived);
-    }
-    if let Some(issued) = e.issued() {
-        if on < issued.on {
-            return verdict(None, issued.basis);
-        }
     }
     match e.start() {
         Some(start) if on < start.on => {

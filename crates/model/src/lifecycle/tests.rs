@@ -105,7 +105,7 @@ fn dates_decide() {
     check(
         &["GB/T 7714-2015 | 现行 | 2015-05-15 | 2015-12-01 | - | - | -"],
         &[
-            ("GB/T 7714-2015", "2015-01-01", None, Derived, false),
+            ("GB/T 7714-2015", "2015-01-01", UP, Derived, false),
             ("GB/T 7714-2015", "2015-06-01", UP, Derived, false),
             ("GB/T 7714-2015", "2015-12-01", CUR, Derived, false),
             ("GB/T 7714-2015", "2024-01-01", CUR, Derived, false),
@@ -268,7 +268,7 @@ fn missing_dates() {
             ("GB/T 14833-1993", "2012-01-01", REP, Inferred, false),
             ("GB/T 14833-2011", "2011-06-01", UP, Inferred, false),
             ("GB/T 14833-2011", "2021-01-01", REP, Inferred, false),
-            ("GB/T 14833-2020", "2019-06-01", None, Inferred, false),
+            ("GB/T 14833-2020", "2019-06-01", UP, Inferred, false),
             ("GB/T 14833-2020", "2021-01-01", CUR, Stated, false),
         ],
     );
