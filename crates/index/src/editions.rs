@@ -228,6 +228,17 @@ impl EditionTable {
         })
     }
 
+    /// The ids of every standard the index holds, in no particular order: what a walk over
+    /// all edition chains starts from (the lifecycle test over real data, audits).
+    pub fn ids(&self) -> impl Iterator<Item = String> + '_ {
+        let g = &self.graph;
+        g.nodes()
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| g.is_known(i))
+            .map(|(_, n)| n.code.to_string())
+    }
+
     /// The generation of the searcher it was built from.
     pub(crate) fn generation(&self) -> u64 {
         self.generation

@@ -12,7 +12,7 @@ use biaozhun_api::state::Index;
 use biaozhun_api::AppState;
 use calamine::{Reader, Xlsx};
 
-use crate::{assert_error, build_index, bytes, config, json, repo, send};
+use crate::{assert_error, build_index, bytes, config, json, repo, send, shared_data};
 
 /// Fixture catalog plus a merger written here: GB 2763.1-2018 was merged into GB 2763-2019.
 fn check_index() -> Arc<Index> {
@@ -588,20 +588,6 @@ async fn check_page_is_served() {
         js.contains("/api/v1/check") && js.contains("format="),
         "the page posts to the route"
     );
-}
-
-/// `../shared/data` (skipped when absent, required when `CI=true`).
-fn shared_data() -> Option<std::path::PathBuf> {
-    let dir = repo().join("../shared/data");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "../shared/data is missing and CI=true"
-    );
-    eprintln!("note: ../shared/data is absent, skipping");
-    None
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod check_server;
 mod cli_tools;
 mod dossier;
 mod http;
+mod lifecycle;
 mod ops;
 mod replicas;
 mod security;
@@ -53,6 +54,20 @@ pub fn build_index(dir: &Path, paths: &[PathBuf]) -> Index {
     let (_, summary) = biaozhun_api::routes::documents::run_batch(&index, paths, &config_dir, 0);
     assert!(summary.commit_error.is_none(), "{summary:?}");
     index
+}
+
+/// `../shared/data` (skipped when absent, required when `CI=true`).
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = repo().join("../shared/data");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "../shared/data is missing and CI=true"
+    );
+    eprintln!("note: ../shared/data is absent, skipping");
+    None
 }
 
 /// The default configuration with an admin key and no rate limit, unless `raw` says otherwise.
