@@ -13,6 +13,7 @@ pub mod reindex;
 pub mod search;
 pub mod serve;
 pub mod snapshot;
+pub mod sync;
 pub mod watch;
 
 use std::path::{Path, PathBuf};

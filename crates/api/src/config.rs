@@ -111,6 +111,9 @@ pub struct RawConfig {
     /// Days before a WTO comment deadline that the dossier's internal deadline falls
     /// (national enquiry points want comments weeks earlier); 0 to 365, default 30.
     pub dossier_lead_days: Option<i64>,
+    /// Collection from outside sources (`[sync.eping] interval = "6h"`); the ePing key comes
+    /// from `BIAOZHUN_EPING_KEY` only.
+    pub sync: Option<crate::sync::RawSync>,
 }
 
 impl RawConfig {
@@ -155,6 +158,7 @@ impl RawConfig {
             ocr_max_pages: over.ocr_max_pages.or(self.ocr_max_pages),
             webhooks: over.webhooks.or(self.webhooks),
             dossier_lead_days: over.dossier_lead_days.or(self.dossier_lead_days),
+            sync: over.sync.or(self.sync),
         }
     }
 
@@ -295,6 +299,10 @@ impl RawConfig {
         if !(0..=biaozhun_index::dossier::MAX_LEAD_DAYS).contains(&dossier_lead_days) {
             return Err(invalid("dossier_lead_days", "must be 0..=365"));
         }
+        let sync_eping = match self.sync.as_ref().and_then(|s| s.eping.as_ref()) {
+            Some(raw) => Some(raw.validate().map_err(|e| invalid("sync", e))?),
+            None => None,
+        };
         Ok(Config {
             addr,
             index_dir,
@@ -321,6 +329,7 @@ impl RawConfig {
             ocr_max_pages,
             webhooks,
             dossier_lead_days,
+            sync_eping,
         })
     }
 }
@@ -372,6 +381,8 @@ pub struct Config {
     pub webhooks: Vec<crate::webhook::Webhook>,
     /// Lead time of the dossier's internal deadlines, days.
     pub dossier_lead_days: i64,
+    /// The ePing sync `serve` runs on a schedule (when it has an `interval`).
+    pub sync_eping: Option<crate::sync::EpingConfig>,
 }
 
 impl Default for Config {

@@ -18,6 +18,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod sync;
 pub mod watch;
 pub mod web;
 pub mod webhook;

@@ -47,6 +47,9 @@ enum Command {
     /// The market dossier: measures with internal deadlines, cited standards with their
     /// Chinese adoptions, and the Chinese standards for the product (text, JSON or XLSX).
     Dossier(cli::dossier::Args),
+    /// Collect from an outside source into the index: `sync eping` (WTO ePing notifications,
+    /// key in BIAOZHUN_EPING_KEY), incremental from the position saved in the index.
+    Sync(cli::sync::Args),
     /// Merge the index into one segment after a bulk import (faster queries).
     Optimize(cli::optimize::Args),
     /// Measure query latency and throughput in process over a query file (see bench/).
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(&args),
         Command::Watch(args) => cli::watch::run(&args),
         Command::Dossier(args) => cli::dossier::run(&args),
+        Command::Sync(args) => cli::sync::run(&args),
         Command::Optimize(args) => cli::optimize::run(&args),
         Command::Querybench(args) => cli::querybench::run(&args),
         Command::Snapshot(args) => cli::snapshot::run_snapshot(&args),

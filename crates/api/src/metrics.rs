@@ -22,6 +22,28 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
     ingest: Mutex<BTreeMap<String, u64>>,
+    sync_eping: Mutex<Option<SyncStatus>>,
+}
+
+/// Outcomes of the scheduled ePing sync in this process (`/metrics`, `/readyz`).
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct SyncStatus {
+    /// Seconds between runs.
+    pub interval_secs: u64,
+    /// Runs finished (completely or not).
+    pub runs: u64,
+    /// Runs that failed or stopped early.
+    pub errors: u64,
+    /// Records received over all runs.
+    pub records_fetched: u64,
+    /// Records imported (new or changed) over all runs.
+    pub records_imported: u64,
+    /// When the last complete run finished (RFC 3339).
+    pub last_success: Option<String>,
+    /// Unix time of `last_success`.
+    pub last_success_unix: Option<i64>,
+    /// Why the last failed run failed or stopped.
+    pub last_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -71,6 +93,45 @@ impl Metrics {
     /// Counts one ingested file by outcome (`ok`, `warning`, `error`, `skipped`).
     pub fn observe_ingest(&self, status: &str) {
         *lock(&self.ingest).entry(status.to_string()).or_default() += 1;
+    }
+
+    /// Marks the ePing schedule as active.
+    pub fn sync_started(&self, interval: Duration) {
+        let mut s = lock(&self.sync_eping);
+        s.get_or_insert_with(SyncStatus::default).interval_secs = interval.as_secs();
+    }
+
+    /// Records one ePing run: its report, or the reason it could not run.
+    pub fn observe_sync(&self, outcome: Result<&crate::sync::eping::Report, &str>) {
+        let mut guard = lock(&self.sync_eping);
+        let s = guard.get_or_insert_with(SyncStatus::default);
+        s.runs += 1;
+        match outcome {
+            Ok(r) => {
+                s.records_fetched += r.fetched as u64;
+                s.records_imported += r.imported.len() as u64;
+                match &r.stopped {
+                    Some(why) => {
+                        s.errors += 1;
+                        s.last_error = Some(why.clone());
+                    }
+                    None => {
+                        let now = chrono::Utc::now();
+                        s.last_success = Some(now.to_rfc3339());
+                        s.last_success_unix = Some(now.timestamp());
+                    }
+                }
+            }
+            Err(e) => {
+                s.errors += 1;
+                s.last_error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// The ePing sync status, when a schedule runs.
+    pub fn sync_status(&self) -> Option<SyncStatus> {
+        lock(&self.sync_eping).clone()
     }
 
     /// The Prometheus text exposition (format 0.0.4).
@@ -170,6 +231,52 @@ impl Metrics {
                 "biaozhun_ingest_files_total{{status=\"{}\"}} {n}",
                 escape(status)
             );
+        }
+        if let Some(s) = lock(&self.sync_eping).as_ref() {
+            for (name, kind, help, value) in [
+                (
+                    "runs_total",
+                    "counter",
+                    "ePing sync runs finished by this process.",
+                    s.runs,
+                ),
+                (
+                    "errors_total",
+                    "counter",
+                    "ePing sync runs that failed or stopped early.",
+                    s.errors,
+                ),
+                (
+                    "records_fetched_total",
+                    "counter",
+                    "Records received from ePing.",
+                    s.records_fetched,
+                ),
+                (
+                    "records_imported_total",
+                    "counter",
+                    "ePing records imported (new or changed).",
+                    s.records_imported,
+                ),
+                (
+                    "interval_seconds",
+                    "gauge",
+                    "Seconds between scheduled ePing syncs.",
+                    s.interval_secs,
+                ),
+            ] {
+                let _ = writeln!(out, "# HELP biaozhun_sync_eping_{name} {help}");
+                let _ = writeln!(out, "# TYPE biaozhun_sync_eping_{name} {kind}");
+                let _ = writeln!(out, "biaozhun_sync_eping_{name} {value}");
+            }
+            if let Some(t) = s.last_success_unix {
+                out.push_str("# HELP biaozhun_sync_eping_last_success_timestamp_seconds Unix time of the last complete ePing sync.\n");
+                out.push_str("# TYPE biaozhun_sync_eping_last_success_timestamp_seconds gauge\n");
+                let _ = writeln!(
+                    out,
+                    "biaozhun_sync_eping_last_success_timestamp_seconds {t}"
+                );
+            }
         }
         out
     }

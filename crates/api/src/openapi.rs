@@ -12,7 +12,7 @@ use crate::routes::check::CheckBody;
 use crate::routes::documents::{
     DeleteAnswer, FileReportWire, LineErrorWire, SummaryWire, UploadAnswer,
 };
-use crate::routes::health::Health;
+use crate::routes::health::{Health, ReadyDetails};
 use crate::routes::watchlists::WatchlistNames;
 use crate::routes::{
     admin, barriers, check, documents, dossier, feeds, health, records, search, watchlists,
@@ -73,7 +73,8 @@ use crate::wire::search::{
         UnderstoodWire, QueryMarketWire, ExpansionWire,
         SuggestAnswer, SuggestionWire, StandardDetail, RecordRef, Reference, TermWire,
         SectionWire, NotificationDetail, RegulationDetail, UploadAnswer, FileReportWire,
-        LineErrorWire, SummaryWire, DeleteAnswer, Health, BarrierAnswer, MarketWire, HsWire,
+        LineErrorWire, SummaryWire, DeleteAnswer, Health, ReadyDetails,
+        crate::metrics::SyncStatus, BarrierAnswer, MarketWire, HsWire,
         FamilyWire, StateWire, EventWire, CitedWire, DocumentWire, CheckAnswer, CheckSummary,
         CheckedReference, OccurrenceWire, DocumentInfo, CheckBody, Watchlist, WatchState, WatchEvent,
         WatchlistInput, WatchlistNames, SnapshotAnswer, ReindexAnswer,

@@ -119,6 +119,20 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         })
     };
 
+    if let Some(cfg) = config.sync_eping.clone() {
+        if let Some(interval) = cfg.interval {
+            match crate::sync::key_from_env() {
+                Some(key) => {
+                    tracing::info!(every_secs = interval.as_secs(), "ePing sync scheduled");
+                    crate::sync::spawn_eping(state.clone(), cfg, interval, key);
+                }
+                None => tracing::error!(
+                    env = crate::sync::EPING_KEY_ENV,
+                    "sync.eping is scheduled but the key is not set; the sync will not run"
+                ),
+            }
+        }
+    }
     let app = crate::router(state);
     let shutdown = async move {
         tokio::select! {
@@ -160,7 +174,12 @@ pub fn open_index(config: &Config, metrics: &Metrics) -> Result<Index, ServeErro
     if config.read_only {
         return open_replica(dir).map_err(index_err);
     }
-    let writable = config.admin_keys.is_configured();
+    // Uploads and the scheduled sync write; otherwise the index is served read-only.
+    let syncing = config
+        .sync_eping
+        .as_ref()
+        .is_some_and(|s| s.interval.is_some());
+    let writable = config.admin_keys.is_configured() || syncing;
     let bootstrap = config.bootstrap.as_ref().filter(|p| p.is_dir());
     if !writable {
         match Index::open(dir) {

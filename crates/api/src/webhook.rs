@@ -224,7 +224,7 @@ fn jitter() -> f64 {
 }
 
 /// The wait a `Retry-After` value asks for: seconds, or an HTTP date.
-fn retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));

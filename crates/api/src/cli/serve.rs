@@ -137,6 +137,8 @@ impl Args {
             // Webhooks come from the config file only.
             webhooks: None,
             dossier_lead_days: self.dossier_lead_days,
+            // The sync schedule comes from the config file only.
+            sync: None,
         }
     }
 }

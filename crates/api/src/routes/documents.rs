@@ -326,8 +326,29 @@ pub fn run_upload_batch(
     ocr_max_pages: u32,
     progress: &dyn Fn(&FileReport),
 ) -> (Vec<FileReport>, BatchSummary) {
+    run_keyed_batch(
+        index,
+        staging,
+        "upload",
+        config_dir,
+        ocr_max_pages,
+        progress,
+    )
+}
+
+/// Ingests the files staged under `staging`, remembered as `PREFIX/NAME` (stable keys, not the
+/// temporary paths): uploads use `upload`, the ePing sync `eping`.
+pub fn run_keyed_batch(
+    index: &Index,
+    staging: &Path,
+    prefix: &str,
+    config_dir: &Path,
+    ocr_max_pages: u32,
+    progress: &dyn Fn(&FileReport),
+) -> (Vec<FileReport>, BatchSummary) {
     let mut store = UploadStore {
         index,
+        prefix,
         staging: format!("{}/", staging.display()),
     };
     run_batch_with(
@@ -340,16 +361,18 @@ pub fn run_upload_batch(
     )
 }
 
-/// The index as the store of uploads: staged paths become stable `upload/NAME` keys.
+/// The index as the store of staged files: staged paths become stable `PREFIX/NAME` keys.
 struct UploadStore<'a> {
     index: &'a Index,
+    prefix: &'a str,
     staging: String,
 }
 
 impl UploadStore<'_> {
     fn key(&self, path: &str) -> String {
         format!(
-            "upload/{}",
+            "{}/{}",
+            self.prefix,
             path.strip_prefix(&self.staging).unwrap_or(path)
         )
     }

@@ -18,6 +18,16 @@ pub struct Health {
     pub status: &'static str,
     /// Service version.
     pub version: &'static str,
+    /// Readiness details (`readyz` only): the scheduled syncs' last outcomes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<ReadyDetails>,
+}
+
+/// What `readyz` adds about background work.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadyDetails {
+    /// The scheduled ePing sync, when one is configured.
+    pub sync_eping: Option<crate::metrics::SyncStatus>,
 }
 
 /// Liveness: the process answers HTTP.
@@ -27,6 +37,7 @@ pub async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
+        details: None,
     })
 }
 
@@ -41,6 +52,9 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
     Ok(Json(Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
+        details: Some(ReadyDetails {
+            sync_eping: state.metrics.sync_status(),
+        }),
     }))
 }
 

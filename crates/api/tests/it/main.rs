@@ -13,6 +13,7 @@ mod lifecycle;
 mod ops;
 mod replicas;
 mod security;
+mod sync;
 mod watch;
 
 use std::path::{Path, PathBuf};
