@@ -1,5 +1,7 @@
 //! `biaozhun search "query" --index DIR`: searches an index built by `biaozhun ingest` and
-//! prints hits as text (code, status, title, best snippet) or the full response as JSON.
+//! prints hits as text (code, status, title, best snippet) or, with `--json`, the answer of
+//! `GET /api/v1/search` in the API's own wire shape (`wire::search::SearchAnswer`), so a script
+//! written against the command line works against the service and the other way round.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,9 +69,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         adoptions: true,
         ..Default::default()
     };
+    let started = std::time::Instant::now();
     let resp = index.search(&req)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&resp)?);
+        let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let answer = biaozhun_api::wire::search::SearchAnswer::from_index(resp, took_ms);
+        println!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(ExitCode::SUCCESS);
     }
     println!(

@@ -122,3 +122,55 @@ fn eval_recall_bars_per_group() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not GROUP=VALUE"));
 }
+
+/// `biaozhun search --json` prints what `GET /api/v1/search` answers (the wire shape), not the
+/// engine's internal response: same fields, same hits.
+#[tokio::test]
+async fn search_json_is_the_api_answer() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index_dir = dir.path().join("index");
+    drop(build_index(&index_dir, &[repo().join("fixtures/catalog")]));
+    let idx = index_dir.to_str().expect("utf-8 path");
+    let o = biaozhun(&[
+        "search",
+        "GB/T 7714",
+        "--index",
+        idx,
+        "--json",
+        "--limit",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+
+    let index = biaozhun_api::state::Index::open(&index_dir).expect("open");
+    let state =
+        biaozhun_api::AppState::with_shared_index(crate::config(""), std::sync::Arc::new(index));
+    let req = axum::http::Request::builder()
+        .uri("/api/v1/search?q=GB%2FT%207714&limit=5&snippets=true")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let api = crate::json(crate::send(&state, req).await).await;
+
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&cli), keys(&api), "cli {cli}\napi {api}");
+    assert_eq!(cli["total"], api["total"]);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| h["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&cli), ids(&api));
+    assert_eq!(
+        ids(&cli).first().map(String::as_str),
+        Some("GB/T 7714-2015")
+    );
+    assert_eq!(keys(&cli["hits"][0]), keys(&api["hits"][0]));
+}
