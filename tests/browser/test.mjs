@@ -194,6 +194,10 @@ await check('open a standard: sections, TOC, highlights, edition chain', async (
   assert(await page.isVisible('#h-editions'), 'edition chain block');
   assert(await page.isVisible('#h-refs'), 'references block');
   assert(await page.isVisible('a.back'), 'link back to the results');
+  // Provenance: every field names its source; the body text comes from the text file.
+  assert(await page.isVisible('#h-sources'), 'data sources block');
+  const text = await page.$eval('.sources tr[data-field="sections"]', (r) => r.dataset.kind);
+  assert(text === 'text', `sections come from a text: ${text}`);
   await shot(page, '05-standard-potato');
 });
 

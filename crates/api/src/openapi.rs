@@ -27,8 +27,8 @@ use crate::wire::check::{
 };
 use crate::wire::dossier::{ChineseWire, DossierAnswer, DossierCitedWire, MeasureWire};
 use crate::wire::records::{
-    AdoptionWire, NotificationDetail, RecordRef, Reference, RegulationDetail, SectionWire,
-    StandardDetail, TermWire,
+    AdoptionWire, EditionRef, LinkWire, NotificationDetail, RecordRef, Reference, RegulationDetail,
+    SectionWire, SourceWire, StandardDetail, TermWire,
 };
 use crate::wire::search::{
     ExpansionWire, FacetWire, HighlightWire, HitAdoptionWire, HitWire, MatchedWire,
@@ -72,9 +72,9 @@ use crate::wire::search::{
         ErrorBody, ErrorDetail, ErrorCode, SearchAnswer, HitWire, HighlightWire, MatchedWire, FacetWire,
         UnderstoodWire, QueryMarketWire, ExpansionWire,
         SuggestAnswer, SuggestionWire, StandardDetail, RecordRef, Reference, TermWire,
-        SectionWire, NotificationDetail, RegulationDetail, UploadAnswer, FileReportWire,
-        LineErrorWire, SummaryWire, DeleteAnswer, Health, ReadyDetails,
-        crate::metrics::SyncStatus, BarrierAnswer, MarketWire, HsWire,
+        SectionWire, SourceWire, EditionRef, LinkWire, NotificationDetail, RegulationDetail,
+        UploadAnswer, FileReportWire, LineErrorWire, SummaryWire, DeleteAnswer, Health,
+        ReadyDetails, crate::metrics::SyncStatus, BarrierAnswer, MarketWire, HsWire,
         FamilyWire, StateWire, EventWire, CitedWire, DocumentWire, CheckAnswer, CheckSummary,
         CheckedReference, OccurrenceWire, DocumentInfo, CheckBody, Watchlist, WatchState, WatchEvent,
         WatchlistInput, WatchlistNames, SnapshotAnswer, ReindexAnswer,

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use biaozhun_model::Record;
+use biaozhun_model::{FieldSource, Record};
 
 mod aliases;
 mod convert;
@@ -174,7 +174,10 @@ fn convert_rows(rows: Rows, aliases: &Aliases, source: &str) -> CatalogOutcome {
             continue;
         }
         match convert::convert_row(&row, aliases, source, &mut unknown) {
-            Ok(c) => {
+            Ok(mut c) => {
+                if let Record::Standard(st) = &mut c.record {
+                    st.stamp(&FieldSource::catalog(source, u64::try_from(line).ok()));
+                }
                 out.warnings.extend(
                     c.warnings
                         .into_iter()
@@ -186,7 +189,8 @@ fn convert_rows(rows: Rows, aliases: &Aliases, source: &str) -> CatalogOutcome {
                     out.warnings.push(LineError {
                         line,
                         message: format!(
-                            "duplicate {} {}: also on {} {}, the later one wins",
+                            "duplicate {} {}: also on {} {}, merged field by field (the later \
+                             one wins where they differ)",
                             if c.record.kind() == biaozhun_model::RecordKind::Notification {
                                 "symbol"
                             } else {
@@ -197,7 +201,17 @@ fn convert_rows(rows: Rows, aliases: &Aliases, source: &str) -> CatalogOutcome {
                             out.record_lines[i]
                         ),
                     });
-                    out.records[i] = c.record;
+                    // Field by field: what the later row lacks is kept from the earlier one.
+                    match (&mut out.records[i], c.record) {
+                        (Record::Standard(old), Record::Standard(new)) => {
+                            biaozhun_model::merge::merge_standard(old, new);
+                        }
+                        (Record::Notification(old), Record::Notification(mut new)) => {
+                            biaozhun_model::merge::merge_notification(&mut new, old.clone());
+                            *old = new;
+                        }
+                        (slot, other) => *slot = other,
+                    }
                     out.record_lines[i] = line;
                     out.skipped += 1;
                 } else {

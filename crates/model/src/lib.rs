@@ -21,6 +21,7 @@ pub mod merge;
 pub mod normalize;
 pub mod notification;
 pub mod prefixes;
+pub mod provenance;
 pub mod record;
 pub mod region;
 pub mod regulation;
@@ -36,6 +37,7 @@ pub use lifecycle::{
 };
 pub use member::{find_markets, Member, MEMBERS};
 pub use notification::{Agreement, Notification, NotificationSymbol, SymbolError, SymbolSuffix};
+pub use provenance::{FieldSource, Provenance, SourceKind};
 pub use record::{Record, RecordKind, Store, StoreError};
 pub use region::{Province, PROVINCES};
 pub use regulation::{Regulation, RegulationSection};

@@ -2,10 +2,12 @@
 //! record and a newer import.
 //!
 //! Catalogs are curated metadata, a PDF cover is OCR-prone text: so the catalog wins for metadata
-//! and the file wins for text. Values the winner lacks are taken from the other record, and
+//! and the file wins for text, field by field, each field keeping the stamp of the source its
+//! value came from ([`crate::provenance`]). Values one side lacks are taken from the other, and
 //! values both have but disagree on are returned as [`Conflict`]s so the batch report shows them
 //! instead of silently dropping one.
 
+use crate::provenance::{newer_wins, Provenance};
 use crate::{Notification, Standard, TextQuality};
 use serde::Serialize;
 
@@ -53,16 +55,20 @@ fn has_catalog_metadata(s: &Standard) -> bool {
     !has_text(s) || s.sources.iter().any(|src| is_catalog_source(src))
 }
 
-/// Merges `other` into `base` (both must be the same standard; the caller matches ids).
+/// Merges `other` into `base` (both must be the same standard; the caller matches ids), field
+/// by field.
 ///
-/// Metadata: a record from a catalog beats one from a file; between two catalog records (or two
-/// files) the newer one, `other`, wins. Text (sections, terms, references, quality): `other` when
-/// it has any, else `base`'s. Sources are united. Returns the fields both had but disagreed on.
+/// Each field keeps the value of its stronger source and that source's stamp in `provenance`
+/// ([`newer_wins`]: a catalog beats a PDF cover, a cover beats the body text, the text beats a
+/// file name; between equals the newer, `other`, wins); a field only one side has is taken from
+/// it, stamp included. Fields neither side has stamped (records from before provenance) follow
+/// the record-level rule: a record from a catalog beats one from a file, and between two
+/// catalogs (or two files) the newer wins. Links (`replaces`, `replaced_by`) are united: a link
+/// any source states counts. Text (sections, terms, references, quality): `other`'s when it
+/// has any, else `base`'s. Sources are united. Returns the fields both had but disagreed on.
 pub fn merge_standard(base: &mut Standard, other: Standard) -> Vec<Conflict> {
     let other_meta = has_catalog_metadata(&other);
     let base_meta = has_catalog_metadata(base);
-    // Which side's metadata wins.
-    let other_wins = other_meta || !base_meta;
     let mut conflicts = Vec::new();
     let Standard {
         code,
@@ -86,15 +92,29 @@ pub fn merge_standard(base: &mut Standard, other: Standard) -> Vec<Conflict> {
         references,
         terms,
         sources,
+        provenance: other_prov,
         text_quality,
     } = other;
+    let mut m = Merger {
+        base_prov: std::mem::take(&mut base.provenance),
+        other_prov,
+        // Which side wins a field neither side has stamped.
+        other_wins: other_meta || !base_meta,
+        conflicts: &mut conflicts,
+    };
 
-    // The code: the spelling of the side whose metadata wins (a catalog prints the official
-    // number, padding included: catalog over cover over file name), the year from whichever
-    // has one (`GB/T 7714` from a file name vs `GB/T 7714-2015`).
-    let (mut kept, dropped) = if other_meta && !base_meta {
+    // The code: the spelling of the side whose source is stronger (a catalog prints the
+    // official number, padding included: catalog over cover over file name), the year from
+    // whichever has one (`GB/T 7714` from a file name vs `GB/T 7714-2015`).
+    let other_code_wins = match (m.base_prov.get("code"), m.other_prov.get("code")) {
+        (None, None) => other_meta && !base_meta,
+        (b, o) => o.is_some() && b.is_none_or(|b| o.is_some_and(|o| o.kind > b.kind)),
+    };
+    let (mut kept, dropped) = if other_code_wins {
+        m.take("code");
         (code, base.code.clone())
     } else {
+        m.fill_stamp("code");
         (base.code.clone(), code)
     };
     if kept.year().is_none() {
@@ -107,108 +127,43 @@ pub fn merge_standard(base: &mut Standard, other: Standard) -> Vec<Conflict> {
         }
     }
     base.code = kept;
-    merge_opt(
-        &mut base.title_zh,
-        title_zh,
-        other_wins,
-        "title_zh",
-        &mut conflicts,
-        norm_eq,
-    );
-    merge_opt(
-        &mut base.title_en,
-        title_en,
-        other_wins,
-        "title_en",
-        &mut conflicts,
-        norm_eq,
-    );
-    merge_opt(
-        &mut base.status,
-        status,
-        other_wins,
-        "status",
-        &mut conflicts,
-        |a, b| a == b,
-    );
-    merge_opt(
-        &mut base.issue_date,
-        issue_date,
-        other_wins,
-        "issue_date",
-        &mut conflicts,
-        |a, b| a == b,
-    );
-    merge_opt(
+    m.opt(&mut base.title_zh, title_zh, "title_zh", norm_eq);
+    m.opt(&mut base.title_en, title_en, "title_en", norm_eq);
+    m.opt(&mut base.status, status, "status", |a, b| a == b);
+    m.opt(&mut base.issue_date, issue_date, "issue_date", |a, b| {
+        a == b
+    });
+    m.opt(
         &mut base.implement_date,
         implement_date,
-        other_wins,
         "implement_date",
-        &mut conflicts,
         |a, b| a == b,
     );
-    merge_opt(
+    m.opt(
         &mut base.abolish_date,
         abolish_date,
-        other_wins,
         "abolish_date",
-        &mut conflicts,
         |a, b| a == b,
     );
-    merge_vec(
-        &mut base.replaces,
-        replaces,
-        other_wins,
-        "replaces",
-        &mut conflicts,
-    );
-    merge_vec(
-        &mut base.replaced_by,
-        replaced_by,
-        other_wins,
-        "replaced_by",
-        &mut conflicts,
-    );
-    merge_vec(&mut base.ics, ics, other_wins, "ics", &mut conflicts);
-    merge_vec(&mut base.ccs, ccs, other_wins, "ccs", &mut conflicts);
-    merge_opt(
-        &mut base.department,
-        department,
-        other_wins,
-        "department",
-        &mut conflicts,
-        norm_eq,
-    );
-    merge_opt(
+    m.unite(&mut base.replaces, replaces, "replaces");
+    m.unite(&mut base.replaced_by, replaced_by, "replaced_by");
+    m.list(&mut base.ics, ics, "ics");
+    m.list(&mut base.ccs, ccs, "ccs");
+    m.opt(&mut base.department, department, "department", norm_eq);
+    m.opt(
         &mut base.technical_committee,
         technical_committee,
-        other_wins,
         "technical_committee",
-        &mut conflicts,
         norm_eq,
     );
-    merge_vec(
-        &mut base.drafters,
-        drafters,
-        other_wins,
-        "drafters",
-        &mut conflicts,
-    );
-    merge_opt(
-        &mut base.adoption,
-        adoption,
-        other_wins,
-        "adoption",
-        &mut conflicts,
-        |a, b| norm_str_eq(&a.code, &b.code) && a.degree == b.degree,
-    );
-    // Scope: a catalog's summary and a text's clause 1 are both fine; never a conflict.
-    if scope.is_some() && (base.scope.is_none() || other_wins) {
-        base.scope = scope;
-    }
-    if category.is_some() && (base.category.is_none() || other_wins) {
-        base.category = category;
-    }
+    m.list(&mut base.drafters, drafters, "drafters");
+    m.opt(&mut base.adoption, adoption, "adoption", |a, b| {
+        norm_str_eq(&a.code, &b.code) && a.degree == b.degree
+    });
+    // Scope and category: a catalog's summary and a text's clause 1 are both fine; never a
+    // conflict.
+    m.quiet(&mut base.scope, scope, "scope");
+    m.quiet(&mut base.category, category, "category");
 
     // Text: the file's, and the newer file's when both have one.
     let other_has_text = !sections.is_empty() || text_quality != TextQuality::Missing;
@@ -217,12 +172,17 @@ pub fn merge_standard(base: &mut Standard, other: Standard) -> Vec<Conflict> {
         base.terms = terms;
         base.references = references;
         base.text_quality = text_quality;
-    } else {
-        if base.references.is_empty() {
-            base.references = references;
+        for f in ["sections", "terms", "references"] {
+            m.take(f);
         }
-        if base.terms.is_empty() {
+    } else {
+        if base.references.is_empty() && !references.is_empty() {
+            base.references = references;
+            m.take("references");
+        }
+        if base.terms.is_empty() && !terms.is_empty() {
             base.terms = terms;
+            m.take("terms");
         }
     }
     for s in sources {
@@ -230,7 +190,143 @@ pub fn merge_standard(base: &mut Standard, other: Standard) -> Vec<Conflict> {
             base.sources.push(s);
         }
     }
+    base.provenance = m.base_prov;
     conflicts
+}
+
+/// The field-by-field decisions of one merge, with both sides' stamps.
+struct Merger<'a> {
+    base_prov: Provenance,
+    other_prov: Provenance,
+    other_wins: bool,
+    conflicts: &'a mut Vec<Conflict>,
+}
+
+impl Merger<'_> {
+    /// Whether `other`'s value of `field` beats `base`'s.
+    fn wins(&self, field: &str) -> bool {
+        match (self.base_prov.get(field), self.other_prov.get(field)) {
+            (None, None) => self.other_wins,
+            (b, o) => newer_wins(b, o),
+        }
+    }
+
+    /// `base` now holds `other`'s value of `field`: its stamp moves along.
+    fn take(&mut self, field: &str) {
+        match self.other_prov.get(field) {
+            Some(src) => {
+                self.base_prov.insert(field.to_string(), src.clone());
+            }
+            None => {
+                self.base_prov.remove(field);
+            }
+        }
+    }
+
+    /// Both sides agree on `field`: the stronger stamp stays (a catalog confirming a cover),
+    /// the newer between equals.
+    fn fill_stamp(&mut self, field: &str) {
+        if let Some(src) = self.other_prov.get(field) {
+            if newer_wins(self.base_prov.get(field), Some(src)) {
+                self.base_prov.insert(field.to_string(), src.clone());
+            }
+        }
+    }
+
+    fn opt<T: std::fmt::Debug>(
+        &mut self,
+        base: &mut Option<T>,
+        other: Option<T>,
+        field: &'static str,
+        same: impl Fn(&T, &T) -> bool,
+    ) {
+        let Some(o) = other else { return };
+        let wins = self.wins(field);
+        match base {
+            None => {
+                *base = Some(o);
+                self.take(field);
+            }
+            Some(b) if same(b, &o) => self.fill_stamp(field),
+            Some(b) => {
+                let (kept, dropped) = if wins {
+                    (show(&o), show(b))
+                } else {
+                    (show(b), show(&o))
+                };
+                self.conflicts.push(Conflict {
+                    field,
+                    kept,
+                    dropped,
+                });
+                if wins {
+                    *b = o;
+                    self.take(field);
+                }
+            }
+        }
+    }
+
+    /// Like [`Merger::opt`], never a conflict.
+    fn quiet<T>(&mut self, base: &mut Option<T>, other: Option<T>, field: &'static str) {
+        if other.is_some() && (base.is_none() || self.wins(field)) {
+            *base = other;
+            self.take(field);
+        }
+    }
+
+    fn list<T: std::fmt::Debug + PartialEq>(
+        &mut self,
+        base: &mut Vec<T>,
+        other: Vec<T>,
+        field: &'static str,
+    ) {
+        if other.is_empty() {
+            return;
+        }
+        if base.is_empty() {
+            *base = other;
+            self.take(field);
+            return;
+        }
+        if base.len() == other.len() && base.iter().all(|b| other.contains(b)) {
+            self.fill_stamp(field);
+            return;
+        }
+        let wins = self.wins(field);
+        let (kept, dropped) = if wins {
+            (show(&other), show(base))
+        } else {
+            (show(base), show(&other))
+        };
+        self.conflicts.push(Conflict {
+            field,
+            kept,
+            dropped,
+        });
+        if wins {
+            *base = other;
+            self.take(field);
+        }
+    }
+
+    /// Links: every link any source states counts, so the lists are united, never a conflict;
+    /// the stamp is the stronger source's.
+    fn unite<T: PartialEq>(&mut self, base: &mut Vec<T>, other: Vec<T>, field: &'static str) {
+        if other.is_empty() {
+            return;
+        }
+        if base.is_empty() {
+            self.take(field);
+        } else {
+            self.fill_stamp(field);
+        }
+        for x in other {
+            if !base.contains(&x) {
+                base.push(x);
+            }
+        }
+    }
 }
 
 /// Fills the gaps of `winner` from `other` (two records of one notification symbol, e.g. a
@@ -284,70 +380,6 @@ fn norm_str_eq(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-fn merge_opt<T: std::fmt::Debug>(
-    base: &mut Option<T>,
-    other: Option<T>,
-    other_wins: bool,
-    field: &'static str,
-    conflicts: &mut Vec<Conflict>,
-    same: impl Fn(&T, &T) -> bool,
-) {
-    let Some(o) = other else { return };
-    match base {
-        None => *base = Some(o),
-        Some(b) => {
-            if !same(b, &o) {
-                let (kept, dropped) = if other_wins {
-                    (show(&o), show(b))
-                } else {
-                    (show(b), show(&o))
-                };
-                conflicts.push(Conflict {
-                    field,
-                    kept,
-                    dropped,
-                });
-                if other_wins {
-                    *b = o;
-                }
-            }
-        }
-    }
-}
-
-fn merge_vec<T: std::fmt::Debug + PartialEq>(
-    base: &mut Vec<T>,
-    other: Vec<T>,
-    other_wins: bool,
-    field: &'static str,
-    conflicts: &mut Vec<Conflict>,
-) {
-    if other.is_empty() {
-        return;
-    }
-    if base.is_empty() {
-        *base = other;
-        return;
-    }
-    let same = base.len() == other.len() && base.iter().all(|b| other.contains(b));
-    if same {
-        return;
-    }
-    let (kept, dropped) = if other_wins {
-        (show(&other), show(base))
-    } else {
-        (show(base), show(&other))
-    };
-    conflicts.push(Conflict {
-        field,
-        kept,
-        dropped,
-    });
-    if other_wins {
-        *base = other;
-    }
-}
-
 fn show<T: std::fmt::Debug>(v: &T) -> String {
     let s = format!("{v:?}");
     let s = s
@@ -360,7 +392,115 @@ fn show<T: std::fmt::Debug>(v: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provenance::{FieldSource, SourceKind};
     use crate::{Section, StandardCode, Status};
+
+    fn pdf() -> Standard {
+        let mut s = Standard::new(code("GB/T 7714-2015"));
+        s.title_zh = Some("信息与文献参考文献著录规则（封面）".into());
+        s.title_en = Some("Information and documentation".into());
+        s.replaces = vec![code("GB/T 7714-2005")];
+        s.sections.push(Section {
+            number: "1".into(),
+            title: "范围".into(),
+            level: 1,
+            text: "本标准规定了……".into(),
+        });
+        s.text_quality = TextQuality::Good;
+        s.sources.push("upload/GBT7714-2015.pdf".into());
+        let file = "upload/GBT7714-2015.pdf";
+        s.stamp_fields(&FieldSource::file(file, SourceKind::Text), |f| {
+            f == "sections"
+        });
+        s.stamp(&FieldSource::file(file, SourceKind::Cover));
+        s
+    }
+
+    fn catalog_row(line: u64) -> Standard {
+        let mut s = Standard::new(code("GB/T 7714-2015"));
+        s.title_zh = Some("信息与文献 参考文献著录规则".into());
+        s.implement_date = chrono::NaiveDate::from_ymd_opt(2015, 12, 1);
+        s.replaces = vec![code("GB/T 7714-2005")];
+        s.sources.push("catalog.jsonl".into());
+        s.stamp(&FieldSource::catalog("catalog.jsonl", Some(line)));
+        s
+    }
+
+    fn kind(s: &Standard, field: &str) -> Option<(SourceKind, Option<u64>)> {
+        s.provenance.get(field).map(|f| (f.kind, f.line))
+    }
+
+    /// Field by field, in either order: the catalog's title beats the cover's, the cover fills
+    /// what the catalog lacks, the text is the file's; each field names its source.
+    #[test]
+    fn stamped_fields_keep_their_source() {
+        let cat = Some((SourceKind::Catalog, Some(3)));
+        let cover = Some((SourceKind::Cover, None));
+        for catalog_first in [true, false] {
+            let (mut base, other) = if catalog_first {
+                (catalog_row(3), pdf())
+            } else {
+                (pdf(), catalog_row(3))
+            };
+            let conflicts = merge_standard(&mut base, other);
+            assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+            assert_eq!(conflicts[0].field, "title_zh");
+            assert_eq!(
+                base.title_zh.as_deref(),
+                Some("信息与文献 参考文献著录规则")
+            );
+            assert_eq!(
+                kind(&base, "title_zh"),
+                cat,
+                "catalog first: {catalog_first}"
+            );
+            assert_eq!(kind(&base, "implement_date"), cat);
+            assert_eq!(kind(&base, "title_en"), cover);
+            assert_eq!(kind(&base, "code"), cat);
+            // The link both state: the stronger source's stamp.
+            assert_eq!(kind(&base, "replaces"), cat);
+            assert_eq!(base.replaces, [code("GB/T 7714-2005")]);
+            assert_eq!(kind(&base, "sections"), Some((SourceKind::Text, None)));
+            assert_eq!(base.sections.len(), 1);
+        }
+    }
+
+    /// Two rows of one catalog: the later wins where they differ, the earlier's values stay
+    /// where the later has none, and links from both count.
+    #[test]
+    fn two_catalog_rows_merge_field_by_field() {
+        let mut early = catalog_row(3);
+        early.department = Some("国家市场监督管理总局".into());
+        early.status = Some(Status::Current);
+        early.stamp(&FieldSource::catalog("catalog.jsonl", Some(3)));
+        let mut late = catalog_row(9);
+        late.status = Some(Status::Replaced);
+        late.replaced_by = vec![code("GB/T 7714-2025")];
+        late.provenance.clear();
+        late.stamp(&FieldSource::catalog("catalog.jsonl", Some(9)));
+        merge_standard(&mut early, late);
+        assert_eq!(early.status, Some(Status::Replaced));
+        assert_eq!(kind(&early, "status"), Some((SourceKind::Catalog, Some(9))));
+        assert_eq!(early.department.as_deref(), Some("国家市场监督管理总局"));
+        assert_eq!(
+            kind(&early, "department"),
+            Some((SourceKind::Catalog, Some(3)))
+        );
+        assert_eq!(early.replaced_by, [code("GB/T 7714-2025")]);
+        assert_eq!(early.replaces, [code("GB/T 7714-2005")]);
+    }
+
+    /// A file-name code gives way to a cover's reading of the same number, stamp included.
+    #[test]
+    fn a_cover_code_beats_a_file_name() {
+        let mut named = Standard::new(code("YY 505-2012"));
+        named.stamp(&FieldSource::file("YY505-2012.pdf", SourceKind::FileName));
+        let mut cover = Standard::new(code("YY 0505-2012"));
+        cover.stamp(&FieldSource::file("scan.pdf", SourceKind::Cover));
+        merge_standard(&mut named, cover);
+        assert_eq!(named.id(), "YY 0505-2012");
+        assert_eq!(kind(&named, "code"), Some((SourceKind::Cover, None)));
+    }
 
     fn code(s: &str) -> StandardCode {
         StandardCode::parse(s).expect("code")

@@ -255,6 +255,11 @@ pub struct Standard {
     pub terms: Vec<Term>,
     /// Files this record was built from (catalog paths, PDFs), for provenance.
     pub sources: Vec<String>,
+    /// Where each field's value came from (catalog file and line, PDF cover, body text, file
+    /// name), by field name; see [`crate::provenance`]. Records stored before it existed read
+    /// back with none.
+    #[serde(default)]
+    pub provenance: crate::provenance::Provenance,
     /// Quality of the full text.
     pub text_quality: TextQuality,
 }
@@ -284,7 +289,75 @@ impl Standard {
             references: Vec::new(),
             terms: Vec::new(),
             sources: Vec::new(),
+            provenance: crate::provenance::Provenance::new(),
             text_quality: TextQuality::Missing,
+        }
+    }
+
+    /// Stamps every field that has a value and no stamp yet with `source` (an importer calls
+    /// it once per record it builds, after any more specific [`Standard::stamp_fields`]).
+    pub fn stamp(&mut self, source: &crate::provenance::FieldSource) {
+        self.stamp_fields(source, |_| true);
+    }
+
+    /// Stamps the filled, unstamped fields that `pick` selects by name with `source`.
+    /// Exhaustive on purpose: a new field must say here whether and when it is stamped.
+    pub fn stamp_fields(
+        &mut self,
+        source: &crate::provenance::FieldSource,
+        pick: impl Fn(&str) -> bool,
+    ) {
+        let Standard {
+            code: _,
+            title_zh,
+            title_en,
+            status,
+            issue_date,
+            implement_date,
+            abolish_date,
+            replaces,
+            replaced_by,
+            ics,
+            ccs,
+            department,
+            technical_committee,
+            drafters,
+            adoption,
+            scope,
+            category,
+            sections,
+            references,
+            terms,
+            sources: _,
+            provenance,
+            text_quality: _,
+        } = self;
+        let filled = [
+            ("code", true),
+            ("title_zh", title_zh.is_some()),
+            ("title_en", title_en.is_some()),
+            ("status", status.is_some()),
+            ("issue_date", issue_date.is_some()),
+            ("implement_date", implement_date.is_some()),
+            ("abolish_date", abolish_date.is_some()),
+            ("replaces", !replaces.is_empty()),
+            ("replaced_by", !replaced_by.is_empty()),
+            ("ics", !ics.is_empty()),
+            ("ccs", !ccs.is_empty()),
+            ("department", department.is_some()),
+            ("technical_committee", technical_committee.is_some()),
+            ("drafters", !drafters.is_empty()),
+            ("adoption", adoption.is_some()),
+            ("scope", scope.is_some()),
+            ("category", category.is_some()),
+            ("sections", !sections.is_empty()),
+            ("references", !references.is_empty()),
+            ("terms", !terms.is_empty()),
+        ];
+        for (field, has) in filled {
+            if has && pick(field) && !provenance.contains_key(field) {
+                provenance.insert(field.to_string(), source.clone());
+            }
         }
     }
 

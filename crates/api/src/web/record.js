@@ -215,6 +215,20 @@ export async function renderStandard(main) {
       ? h('ul', { class: 'adoptions' }, adoptedBy.map((a) => adoptItem(a, true)))
       : h('p', { class: 'muted' }, '索引中没有采用本标准的中国标准。')));
   }
+  // Where each field came from (catalog row, PDF cover, body text, file name).
+  const srcEntries = Object.entries(d.sources || {});
+  if (srcEntries.length) {
+    const FIELD = { code: '标准号', title_zh: '中文名称', title_en: '英文名称', status: '状态标注', issue_date: '发布日期',
+      implement_date: '实施日期', abolish_date: '废止日期', replaces: '代替', replaced_by: '被代替', ics: 'ICS 分类',
+      ccs: 'CCS 分类', department: '主管部门', technical_committee: '归口单位', drafters: '起草单位',
+      adoption: '采用国际标准', scope: '范围', category: '类别', sections: '正文', references: '规范性引用文件', terms: '术语和定义' };
+    const KIND = { catalog: '目录', cover: '封面', text: '正文', file_name: '文件名' };
+    parts.push(section('h-sources', '数据来源', h('div', { class: 'table-wrap' }, h('table', { class: 'sources' },
+      h('thead', null, h('tr', null, h('th', null, '字段'), h('th', null, '来源'), h('th', null, '文件'))),
+      h('tbody', null, srcEntries.map(([f, s]) => h('tr', { dataset: { field: f, kind: s.kind } },
+        h('td', null, FIELD[f] || f), h('td', null, KIND[s.kind] || s.kind),
+        h('td', null, s.line ? `${s.file} 第 ${s.line} 条` : s.file))))))));
+  }
   if ((d.terms || []).length) {
     parts.push(section('h-terms', '术语和定义', h('dl', { class: 'terms' }, d.terms.map((t) => [
       h('dt', null, `${t.number} ${t.term_zh}`, t.term_en ? h('span', { class: 'en', lang: 'en' }, ` ${t.term_en}`) : null),

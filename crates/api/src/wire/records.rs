@@ -2,6 +2,8 @@
 //! the model types. Field names here are the public JSON contract.
 
 use biaozhun_model::{Notification, Regulation, Standard, StandardCode};
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -105,6 +107,42 @@ pub struct StandardDetail {
     pub terms: Vec<TermWire>,
     /// Sections of the text: summaries by default, whole texts with `?text=full`.
     pub sections: Vec<SectionWire>,
+    /// Where each field came from, by field name (`title_zh`, `implement_date`, `sections`,
+    /// ...): a catalog row, a PDF's cover, its body text or its file name. Fields merged from
+    /// two sources name the one whose value was kept (a catalog's title beats a cover's).
+    /// Records ingested before provenance existed have none until they are ingested again.
+    pub sources: BTreeMap<String, SourceWire>,
+}
+
+/// The source of one field's value.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct SourceWire {
+    /// `catalog`, `cover`, `text` or `file_name` (the order of trust, strongest first).
+    pub kind: String,
+    /// The file's name (no server folders), or the URL it was fetched from.
+    pub file: String,
+    /// Line (JSONL, CSV) or record number (JSON list, spreadsheet row) in a catalog.
+    pub line: Option<u64>,
+}
+
+impl SourceWire {
+    /// The wire form of a stamp.
+    pub fn from_source(s: &biaozhun_model::FieldSource) -> SourceWire {
+        let file = if s.file.starts_with("http://") || s.file.starts_with("https://") {
+            s.file.clone()
+        } else {
+            s.file
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or(&s.file)
+                .to_string()
+        };
+        SourceWire {
+            kind: s.kind.as_str().to_string(),
+            file,
+            line: s.line,
+        }
+    }
 }
 
 /// One adoption link (采标): the other standard, the degree, and the record when held.
@@ -408,6 +446,11 @@ pub fn standard_detail(
             .sections
             .iter()
             .map(|x| SectionWire::new(&x.number, &x.title, x.level, &x.text, full_text))
+            .collect(),
+        sources: s
+            .provenance
+            .iter()
+            .map(|(field, src)| (field.clone(), SourceWire::from_source(src)))
             .collect(),
     }
 }

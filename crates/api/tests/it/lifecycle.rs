@@ -230,6 +230,37 @@ async fn every_multi_edition_standard_agrees_on_every_date() {
         serde_json::json!(["GB/T 7714-2015"]),
         "{rec}"
     );
+    // Provenance: the catalog row's title (it wins over the cover's), the cover's English
+    // title (the catalog has none), the PDF's body text; no server folders in file names.
+    let sources = &rec["sources"];
+    assert_eq!(sources["title_zh"]["kind"], "catalog", "{sources}");
+    assert_eq!(
+        sources["title_zh"]["file"], "standards-facts.jsonl",
+        "{sources}"
+    );
+    let line = std::fs::read_to_string(data.join("catalogs/standards-facts.jsonl"))
+        .expect("catalog")
+        .lines()
+        .position(|l| l.contains(r#""code": "GB/T 7714-2015""#))
+        .map(|i| i + 1);
+    assert_eq!(sources["title_zh"]["line"].as_u64(), line.map(|l| l as u64));
+    assert_eq!(sources["title_en"]["kind"], "cover", "{sources}");
+    assert_eq!(sources["title_en"]["file"], "GBT7714-2015.pdf", "{sources}");
+    assert_eq!(sources["sections"]["kind"], "text", "{sources}");
+    assert_eq!(sources["scope"]["kind"], "text", "{sources}");
+    assert_eq!(sources["implement_date"]["kind"], "catalog", "{sources}");
+    let spec = get_json(&state, "/api/v1/openapi.json").await;
+    let schemas = &spec["components"]["schemas"];
+    assert!(
+        schemas["StandardDetail"]["properties"]["sources"].is_object(),
+        "sources documented"
+    );
+    for field in ["kind", "file", "line"] {
+        assert!(
+            schemas["SourceWire"]["properties"][field].is_object(),
+            "{field}"
+        );
+    }
     let old = rec["editions"]
         .as_array()
         .expect("editions")

@@ -282,6 +282,7 @@ pub(crate) fn process_text_file(
     for w in warnings {
         report.warn(0, w);
     }
+    let code_from_name = reading.as_ref().is_some_and(|r| r.from == "file_name");
     if let Some(r) = reading {
         report.code_from = Some(r.from);
         report.merged_spellings = r.merged;
@@ -305,9 +306,29 @@ pub(crate) fn process_text_file(
     if standard.text_quality == TextQuality::Missing {
         standard.text_quality = extracted.quality;
     }
+    stamp_file_standard(&mut standard, &report.path, code_from_name);
     report.code = Some(standard.id());
     report.record_kind = Some("standard");
     (report, Some(Record::Standard(standard)))
+}
+
+/// Stamps the fields of a standard read from a full-text file: the code as `file_name` when
+/// only the name gave it (else `cover`), the body (sections, terms, references, the scope
+/// clause) as `text`, and the metadata the structure parser read off the cover and front
+/// matter as `cover`.
+fn stamp_file_standard(s: &mut Standard, path: &str, code_from_name: bool) {
+    use biaozhun_model::{FieldSource, SourceKind};
+    const BODY: [&str; 4] = ["sections", "terms", "references", "scope"];
+    let code_kind = if code_from_name {
+        SourceKind::FileName
+    } else {
+        SourceKind::Cover
+    };
+    s.stamp_fields(&FieldSource::file(path, code_kind), |f| f == "code");
+    s.stamp_fields(&FieldSource::file(path, SourceKind::Text), |f| {
+        BODY.contains(&f)
+    });
+    s.stamp(&FieldSource::file(path, SourceKind::Cover));
 }
 
 /// The message of an extraction error without the file name (the report already names it).

@@ -405,3 +405,25 @@ fn catalog_xlsx_bomb_is_refused_before_it_is_parsed() {
     let e = read_catalog(&bomb, &aliases()).expect_err("refused");
     assert!(e.to_string().contains("expands to more than"), "{e}");
 }
+
+/// Two rows of one code in one catalog merge field by field (the later wins where both have
+/// a value, the earlier fills what the later lacks), and every field names its row.
+#[test]
+fn catalog_duplicate_rows_merge_field_by_field() {
+    let rows = concat!(
+        r#"{"code": "DB62/T 4475-2021", "title_zh": "马铃薯脱毒种薯生产技术规程", "department": "甘肃省市场监督管理局"}"#,
+        "\n",
+        r#"{"code": "DB62/T 4475-2021", "title_zh": "马铃薯脱毒种薯繁育技术规程", "implement_date": "2022-01-28"}"#,
+        "\n"
+    );
+    let o = read_catalog_bytes(rows.as_bytes(), "jsonl", "dup.jsonl", &aliases()).expect("read");
+    assert_eq!(o.records.len(), 1);
+    let s = standard(&o, "DB62/T 4475-2021");
+    assert_eq!(s.title_zh.as_deref(), Some("马铃薯脱毒种薯繁育技术规程"));
+    assert_eq!(s.department.as_deref(), Some("甘肃省市场监督管理局"));
+    assert_eq!(s.implement_date, d("2022-01-28"));
+    let line = |f: &str| s.provenance.get(f).map(|x| (x.file.as_str(), x.line));
+    assert_eq!(line("title_zh"), Some(("dup.jsonl", Some(2))));
+    assert_eq!(line("department"), Some(("dup.jsonl", Some(1))));
+    assert_eq!(line("implement_date"), Some(("dup.jsonl", Some(2))));
+}
