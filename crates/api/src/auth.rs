@@ -6,8 +6,8 @@
 //! and the client told so.
 
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Uri};
 
 use crate::config::AdminKeys;
 use crate::error::ApiError;
@@ -36,12 +36,14 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let keys = AdminKeys::from_ref(state);
-        check(&keys, parts)
+        require_admin(&keys, &parts.uri, &parts.headers)
     }
 }
 
-fn check(keys: &AdminKeys, parts: &Parts) -> Result<Admin, ApiError> {
-    if let Some(query) = parts.uri.query() {
+/// The check behind [`Admin`], for a handler that also accepts another credential (the feed of a
+/// watchlist takes its own token): the same refusals, the same messages.
+pub fn require_admin(keys: &AdminKeys, uri: &Uri, headers: &HeaderMap) -> Result<Admin, ApiError> {
+    if let Some(query) = uri.query() {
         let has_key = query.split('&').any(|pair| {
             let name = pair.split('=').next().unwrap_or_default();
             KEY_PARAMS.iter().any(|k| name.eq_ignore_ascii_case(k))
@@ -58,7 +60,7 @@ fn check(keys: &AdminKeys, parts: &Parts) -> Result<Admin, ApiError> {
             "admin routes are disabled: no admin key is configured",
         ));
     }
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::unauthorized(
             "missing header Authorization: Bearer <key>",
         ));
@@ -90,6 +92,10 @@ mod tests {
             b = b.header(header::AUTHORIZATION, a);
         }
         b.body(()).expect("request").into_parts().0
+    }
+
+    fn check(keys: &AdminKeys, parts: &Parts) -> Result<Admin, ApiError> {
+        require_admin(keys, &parts.uri, &parts.headers)
     }
 
     #[test]

@@ -111,6 +111,17 @@ impl Modify for AdminKey {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "feed_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "a watchlist's feed_token as the HTTP Basic password (any user name): reads that list's Atom feed and nothing else",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 

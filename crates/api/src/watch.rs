@@ -13,7 +13,13 @@
 //! - `added`: a code first seen (no event for codes the index does not hold).
 //!
 //! Events are kept (newest first, at most [`MAX_EVENTS`]), served as an Atom feed per list and
-//! POSTed to the list's `webhook` with the retry rules of [`crate::webhook`].
+//! POSTed to the list's `webhook` with the retry rules of [`crate::webhook`], signed
+//! (`X-Biaozhun-Signature`, HMAC-SHA256) when the list has a `secret`.
+//!
+//! Feed readers cannot send an admin key, and an admin key in a feed reader would be one key too
+//! many in the wild: each list has its own `feed_token`, a random read-only password for its feed
+//! alone (HTTP Basic, any user name), made when the list is created, kept when it is replaced,
+//! changed with `rotate_feed_token`. It is never put in a URL (URLs end up in logs).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,8 +48,14 @@ pub struct Watchlist {
     pub codes: Vec<String>,
     /// `implementation_soon` fires this many days ahead.
     pub days: u32,
-    /// Receiver of the events (`http://`), optional.
+    /// Receiver of the events (`http://` or `https://`), optional.
     pub webhook: Option<String>,
+    /// Key of the webhook's HMAC-SHA256 signature. Stored; answers show [`MASKED`] instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// Read-only password of this list's Atom feed (HTTP Basic, any user name).
+    #[serde(default)]
+    pub feed_token: String,
     /// Last state seen per code.
     pub state: BTreeMap<String, WatchState>,
     /// Recent events, newest first.
@@ -114,8 +126,40 @@ pub struct WatchlistInput {
     pub codes: Vec<String>,
     /// Look-ahead of `implementation_soon` in days (default 30, at most 3650).
     pub days: Option<u32>,
-    /// `http://` receiver of the events.
+    /// `http://` or `https://` receiver of the events.
     pub webhook: Option<String>,
+    /// Key of the webhook signature, 16 to 256 characters; absent keeps the stored one, `""`
+    /// removes it.
+    pub secret: Option<String>,
+    /// `true` makes a new `feed_token` (the old one stops working).
+    pub rotate_feed_token: Option<bool>,
+}
+
+/// What answers show in place of a stored secret.
+pub const MASKED: &str = "********";
+
+impl Watchlist {
+    /// The list as answered: the webhook secret masked (the feed token stays: only admins see
+    /// lists, and it is how they learn it).
+    pub fn redacted(mut self) -> Watchlist {
+        if self.secret.is_some() {
+            self.secret = Some(MASKED.to_string());
+        }
+        self
+    }
+
+    /// Whether `presented` is this list's feed token (constant time; an empty token matches
+    /// nothing).
+    pub fn feed_token_matches(&self, presented: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        !self.feed_token.is_empty()
+            && bool::from(self.feed_token.as_bytes().ct_eq(presented.as_bytes()))
+    }
+}
+
+/// A fresh feed token: 128 random bits as 32 hex digits.
+fn new_feed_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 /// The directory of the lists of an index.
@@ -262,11 +306,29 @@ pub fn put(
         Err(WatchError::NotFound(_)) => None,
         Err(e) => return Err(e),
     };
+    let secret = match input.secret.as_deref().map(str::trim) {
+        None => old.as_ref().and_then(|o| o.secret.clone()),
+        Some("") => None,
+        Some(s) if (16..=256).contains(&s.chars().count()) => Some(s.to_string()),
+        Some(_) => {
+            return Err(WatchError::Invalid(
+                "secret: 16 to 256 characters (or \"\" to remove it)".into(),
+            ))
+        }
+    };
+    let feed_token = match &old {
+        Some(o) if !o.feed_token.is_empty() && input.rotate_feed_token != Some(true) => {
+            o.feed_token.clone()
+        }
+        _ => new_feed_token(),
+    };
     let mut list = Watchlist {
         name: name.to_string(),
         codes,
         days,
         webhook,
+        secret,
+        feed_token,
         state: BTreeMap::new(),
         events: old.as_ref().map(|o| o.events.clone()).unwrap_or_default(),
     };
@@ -441,9 +503,16 @@ pub async fn deliver(
             events,
         };
         match serde_json::to_vec(&payload) {
-            Ok(body) => {
-                out.push(crate::webhook::post_json(url, body.into(), events.len(), policy).await)
-            }
+            Ok(body) => out.push(
+                crate::webhook::post_json_signed(
+                    url,
+                    list.secret.as_deref(),
+                    body.into(),
+                    events.len(),
+                    policy,
+                )
+                .await,
+            ),
             Err(e) => tracing::error!(error = %e, "watchlist payload not serialisable"),
         }
     }

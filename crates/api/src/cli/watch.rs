@@ -32,9 +32,16 @@ pub enum Action {
         /// Report implementation dates this many days ahead.
         #[arg(long)]
         days: Option<u32>,
-        /// `http://` receiver of the events.
+        /// `http://` or `https://` receiver of the events.
         #[arg(long)]
         webhook: Option<String>,
+        /// A file whose first line is the key of the webhook's HMAC-SHA256 signature (a file,
+        /// not a flag: flags show in `ps`); an empty line removes the stored key.
+        #[arg(long)]
+        secret_file: Option<PathBuf>,
+        /// Make a new read-only password for the list's Atom feed (the old one stops working).
+        #[arg(long)]
+        rotate_feed_token: bool,
     },
     /// Print a list with its state and recent events (JSON).
     Show {
@@ -73,17 +80,31 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             codes,
             days,
             webhook,
+            secret_file,
+            rotate_feed_token,
         } => {
+            let secret = match secret_file {
+                Some(path) => match std::fs::read_to_string(path) {
+                    Ok(text) => Some(text.lines().next().unwrap_or_default().to_string()),
+                    Err(e) => {
+                        eprintln!("error: --secret-file {}: {e}", path.display());
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                None => None,
+            };
             let index = biaozhun_index::Index::open(&args.index)
                 .with_context(|| format!("cannot open index {}", args.index.display()))?;
             let input = WatchlistInput {
                 codes: codes.clone(),
                 days: *days,
                 webhook: webhook.clone(),
+                secret,
+                rotate_feed_token: Some(*rotate_feed_token),
             };
             match watch::put(&index, name, input, chrono::Local::now().date_naive()) {
                 Ok(list) => {
-                    println!("{}", serde_json::to_string_pretty(&list)?);
+                    println!("{}", serde_json::to_string_pretty(&list.redacted())?);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => user(e),
@@ -91,7 +112,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         Action::Show { name } => match watch::load(&args.index, name) {
             Ok(list) => {
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                println!("{}", serde_json::to_string_pretty(&list.redacted())?);
                 Ok(ExitCode::SUCCESS)
             }
             Err(e) => user(e),

@@ -1,9 +1,11 @@
 //! Watchlist routes (admin key): `PUT/GET/DELETE /api/v1/watchlists/{name}`, the list of lists,
-//! and the Atom feed of a list's events `GET /api/v1/feeds/watchlists/{name}` (also admin: a
-//! watchlist says which standards an enterprise's products depend on). See [`crate::watch`].
+//! and the Atom feed of a list's events `GET /api/v1/feeds/watchlists/{name}`, which takes the
+//! admin key or the list's own `feed_token` as an HTTP Basic password (feed readers can send
+//! Basic credentials, not bearer keys; a watchlist says which standards an enterprise's products
+//! depend on, so the feed is not public). See [`crate::watch`].
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -56,7 +58,7 @@ pub async fn put(
     let list =
         blocking(move || watch::put(&index, &name, input, today).map_err(watch_error)).await?;
     tracing::info!(codes = list.codes.len(), "watchlist stored");
-    Ok(Json(list))
+    Ok(Json(list.redacted()))
 }
 
 /// A watchlist with the state of each code and its recent events.
@@ -76,7 +78,7 @@ pub async fn get(
 ) -> Result<Json<Watchlist>, ApiError> {
     let index = state.index()?;
     let list = blocking(move || watch::load(index.dir(), &name).map_err(watch_error)).await?;
-    Ok(Json(list))
+    Ok(Json(list.redacted()))
 }
 
 /// Deletes a watchlist.
@@ -118,22 +120,44 @@ pub async fn list(
 
 /// Atom feed of a watchlist's events, newest first.
 #[utoipa::path(get, path = "/api/v1/feeds/watchlists/{name}", tag = "watchlists",
-    security(("admin_key" = [])),
+    security(("admin_key" = []), ("feed_token" = [])),
     params(("name" = String, Path, description = "list name")),
     responses(
         (status = 200, description = "Atom 1.0 feed", content_type = "application/atom+xml", body = String),
         (status = 400, description = "`invalid_parameter`: a list name this service cannot take", body = ErrorBody),
-        (status = 401, description = "`unauthorized`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: neither the admin key nor the list's feed token (a wrong token and an unknown list answer alike)", body = ErrorBody),
+        (status = 404, description = "`not_found` (admin key only)", body = ErrorBody),
     ))]
 pub async fn feed(
-    _admin: Admin,
     State(state): State<AppState>,
+    uri: Uri,
     headers: HeaderMap,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let index = state.index()?;
-    let list = blocking(move || watch::load(index.dir(), &name).map_err(watch_error)).await?;
+    let token = basic_password(&headers);
+    let list = match token {
+        // The list's own read-only password: an unknown list and a wrong token look the same.
+        Some(token) => {
+            watch::valid_name(&name).map_err(watch_error)?;
+            let found = blocking(move || Ok(watch::load(index.dir(), &name).ok())).await?;
+            match found {
+                Some(list) if list.feed_token_matches(&token) => list,
+                _ => {
+                    tracing::warn!("wrong watchlist feed token");
+                    return Ok(feed_unauthorized(ApiError::unauthorized(
+                        "wrong feed token for this watchlist",
+                    )));
+                }
+            }
+        }
+        None => {
+            if let Err(e) = crate::auth::require_admin(&state.config.admin_keys, &uri, &headers) {
+                return Ok(feed_unauthorized(e));
+            }
+            blocking(move || watch::load(index.dir(), &name).map_err(watch_error)).await?
+        }
+    };
     let base = base_url(&headers, state.config.trust_proxy);
     let mut res = atom(&list, &base).into_response();
     res.headers_mut().insert(
@@ -141,6 +165,32 @@ pub async fn feed(
         HeaderValue::from_static(ATOM_CONTENT_TYPE),
     );
     Ok(res)
+}
+
+/// The password of an `Authorization: Basic` header (the user name is ignored).
+fn basic_password(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (_, password) = text.split_once(':')?;
+    Some(password.to_string())
+}
+
+/// A 401 that offers Basic (the feed token, for feed readers) beside Bearer (the admin key).
+fn feed_unauthorized(e: ApiError) -> Response {
+    let mut res = e.into_response();
+    res.headers_mut().append(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"biaozhun watchlist feed\""),
+    );
+    res
 }
 
 /// The feed XML; every text goes through [`escape`].

@@ -346,29 +346,29 @@ pub async fn receiver() -> (String, Seen) {
 }
 
 /// The secret of the test subscriptions.
-const SECRET: &str = "webhook-test-secret-0123456789";
+pub(crate) const SECRET: &str = "webhook-test-secret-0123456789";
 
 /// One POST the local receiver saw.
 #[derive(Debug, Clone)]
-struct Hit {
+pub(crate) struct Hit {
     /// The status it answered.
-    status: u16,
+    pub(crate) status: u16,
     /// The body.
-    body: serde_json::Value,
+    pub(crate) body: serde_json::Value,
     /// `X-Biaozhun-Delivery`.
-    delivery: String,
+    pub(crate) delivery: String,
     /// Whether `X-Biaozhun-Signature` is the HMAC-SHA256 of the body under [`SECRET`].
-    signed: bool,
+    pub(crate) signed: bool,
     /// When it arrived.
-    at: std::time::Instant,
+    pub(crate) at: std::time::Instant,
 }
 
-type SignedSeen = Arc<Mutex<Vec<Hit>>>;
+pub(crate) type SignedSeen = Arc<Mutex<Vec<Hit>>>;
 
 /// A receiver on 127.0.0.1 that checks the signature itself (HMAC-SHA256 over the raw body),
 /// refuses the first POST with 503 and `Retry-After: 2`, and accepts the rest (a bad signature
 /// gets 401).
-async fn signed_receiver() -> (String, SignedSeen) {
+pub(crate) async fn signed_receiver() -> (String, SignedSeen) {
     use hmac::{Hmac, Mac};
     let seen: SignedSeen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();

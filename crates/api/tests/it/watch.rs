@@ -228,3 +228,180 @@ async fn watchlist_reports_changes_after_an_upload() {
     assert_eq!(res.status(), 204);
     assert!(!index_dir.join("watchlists/food.json").exists());
 }
+
+fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    let raw = format!("{user}:{password}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
+}
+
+fn feed_request(name: &str, authorization: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().uri(format!("/api/v1/feeds/watchlists/{name}"));
+    if let Some(a) = authorization {
+        b = b.header(header::AUTHORIZATION, a);
+    }
+    b.body(Body::empty()).expect("request")
+}
+
+/// The feed opens with the list's own token as a Basic password (what feed readers send), not
+/// with a wrong one, another list's, or none; rotating makes the old token useless. The webhook
+/// of a list with a secret is signed, and the secret never comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feed_token_and_signed_watchlist_webhook() {
+    let dir = tempfile::tempdir().expect("temp");
+    let past = Local::now()
+        .date_naive()
+        .checked_sub_days(Days::new(1000))
+        .expect("date")
+        .to_string();
+    let v1 = dir.path().join("v1.jsonl");
+    std::fs::write(&v1, line("GB 6666-2020", "现行", &past, None, &[])).expect("write");
+    let index_dir = dir.path().join("index");
+    let p = index_dir.clone();
+    let index = tokio::task::spawn_blocking(move || build_index(&p, &[v1]))
+        .await
+        .expect("build");
+    let s = AppState::with_index(config(""), index);
+    let (url, seen) = crate::barriers::signed_receiver().await;
+
+    let put = |name: &str, body: serde_json::Value| {
+        req("PUT", &format!("/api/v1/watchlists/{name}"), Some(body))
+    };
+    let res = send(
+        &s,
+        put(
+            "parts",
+            serde_json::json!({"codes": ["GB 6666"], "webhook": url, "secret": "short"}),
+        ),
+    )
+    .await;
+    let v = assert_error(res, 400, "invalid_parameter").await;
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("secret"),
+        "{v}"
+    );
+
+    let res = send(
+        &s,
+        put(
+            "parts",
+            serde_json::json!({"codes": ["GB 6666"], "webhook": url, "secret": crate::barriers::SECRET}),
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let v = json(res).await;
+    assert_eq!(v["secret"], "********", "{v}");
+    let token = v["feed_token"].as_str().expect("feed_token").to_string();
+    assert!(
+        token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{token}"
+    );
+    let stored = std::fs::read_to_string(index_dir.join("watchlists/parts.json")).expect("file");
+    assert!(
+        stored.contains(crate::barriers::SECRET),
+        "the secret is kept"
+    );
+    let shown = json(send(&s, req("GET", "/api/v1/watchlists/parts", None)).await).await;
+    assert_eq!(shown["secret"], "********");
+    assert!(!shown.to_string().contains(crate::barriers::SECRET));
+    // A second list, to try its token on the first.
+    let other = json(send(&s, put("other", serde_json::json!({"codes": ["GB 6666"]}))).await).await;
+    let other_token = other["feed_token"].as_str().expect("token").to_string();
+    assert!(other.get("secret").is_none(), "{other}");
+
+    // The feed: the token as a Basic password opens it, whatever the user name.
+    let res = send(&s, feed_request("parts", Some(&basic("reader", &token)))).await;
+    assert_eq!(res.status(), 200);
+    assert!(atom_syndication::Feed::read_from(&bytes(res).await[..]).is_ok());
+    for bad in [
+        basic("reader", "0123456789abcdef0123456789abcdef"),
+        basic("reader", &other_token),
+        basic("reader", ""),
+    ] {
+        let res = send(&s, feed_request("parts", Some(&bad))).await;
+        assert_eq!(res.status(), 401, "{bad}");
+    }
+    // An unknown list answers like a wrong token (no probing for names).
+    let res = send(&s, feed_request("nope", Some(&basic("reader", &token)))).await;
+    let challenges: Vec<String> = res
+        .headers()
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|h| h.to_str().ok().map(str::to_string))
+        .collect();
+    assert_eq!(res.status(), 401);
+    assert!(
+        challenges.iter().any(|c| c.starts_with("Basic")),
+        "{challenges:?}"
+    );
+    let res = send(&s, feed_request("parts", None)).await;
+    assert_eq!(res.status(), 401);
+    assert!(res
+        .headers()
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .any(|h| h.to_str().is_ok_and(|c| c.starts_with("Basic"))));
+    // The admin key still opens it.
+    let res = send(&s, req("GET", "/api/v1/feeds/watchlists/parts", None)).await;
+    assert_eq!(res.status(), 200);
+
+    // Rotation: a new token, the old one refused; the secret is kept when not sent.
+    let res = send(
+        &s,
+        put(
+            "parts",
+            serde_json::json!({"codes": ["GB 6666"], "webhook": url, "rotate_feed_token": true}),
+        ),
+    )
+    .await;
+    let v = json(res).await;
+    let rotated = v["feed_token"].as_str().expect("token").to_string();
+    assert_ne!(rotated, token);
+    assert_eq!(v["secret"], "********", "kept: {v}");
+    let res = send(&s, feed_request("parts", Some(&basic("reader", &token)))).await;
+    assert_eq!(res.status(), 401);
+    let res = send(&s, feed_request("parts", Some(&basic("x", &rotated)))).await;
+    assert_eq!(res.status(), 200);
+
+    // A change: GB 6666-2020 abolished. The receiver checks the signature itself; it refuses
+    // the first POST (503, Retry-After), so the second is the delivery.
+    let v2 = line("GB 6666-2020", "废止", &past, Some(&past), &[]);
+    let res = send(
+        &s,
+        upload_request(
+            "/api/v1/documents",
+            Some(&bearer()),
+            &[("v2.jsonl", v2.as_bytes())],
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let start = Instant::now();
+    loop {
+        let hits = seen.lock().expect("lock").clone();
+        if hits.iter().any(|h| h.status == 200) {
+            assert!(hits.iter().all(|h| h.signed), "every POST signed: {hits:?}");
+            let ok = hits.iter().find(|h| h.status == 200).expect("delivered");
+            assert_eq!(ok.body["event"], "watchlist.changed");
+            assert_eq!(ok.body["watchlist"], "parts");
+            assert_eq!(ok.body["events"][0]["kind"], "status_changed");
+            assert_eq!(
+                hits[0].delivery, ok.delivery,
+                "one delivery id for the retries"
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no signed delivery: {hits:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
