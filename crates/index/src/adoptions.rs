@@ -127,13 +127,16 @@ impl Index {
 
 /// Lists the Chinese adoptions of the first foreign or international number in `codes` right
 /// after that number's own hits (at the top when the index has no record of it), labelled with
-/// the degree; an adoption already among the hits moves up rather than appearing twice.
+/// the degree; an adoption already among the hits moves up rather than appearing twice. The
+/// page keeps at most `limit` hits: the adoptions push the lowest-ranked other matches off it
+/// (they come on the next page, see `Index::search`). Returns whether any hit was pushed off.
 pub(crate) fn place_adoptions(
     index: &Index,
     hits: &mut Vec<Hit>,
     codes: &[String],
     as_of: NaiveDate,
-) -> Result<(), IndexError> {
+    limit: usize,
+) -> Result<bool, IndexError> {
     let Some(foreign) = codes
         .iter()
         .filter_map(|c| StandardCode::parse(c).ok())
@@ -144,11 +147,11 @@ pub(crate) fn place_adoptions(
             )
         })
     else {
-        return Ok(());
+        return Ok(false);
     };
     let adopters = index.adopted_by(&foreign, as_of)?;
     if adopters.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let is_foreign = |h: &Hit| {
         h.code
@@ -174,6 +177,23 @@ pub(crate) fn place_adoptions(
         placed.push(hit);
     }
     let at = hits.iter().rposition(is_foreign).map_or(0, |p| p + 1);
+    let n_placed = placed.len();
     hits.splice(at..at, placed);
-    Ok(())
+    if hits.len() <= limit {
+        return Ok(false);
+    }
+    // Over the page size: drop other matches from the end first, then (more adoptions than a
+    // page holds) the last adoptions.
+    let mut excess = hits.len() - limit;
+    let mut i = hits.len();
+    while excess > 0 && i > 0 {
+        i -= 1;
+        let placed_here = (at..at + n_placed).contains(&i);
+        if !placed_here && !is_foreign(&hits[i]) {
+            hits.remove(i);
+            excess -= 1;
+        }
+    }
+    hits.truncate(limit);
+    Ok(true)
 }

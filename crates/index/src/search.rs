@@ -362,7 +362,7 @@ impl Index {
         let page: Vec<(usize, Candidate)> =
             all.into_iter().enumerate().skip(skip).take(limit).collect();
         // Cursors page through complete matches; partial matches page by offset.
-        let next_cursor = if more && partial.is_empty() {
+        let mut next_cursor = if more && partial.is_empty() {
             page.last().map(|(_, c)| Cursor::from_candidate(c).encode())
         } else {
             None
@@ -404,7 +404,30 @@ impl Index {
         }
         // A foreign number's Chinese adoptions follow it on the first page of a relevance search.
         if req.adoptions && skip == 0 && collector.after.is_none() && req.sort == Sort::Relevance {
-            crate::adoptions::place_adoptions(self, &mut hits, &understood.codes, as_of)?;
+            let ranked: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+            let pushed = crate::adoptions::place_adoptions(
+                self,
+                &mut hits,
+                &understood.codes,
+                as_of,
+                limit,
+            )?;
+            if pushed && partial.is_empty() {
+                // The matches the adoptions pushed off this page open the next one: the cursor
+                // continues after the longest run of ranked matches still shown.
+                let shown: std::collections::HashSet<&str> =
+                    hits.iter().map(|h| h.id.as_str()).collect();
+                let kept = ranked
+                    .iter()
+                    .take_while(|id| shown.contains(id.as_str()))
+                    .count();
+                if kept < ranked.len() {
+                    next_cursor = kept
+                        .checked_sub(1)
+                        .and_then(|i| page.get(i))
+                        .map(|(_, c)| Cursor::from_candidate(c).encode());
+                }
+            }
         }
         Ok(SearchResponse {
             total: fruit.total,

@@ -182,6 +182,59 @@ fn foreign_number_search_lists_adoptions_right_after_it() {
     assert!(plain.hits.iter().all(|h| h.adoption.is_none()));
 }
 
+/// The adoptions never make a page longer than its `limit`: a short page shows the foreign
+/// record and the first of its adoptions, in the order a long page lists them, and paging on
+/// from it still reaches every match.
+#[test]
+fn adoptions_keep_the_page_within_its_limit() {
+    let Some(index) = index() else { return };
+    let search = |limit: usize, cursor: Option<String>| {
+        index
+            .search(&SearchRequest {
+                q: "ISO 13485".into(),
+                limit,
+                adoptions: true,
+                cursor,
+                as_of: Some(day()),
+                ..SearchRequest::default()
+            })
+            .expect("search")
+    };
+    let full: Vec<String> = search(100, None).hits.into_iter().map(|h| h.id).collect();
+    assert!(
+        full.len() >= 4,
+        "the foreign record and its adoptions: {full:?}"
+    );
+    for limit in 1..=full.len() {
+        let first = search(limit, None);
+        let ids: Vec<String> = first.hits.iter().map(|h| h.id.clone()).collect();
+        assert_eq!(ids, full[..limit], "limit {limit}");
+        // Paging on reaches every ranked match (here: the foreign record's editions).
+        let mut seen = ids;
+        let mut cursor = first.next_cursor;
+        let mut pages = 0;
+        while let Some(c) = cursor {
+            let page = search(limit, Some(c));
+            assert!(page.hits.len() <= limit, "limit {limit}");
+            seen.extend(page.hits.into_iter().map(|h| h.id));
+            cursor = page.next_cursor;
+            pages += 1;
+            assert!(pages < 100, "paging ends");
+        }
+        let plain = index
+            .search(&SearchRequest {
+                q: "ISO 13485".into(),
+                limit: 100,
+                as_of: Some(day()),
+                ..SearchRequest::default()
+            })
+            .expect("search");
+        for h in plain.hits {
+            assert!(seen.contains(&h.id), "limit {limit}: {} paged", h.id);
+        }
+    }
+}
+
 #[test]
 fn foreign_numbers_in_other_spellings_are_records() {
     let Some(index) = index() else { return };
