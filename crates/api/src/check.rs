@@ -97,6 +97,8 @@ pub fn read_document(name: &str, bytes: &[u8]) -> Result<DocumentText, ApiError>
         library_timeout: EXTRACT_TIMEOUT,
         max_pages: MAX_PAGES,
         pdftotext_first: true,
+        // Citations need no cover titles; hostile PDFs get no second in-process parse.
+        cover_spaces: false,
         zip: ZipLimits {
             max_expanded_bytes: MAX_EXPANDED_BYTES,
             max_entries: 10_000,

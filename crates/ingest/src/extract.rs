@@ -8,6 +8,7 @@
 //!
 //! Errors name the file; a bad file is a per-file outcome for the batch, never a crash.
 
+mod glyphs;
 mod ocr;
 pub mod office;
 mod pdf;
@@ -51,6 +52,10 @@ pub struct ExtractOptions {
     /// extractor: faster, and hostile PDFs are parsed in a separate process first (the check
     /// route sets it; ingest keeps the referee for the best text).
     pub pdftotext_first: bool,
+    /// Put word spaces back into the first page's Latin lines from glyph positions when the
+    /// PDF's widths lost them (`Informationanddocumentation` on a cover): one more in-process
+    /// parse of page 1. Ingest wants it for titles; the check route turns it off.
+    pub cover_spaces: bool,
 }
 
 impl Default for ExtractOptions {
@@ -65,6 +70,7 @@ impl Default for ExtractOptions {
             zip: office::ZipLimits::default(),
             max_pages: 20_000,
             pdftotext_first: false,
+            cover_spaces: true,
         }
     }
 }

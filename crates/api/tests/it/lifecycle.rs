@@ -245,6 +245,12 @@ async fn every_multi_edition_standard_agrees_on_every_date() {
         .map(|i| i + 1);
     assert_eq!(sources["title_zh"]["line"].as_u64(), line.map(|l| l as u64));
     assert_eq!(sources["title_en"]["kind"], "cover", "{sources}");
+    // The cover's English title keeps its word spaces (recovered from glyph positions).
+    assert_eq!(
+        rec["title_en"],
+        "Information and documentation—Rules for bibliographic references and citations to \
+         information resources"
+    );
     assert_eq!(sources["title_en"]["file"], "GBT7714-2015.pdf", "{sources}");
     assert_eq!(sources["sections"]["kind"], "text", "{sources}");
     assert_eq!(sources["scope"]["kind"], "text", "{sources}");

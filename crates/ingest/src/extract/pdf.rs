@@ -387,6 +387,15 @@ pub(crate) fn extract_pdf(bytes: &[u8], opts: &ExtractOptions) -> Result<Extract
     };
     if matches!(out.quality, TextQuality::Garbled | TextQuality::NoText) {
         try_ocr(bytes, opts, &mut out, &best.report);
+    } else if opts.cover_spaces {
+        let owned: Arc<[u8]> = Arc::from(bytes);
+        match guarded(opts.library_timeout, move || {
+            super::glyphs::cover_lines(&owned)
+        }) {
+            Ok(Some(lines)) => out.text = super::glyphs::respace(&out.text, &lines),
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "cover word spaces skipped"),
+        }
     }
     Ok(out)
 }

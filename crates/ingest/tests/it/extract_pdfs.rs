@@ -42,6 +42,46 @@ fn gbt7714_text_and_cover() {
     assert!(refs.contains(&"GB/T 28039-2011".to_string()), "{refs:?}");
     assert!(p.terms.len() >= 10, "{}", p.terms.len());
     assert_eq!(p.terms[0].term_zh, "参考文献");
+    // The cover draws each glyph on its own with full-em widths; the word spaces come back
+    // from the glyphs' ink gaps (every extractor's text had `Informationanddocumentation`).
+    assert_eq!(
+        p.title_en.as_deref(),
+        Some(
+            "Information and documentation—Rules for bibliographic references and citations \
+             to information resources"
+        )
+    );
+}
+
+/// Respacing only ever adds spaces, and only to Latin lines of the first page: with it off,
+/// every real PDF gives the same characters.
+#[test]
+fn cover_spaces_only_add_spaces() {
+    let Some(data) = shared_data() else { return };
+    let off = ExtractOptions {
+        cover_spaces: false,
+        ..no_ocr()
+    };
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let mut changed = Vec::new();
+    for entry in std::fs::read_dir(data.join("pdfs")).expect("pdfs") {
+        let path = entry.expect("entry").path();
+        let with = extract_file(&path, &no_ocr()).expect("extract");
+        let without = extract_file(&path, &off).expect("extract");
+        assert_eq!(
+            squeeze(&with.text),
+            squeeze(&without.text),
+            "{}",
+            path.display()
+        );
+        if with.text != without.text {
+            changed.push(path.file_name().map(|n| n.to_string_lossy().into_owned()));
+        }
+    }
+    assert!(
+        changed.contains(&Some("GBT7714-2015.pdf".to_string())),
+        "{changed:?}"
+    );
 }
 
 #[test]
