@@ -1,30 +1,33 @@
 //! What a cited number stands for on a date: the record cited, its status, and the edition in
 //! force reached by following replaced-by links (new editions, renumberings, mergers).
 //!
-//! The rule is written against the small [`Editions`] boundary (one record by id, every edition
-//! of a number), so it is table-tested on records in memory and runs on the index through
-//! [`IndexEditions`]. Lookups are memoised per check ([`Memo`]): a document citing one standard
-//! twenty times costs one read.
+//! Statuses and successors are not decided here: they come from the index's edition chain
+//! ([`biaozhun_index::Index::edition_chain`], the one lifecycle rule of
+//! `biaozhun_model::lifecycle`), so 查新, search hits, facets and record pages give a standard
+//! the same status on the same date. This module only reads the chain the way a check asks it:
+//! which record was cited (the exact edition, its GB ↔ GB/T twin, or for an undated citation
+//! the edition in force), the path of editions from it to the edition in force, and for an
+//! edition not in force yet the edition it replaces. Lookups go through the small [`Editions`]
+//! boundary and are memoised per check ([`Memo`]): a document citing one standard twenty times
+//! costs one read.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
-use biaozhun_index::search::SearchRequest;
-use biaozhun_index::{Index, IndexError};
+use biaozhun_index::{Edition, EditionChain, Index, IndexError};
 use biaozhun_model::{Standard, StandardCode, Status};
 use chrono::NaiveDate;
 
-/// Longest replaced-by chain followed (guards against link cycles in catalogs).
+/// Longest chain of editions reported (guards against pathological link graphs).
 pub const MAX_CHAIN: usize = 16;
-/// Editions of one number considered.
-const MAX_EDITIONS: usize = 100;
 
-/// Where records come from: the index, or a map in tests.
+/// Where records and edition chains come from: the index (through [`IndexEditions`]).
 pub trait Editions {
-    /// The record whose id is `id` (a canonical code with year).
+    /// The record whose id is `id` (a canonical code with year), padding-insensitive.
     fn get(&self, id: &str) -> Result<Option<Standard>, IndexError>;
-    /// Every edition of `code`'s number known (any year, any order).
-    fn editions(&self, code: &StandardCode) -> Result<Vec<Standard>, IndexError>;
+    /// The edition chain of `code` on `on` (`None` when nothing of the number is known).
+    fn chain(&self, code: &StandardCode, on: NaiveDate)
+        -> Result<Option<EditionChain>, IndexError>;
 }
 
 /// Status of a cited standard on the check date; `Unknown` when the index does not hold it.
@@ -132,177 +135,158 @@ pub fn resolve(
     code: &StandardCode,
     on: NaiveDate,
 ) -> Result<Resolution, IndexError> {
-    let record = if code.year().is_some() {
-        match source.get(&code.to_string())? {
-            Some(s) => Some(s),
-            None => match code.alias() {
-                Some(a) => source.get(&a.to_string())?,
-                None => None,
-            },
-        }
-    } else {
-        in_force(&all_editions(source, code)?, on)
+    let Some((chain, cited)) = cited_chain(source, code, on)? else {
+        return Ok(unknown(Vec::new(), None));
     };
-    let Some(start) = record else {
-        // A dated edition the index does not hold: say which edition of the number is in
-        // force, when a newer one is.
-        let mut chain = Vec::new();
-        let mut current = None;
-        if let Some(year) = code.year() {
-            let editions = all_editions(source, code)?;
-            if let Some(s) = in_force(&editions, on)
-                .filter(|s| s.code.year().is_some_and(|y| y > year) && is_current(s, on))
-            {
-                chain = vec![code.to_string(), s.id()];
-                current = Some(successor(&s));
-            }
-        }
-        return Ok(Resolution {
-            record: None,
-            status: CheckStatus::Unknown,
-            current,
-            chain,
+    // The edition the citation names: the exact one, or for an undated citation the edition
+    // in force (else the newest one held).
+    let cited = match cited {
+        Some(id) => chain.get(&id),
+        None if code.year().is_none() => chain.best(),
+        None => None,
+    };
+    let Some(start) = cited.filter(|e| e.in_index) else {
+        // A dated edition the index does not hold: which edition of the number is in force,
+        // when a newer one is.
+        let year = code.year().unwrap_or(0);
+        let newer = chain
+            .in_force
+            .iter()
+            .filter_map(|id| chain.get(id))
+            .find(|e| e.code.year().is_some_and(|y| y > year));
+        return Ok(match (code.year(), newer) {
+            (Some(_), Some(e)) => unknown(vec![code.to_string(), e.id.clone()], Some(successor(e))),
+            _ => unknown(Vec::new(), None),
         });
     };
-    let status = CheckStatus::from_status(start.status_on(on));
-    let mut chain = vec![start.id()];
-    let current = match status {
-        CheckStatus::Current => Some(successor(&start)),
-        CheckStatus::Upcoming => {
+    let record = source.get(&start.id)?;
+    let status = CheckStatus::from_status(start.status);
+    let mut path = vec![start.id.clone()];
+    let current = match start.status {
+        Some(Status::Current) => Some(successor(start)),
+        Some(Status::Upcoming) => {
             // Not in force yet: the edition it replaces, when that one is in force.
-            let mut before = None;
-            for code in &start.replaces {
-                if let Some(s) = source.get(&code.to_string())?.filter(|s| is_current(s, on)) {
-                    before = Some(s);
-                    break;
+            match start
+                .replaces
+                .iter()
+                .filter_map(|l| chain.get(&l.id))
+                .find(|e| e.status == Some(Status::Current))
+            {
+                Some(e) => {
+                    path.push(e.id.clone());
+                    Some(successor(e))
                 }
-            }
-            match before {
-                Some(s) => {
-                    chain.push(s.id());
-                    Some(successor(&s))
-                }
-                None => Some(successor(&start)),
+                None => Some(successor(start)),
             }
         }
-        CheckStatus::Unknown => None,
-        CheckStatus::Replaced | CheckStatus::Abolished => {
-            follow(source, start.clone(), on, &mut chain)?
-        }
+        Some(Status::Replaced) => match path_to_force(&chain, start) {
+            Some(p) => {
+                let last = p.last().and_then(|id| chain.get(id)).map(successor);
+                path = p;
+                last
+            }
+            None => {
+                // No edition in force at the end (a link cycle in a bad catalog, a successor
+                // abolished since): still say what replaced it, newest first.
+                if let Some(next) = start
+                    .replaced_by
+                    .iter()
+                    .filter_map(|l| chain.get(&l.id))
+                    .max_by_key(|e| e.code.year())
+                {
+                    path.push(next.id.clone());
+                }
+                None
+            }
+        },
+        Some(Status::Abolished) | None => None,
     };
     Ok(Resolution {
-        record: Some(start),
+        record,
         status,
         current,
-        chain,
+        chain: path,
     })
 }
 
-/// Follows replaced-by links (or, without links, a newer edition of the same number in force)
-/// from a record that is no longer in force.
-fn follow(
+/// The chain for `code` and the id of the edition it names in it: the code itself, else (a
+/// dated citation the index knows only under the other prefix) its GB ↔ GB/T twin.
+fn cited_chain(
     source: &dyn Editions,
-    mut cur: Standard,
+    code: &StandardCode,
     on: NaiveDate,
-    chain: &mut Vec<String>,
-) -> Result<Option<Successor>, IndexError> {
-    while chain.len() <= MAX_CHAIN {
-        if matches!(cur.status_on(on), Some(Status::Current | Status::Upcoming)) {
-            return Ok(Some(successor(&cur)));
+) -> Result<Option<(EditionChain, Option<String>)>, IndexError> {
+    let chain = source.chain(code, on)?;
+    if let Some(c) = &chain {
+        if let Some(id) = c.edition.clone() {
+            return Ok(Some((c.clone(), Some(id))));
         }
-        let mut next: Option<Standard> = None;
-        let mut unheld: Option<&StandardCode> = None;
-        for code in &cur.replaced_by {
-            let found = if code.year().is_some() {
-                match source.get(&code.to_string())? {
-                    Some(s) => Some(s),
-                    None => match code.alias() {
-                        Some(a) => source.get(&a.to_string())?,
-                        None => None,
-                    },
+    }
+    if code.year().is_some() {
+        if let Some(alias) = code.alias() {
+            if let Some(c) = source.chain(&alias, on)? {
+                if let Some(id) = c.edition.clone() {
+                    return Ok(Some((c, Some(id))));
                 }
-            } else {
-                in_force(&all_editions(source, code)?, on)
+            }
+        }
+    }
+    Ok(chain.map(|c| (c, None)))
+}
+
+/// The shortest path of replaced-by links from `start` (replaced) to an edition in force,
+/// through replaced editions only; `None` when none is in force (an abolished end, or a
+/// successor not in force yet).
+fn path_to_force(chain: &EditionChain, start: &Edition) -> Option<Vec<String>> {
+    let mut prev: HashMap<&str, &str> = HashMap::new();
+    let mut queue = VecDeque::from([start]);
+    while let Some(e) = queue.pop_front() {
+        if e.in_force && e.id != start.id {
+            let mut path = vec![e.id.clone()];
+            let mut at = e.id.as_str();
+            while let Some(p) = prev.get(at) {
+                path.push((*p).to_string());
+                at = p;
+            }
+            path.reverse();
+            path.truncate(MAX_CHAIN);
+            return Some(path);
+        }
+        if e.id != start.id && e.status != Some(Status::Replaced) {
+            continue;
+        }
+        for link in &e.replaced_by {
+            let Some(next) = chain.get(&link.id) else {
+                continue;
             };
-            match found {
-                // Several successors (a split): the first one in force wins.
-                Some(s) if next.as_ref().is_none_or(|n| !is_current(n, on)) => next = Some(s),
-                Some(_) => {}
-                None => {
-                    if unheld.is_none() {
-                        unheld = Some(code);
-                    }
-                }
+            if next.id == start.id || prev.contains_key(next.id.as_str()) {
+                continue;
             }
-        }
-        if next.is_none() && unheld.is_none() {
-            // No link: a newer edition of the same number in force.
-            let year = cur.code.year().unwrap_or(0);
-            next = in_force(&all_editions(source, &cur.code)?, on)
-                .filter(|s| s.code.year().unwrap_or(0) > year && is_current(s, on));
-        }
-        match (next, unheld) {
-            (Some(s), _) => {
-                if chain.contains(&s.id()) {
-                    return Ok(None);
-                }
-                chain.push(s.id());
-                cur = s;
-            }
-            (None, Some(code)) => {
-                chain.push(code.to_string());
-                return Ok(Some(Successor {
-                    id: code.to_string(),
-                    in_index: false,
-                    title_zh: None,
-                }));
-            }
-            (None, None) => return Ok(None),
+            prev.insert(&next.id, &e.id);
+            queue.push_back(next);
         }
     }
-    Ok(None)
+    None
 }
 
-fn successor(s: &Standard) -> Successor {
+fn unknown(chain: Vec<String>, current: Option<Successor>) -> Resolution {
+    Resolution {
+        record: None,
+        status: CheckStatus::Unknown,
+        current,
+        chain,
+    }
+}
+
+fn successor(e: &Edition) -> Successor {
     Successor {
-        id: s.id(),
-        in_index: true,
-        title_zh: s.title_zh.clone(),
+        id: e.id.clone(),
+        in_index: e.in_index,
+        title_zh: e.title_zh.clone(),
     }
 }
 
-fn is_current(s: &Standard, on: NaiveDate) -> bool {
-    s.status_on(on) == Some(Status::Current)
-}
-
-/// Editions of the number and of its GB ↔ GB/T twin.
-fn all_editions(source: &dyn Editions, code: &StandardCode) -> Result<Vec<Standard>, IndexError> {
-    let mut out = source.editions(code)?;
-    if let Some(alias) = code.alias() {
-        for s in source.editions(&alias)? {
-            if !out.iter().any(|o| o.code == s.code) {
-                out.push(s);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The edition in force on `on`; else one about to be; else the newest.
-fn in_force(editions: &[Standard], on: NaiveDate) -> Option<Standard> {
-    let rank = |s: &Standard| match s.status_on(on) {
-        Some(Status::Current) => 3,
-        Some(Status::Upcoming) => 2,
-        None => 1,
-        _ => 0,
-    };
-    editions
-        .iter()
-        .max_by_key(|s| (rank(s), s.code.year().unwrap_or(0)))
-        .cloned()
-}
-
-/// [`Editions`] on the index: records by id, editions by a search on the number.
+/// [`Editions`] on the index: records by id, chains from its edition table.
 pub struct IndexEditions<'a>(pub &'a Index);
 
 impl Editions for IndexEditions<'_> {
@@ -314,24 +298,12 @@ impl Editions for IndexEditions<'_> {
         }
     }
 
-    fn editions(&self, code: &StandardCode) -> Result<Vec<Standard>, IndexError> {
-        let res = self.0.search(&SearchRequest {
-            q: code.key(),
-            kind: Some("standard".into()),
-            limit: MAX_EDITIONS,
-            facets: Some(Vec::new()),
-            ..SearchRequest::default()
-        })?;
-        let mut out = Vec::new();
-        for hit in res.hits {
-            let same = StandardCode::parse(&hit.id).is_ok_and(|c| c.same_standard(code));
-            if same {
-                if let Some(s) = self.0.get_standard(&hit.id)? {
-                    out.push(s);
-                }
-            }
-        }
-        Ok(out)
+    fn chain(
+        &self,
+        code: &StandardCode,
+        on: NaiveDate,
+    ) -> Result<Option<EditionChain>, IndexError> {
+        self.0.edition_chain(code, on)
     }
 }
 
@@ -339,7 +311,7 @@ impl Editions for IndexEditions<'_> {
 pub struct Memo<'a> {
     inner: &'a dyn Editions,
     records: RefCell<HashMap<String, Option<Standard>>>,
-    editions: RefCell<HashMap<String, Vec<Standard>>>,
+    chains: RefCell<HashMap<(String, NaiveDate), Option<EditionChain>>>,
 }
 
 impl<'a> Memo<'a> {
@@ -348,7 +320,7 @@ impl<'a> Memo<'a> {
         Memo {
             inner,
             records: RefCell::default(),
-            editions: RefCell::default(),
+            chains: RefCell::default(),
         }
     }
 }
@@ -363,14 +335,18 @@ impl Editions for Memo<'_> {
         Ok(s)
     }
 
-    fn editions(&self, code: &StandardCode) -> Result<Vec<Standard>, IndexError> {
-        let key = code.key();
-        if let Some(v) = self.editions.borrow().get(&key) {
-            return Ok(v.clone());
+    fn chain(
+        &self,
+        code: &StandardCode,
+        on: NaiveDate,
+    ) -> Result<Option<EditionChain>, IndexError> {
+        let key = (code.to_string(), on);
+        if let Some(c) = self.chains.borrow().get(&key) {
+            return Ok(c.clone());
         }
-        let v = self.inner.editions(code)?;
-        self.editions.borrow_mut().insert(key, v.clone());
-        Ok(v)
+        let c = self.inner.chain(code, on)?;
+        self.chains.borrow_mut().insert(key, c.clone());
+        Ok(c)
     }
 }
 
@@ -389,7 +365,12 @@ mod tests {
     /// `(code, status label, implement, abolish, replaced_by)`.
     type Row<'a> = (&'a str, &'a str, &'a str, &'a str, &'a [&'a str]);
 
-    struct Map(Vec<Standard>);
+    /// An index holding the rows' records (the resolver reads chains from the index's edition
+    /// table, as in production).
+    struct Map {
+        _dir: tempfile::TempDir,
+        index: Index,
+    }
 
     impl Map {
         /// Records from rows; `replaces` is filled from the `replaced_by` links.
@@ -414,21 +395,21 @@ mod tests {
                     n.replaces.push(old);
                 }
             }
-            Map(records)
-        }
-    }
-
-    impl Editions for Map {
-        fn get(&self, id: &str) -> Result<Option<Standard>, IndexError> {
-            Ok(self.0.iter().find(|s| s.id() == id).cloned())
-        }
-        fn editions(&self, c: &StandardCode) -> Result<Vec<Standard>, IndexError> {
-            Ok(self
-                .0
-                .iter()
-                .filter(|s| s.code.same_standard(c))
-                .cloned()
-                .collect())
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let config =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../index-config");
+            let index =
+                Index::open_or_create(dir.path(), &config).unwrap_or_else(|e| panic!("{e}"));
+            index
+                .upsert(
+                    records
+                        .into_iter()
+                        .map(biaozhun_model::Record::Standard)
+                        .collect(),
+                )
+                .unwrap_or_else(|e| panic!("{e}"));
+            index.commit_writes().unwrap_or_else(|e| panic!("{e}"));
+            Map { _dir: dir, index }
         }
     }
 
@@ -441,7 +422,9 @@ mod tests {
         current: Option<(&str, bool)>,
         chain: &[&str],
     ) {
-        let r = resolve(map, &code(cited), date(on)).unwrap_or_else(|e| panic!("{e}"));
+        let source = IndexEditions(&map.index);
+        let r =
+            resolve(&Memo::new(&source), &code(cited), date(on)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.status.as_str(), status, "{cited} on {on}: status");
         assert_eq!(
             r.current.as_ref().map(|c| (c.id.as_str(), c.in_index)),
@@ -502,6 +485,15 @@ mod tests {
             // Replaced with no link: a newer edition of the same number is in force.
             ("HG/T 5000-2000", "被代替", "", "", &[]),
             ("HG/T 5000-2020", "现行", "", "", &[]),
+            // The successor is known only from the replaced-by link (its year says when it
+            // can be in force: from 2026 on, by the one lifecycle rule).
+            (
+                "GB/T 22080-2016",
+                "被代替",
+                "2017-03-01",
+                "",
+                &["GB/T 22080-2025"],
+            ),
             // A link cycle in a bad catalog ends the walk.
             ("NY/T 6000-2001", "被代替", "", "", &["NY/T 6000-2002"]),
             ("NY/T 6000-2002", "被代替", "", "", &["NY/T 6000-2001"]),
@@ -589,6 +581,23 @@ mod tests {
             "replaced",
             None,
             &["NY/T 6000-2001", "NY/T 6000-2002"],
+        );
+        // A successor known only by its number: not in force in 2024, in force in 2026.
+        check(
+            &map,
+            "GB/T 22080-2016",
+            on,
+            "current",
+            Some(("GB/T 22080-2016", true)),
+            &["GB/T 22080-2016"],
+        );
+        check(
+            &map,
+            "GB/T 22080-2016",
+            "2026-06-01",
+            "replaced",
+            Some(("GB/T 22080-2025", false)),
+            &["GB/T 22080-2016", "GB/T 22080-2025"],
         );
         // Not in the index at all; a dated edition not held while a newer one is in force.
         check(&map, "GB/T 9999-2019", on, "unknown", None, &[]);

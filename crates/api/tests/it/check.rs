@@ -644,3 +644,73 @@ async fn standards_of_the_shared_catalog() {
     assert_eq!(upcoming["status"], "upcoming", "{upcoming}");
     assert_eq!(upcoming["out_of_date"], false);
 }
+
+/// A successor known only as a number in a replaced-by link (issue 18): GB/T 22080-2016 is
+/// current while GB/T 22080-2025 cannot be in force yet, replaced once it is; 查新, the record
+/// route and search hits say the same on both dates.
+#[tokio::test]
+async fn successor_known_only_by_its_link() {
+    let s = check_state();
+    for (as_of, status, current, chain) in [
+        (
+            "2024-06-01",
+            "current",
+            ("GB/T 22080-2016", true),
+            vec!["GB/T 22080-2016"],
+        ),
+        (
+            "2026-06-01",
+            "replaced",
+            ("GB/T 22080-2025", false),
+            vec!["GB/T 22080-2016", "GB/T 22080-2025"],
+        ),
+    ] {
+        let body = serde_json::json!({"text": "按GB/T 22080—2016建立体系。", "as_of": as_of});
+        let v = json(
+            send(
+                &s,
+                post(
+                    "/api/v1/check",
+                    "application/json",
+                    body.to_string().into_bytes(),
+                ),
+            )
+            .await,
+        )
+        .await;
+        let r = &v["references"][0];
+        assert_eq!(r["id"], "GB/T 22080-2016", "{v}");
+        assert_eq!(r["status"], status, "{as_of}: {r}");
+        assert_eq!(r["current_edition"], current.0, "{as_of}: {r}");
+        assert_eq!(r["current_edition_in_index"], current.1, "{as_of}: {r}");
+        assert_eq!(r["chain"], serde_json::json!(chain), "{as_of}: {r}");
+        assert_eq!(r["out_of_date"], status == "replaced", "{as_of}: {r}");
+        let rec = json(
+            crate::get(
+                &s,
+                &format!("/api/v1/standards/GB%2FT%2022080-2016?as_of={as_of}"),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(rec["status"], status, "{as_of}: {rec}");
+        assert_eq!(
+            rec["in_force"],
+            serde_json::json!([current.0]),
+            "{as_of}: {rec}"
+        );
+        let hits = json(
+            crate::get(
+                &s,
+                &format!("/api/v1/search?q=GB%2FT%2022080-2016&as_of={as_of}&facets=none"),
+            )
+            .await,
+        )
+        .await;
+        let hit = hits["hits"]
+            .as_array()
+            .and_then(|h| h.iter().find(|h| h["id"] == "GB/T 22080-2016"))
+            .unwrap_or_else(|| panic!("no hit: {hits}"));
+        assert_eq!(hit["status"], status, "{as_of}: {hit}");
+    }
+}

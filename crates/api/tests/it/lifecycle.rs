@@ -85,6 +85,8 @@ async fn every_multi_edition_standard_agrees_on_every_date() {
         .collect();
     let mut compared = 0;
     let mut several_current = Vec::new();
+    // Each edition's record on each date, for the 查新 comparison below.
+    let mut records: BTreeMap<(String, NaiveDate), Value> = BTreeMap::new();
     for (key, ids) in &by_key {
         let code = StandardCode::parse(&ids[0]).expect("code");
         for &on in &dates {
@@ -142,6 +144,7 @@ async fn every_multi_edition_standard_agrees_on_every_date() {
             for id in ids {
                 let rec =
                     get_json(&state, &format!("/api/v1/standards/{}?as_of={on}", enc(id))).await;
+                records.insert((id.clone(), on), rec.clone());
                 let in_chain = chain
                     .get(id)
                     .map(|e| e.status.map(|s| s.as_str()))
@@ -185,6 +188,50 @@ async fn every_multi_edition_standard_agrees_on_every_date() {
     eprintln!("{compared} (edition, date) pairs compared between hits and records");
     // Searching a number without year finds every edition of it.
     assert_eq!(compared, editions * dates.len());
+
+    // 查新 of a document citing every one of those editions says the same on each date: the
+    // record's status, and an edition in force the record leads to.
+    let all: Vec<&String> = by_key.values().flatten().collect();
+    let text = format!(
+        "本文件引用下列标准：{}。",
+        all.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    for &on in &dates {
+        let body = serde_json::json!({"text": text, "as_of": on.to_string()});
+        let res = crate::send(
+            &state,
+            axum::http::Request::builder()
+                .method("POST")
+                .uri("/api/v1/check")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let answer = json(res).await;
+        let refs = answer["references"].as_array().expect("references");
+        assert_eq!(refs.len(), all.len(), "every citation found on {on}");
+        for r in refs {
+            let id = r["id"].as_str().expect("id").to_string();
+            let rec = &records[&(id.clone(), on)];
+            let want = rec["status"].as_str().unwrap_or("unknown");
+            assert_eq!(r["status"], want, "{id} on {on}: check vs record");
+            if matches!(want, "current" | "replaced") {
+                // The same edition in force (one of them, for a split), or none on both sides
+                // (a label says 被代替 and no successor in force is known).
+                let in_force = rec["in_force"].as_array().expect("in_force");
+                let current = &r["current_edition"];
+                assert!(
+                    in_force.contains(current) || (in_force.is_empty() && current.is_null()),
+                    "{id} on {on}: check leads to {current}, the record to {in_force:?}"
+                );
+            }
+        }
+    }
 
     // The cases of the issue. GB 18613-2012 states its successor; GB 18613-2020 is in force
     // since 2021-06-01.
