@@ -29,6 +29,8 @@ const MAX_GLYPHS: usize = 20_000;
 const MAX_OPS: usize = 200_000;
 /// Nesting of form XObjects followed.
 const MAX_FORM_DEPTH: u8 = 4;
+/// Lines of a text without form feeds taken as its first page.
+const COVER_LINES: usize = 200;
 /// Shortest run of characters (spaces aside) a line must have to be respaced.
 const MIN_KEY_CHARS: usize = 8;
 
@@ -52,8 +54,8 @@ pub(crate) fn cover_lines(bytes: &[u8]) -> Option<Vec<String>> {
     (!lines.is_empty()).then_some(lines)
 }
 
-/// `text` with the word spaces of `lines` put into every line that is one of them (or a part
-/// of one) without its spaces. Lines without Latin letters are left alone.
+/// `text` with the word spaces of `lines` put into every line of its first page that is one of
+/// them (or a part of one) without its spaces. Lines without Latin letters are left alone.
 pub(crate) fn respace(text: &str, lines: &[String]) -> String {
     let keyed: Vec<(Vec<char>, Vec<usize>, Vec<char>)> = lines
         .iter()
@@ -73,13 +75,26 @@ pub(crate) fn respace(text: &str, lines: &[String]) -> String {
     if keyed.is_empty() {
         return text.to_string();
     }
+    // Only the first page (up to the extractors' form feed) is the cover the lines come from;
+    // without a form feed, the first lines.
+    let (cover, rest) = match text.find('\u{c}') {
+        Some(i) => text.split_at(i),
+        None => {
+            let end = text
+                .match_indices('\n')
+                .nth(COVER_LINES)
+                .map_or(text.len(), |(i, _)| i);
+            text.split_at(end)
+        }
+    };
     let mut out = String::with_capacity(text.len() + 64);
-    for (i, line) in text.split('\n').enumerate() {
+    for (i, line) in cover.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
         out.push_str(&respace_line(line, &keyed));
     }
+    out.push_str(rest);
     out
 }
 
@@ -642,12 +657,12 @@ mod tests {
         ];
         let text =
             "GB/T 7714—2015\n  Informationanddocumentation—Rulesforbibliographicreferences\n\
-                    andcitations\n中华人民\nRulesforbibliographic";
+                    andcitations\n中华人民\nRulesforbibliographic\n\u{c}Rulesforbibliographic";
         let out = respace(text, &lines);
         assert_eq!(
             out,
             "GB/T 7714—2015\n  Information and documentation—Rules for bibliographic references\n\
-             andcitations\n中华人民\nRules for bibliographic"
+             andcitations\n中华人民\nRules for bibliographic\n\u{c}Rulesforbibliographic"
         );
     }
 }
