@@ -421,6 +421,13 @@ impl Index {
                     state.pending.insert(key, merged.clone());
                     Record::Standard(merged)
                 }
+                // Field by field: what the new record lacks is kept from the stored one.
+                Record::Notification(mut new) => {
+                    if let Some(old) = self.get_notification(&id)? {
+                        biaozhun_model::merge::merge_notification(&mut new, old);
+                    }
+                    Record::Notification(new)
+                }
                 other => other,
             };
             let doc = document::to_doc(&self.fields, &rec).map_err(|e| IndexError::Corrupt {

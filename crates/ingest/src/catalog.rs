@@ -175,8 +175,11 @@ fn convert_rows(rows: Rows, aliases: &Aliases, source: &str) -> CatalogOutcome {
         }
         match convert::convert_row(&row, aliases, source, &mut unknown) {
             Ok(mut c) => {
-                if let Record::Standard(st) = &mut c.record {
-                    st.stamp(&FieldSource::catalog(source, u64::try_from(line).ok()));
+                let stamp = FieldSource::catalog(source, u64::try_from(line).ok());
+                match &mut c.record {
+                    Record::Standard(st) => st.stamp(&stamp),
+                    Record::Notification(n) => n.stamp(&stamp),
+                    Record::Regulation(_) => {}
                 }
                 out.warnings.extend(
                     c.warnings

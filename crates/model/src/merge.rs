@@ -330,37 +330,109 @@ impl Merger<'_> {
 }
 
 /// Fills the gaps of `winner` from `other` (two records of one notification symbol, e.g. a
-/// catalog row and a parsed notification form). `winner`'s values are kept; lists are united.
+/// catalog row and a parsed notification form, or a stored record and a newer import), field by
+/// field: `winner`'s values are kept, a field only `other` has is taken from it with its stamp
+/// (`provenance`), lists are united.
 pub fn merge_notification(winner: &mut Notification, other: Notification) {
-    fn fill<T>(a: &mut Option<T>, b: Option<T>) {
-        if a.is_none() {
+    let Notification {
+        symbol: _,
+        member,
+        member_name,
+        distribution_date,
+        comment_deadline,
+        proposed_adoption,
+        entry_into_force,
+        title_en,
+        title_zh,
+        products,
+        hs_codes,
+        ics_codes,
+        objectives,
+        description,
+        cited_standards,
+        related,
+        language,
+        sources,
+        provenance: other_prov,
+    } = other;
+    let prov = &mut winner.provenance;
+    let mut take = |field: &str| {
+        if let Some(src) = other_prov.get(field) {
+            prov.insert(field.to_string(), src.clone());
+        }
+    };
+    fn fill<T>(a: &mut Option<T>, b: Option<T>, field: &str, take: &mut impl FnMut(&str)) {
+        if a.is_none() && b.is_some() {
             *a = b;
+            take(field);
         }
     }
-    fn unite<T: PartialEq>(a: &mut Vec<T>, b: Vec<T>) {
+    fn unite<T: PartialEq>(a: &mut Vec<T>, b: Vec<T>, field: &str, take: &mut impl FnMut(&str)) {
+        if a.is_empty() && !b.is_empty() {
+            take(field);
+        }
         for x in b {
             if !a.contains(&x) {
                 a.push(x);
             }
         }
     }
-    fill(&mut winner.member, other.member);
-    fill(&mut winner.member_name, other.member_name);
-    fill(&mut winner.distribution_date, other.distribution_date);
-    fill(&mut winner.comment_deadline, other.comment_deadline);
-    fill(&mut winner.proposed_adoption, other.proposed_adoption);
-    fill(&mut winner.entry_into_force, other.entry_into_force);
-    fill(&mut winner.title_en, other.title_en);
-    fill(&mut winner.title_zh, other.title_zh);
-    fill(&mut winner.products, other.products);
-    fill(&mut winner.description, other.description);
-    fill(&mut winner.language, other.language);
-    unite(&mut winner.hs_codes, other.hs_codes);
-    unite(&mut winner.ics_codes, other.ics_codes);
-    unite(&mut winner.objectives, other.objectives);
-    unite(&mut winner.cited_standards, other.cited_standards);
-    unite(&mut winner.related, other.related);
-    unite(&mut winner.sources, other.sources);
+    fill(&mut winner.member, member, "member", &mut take);
+    fill(
+        &mut winner.member_name,
+        member_name,
+        "member_name",
+        &mut take,
+    );
+    fill(
+        &mut winner.distribution_date,
+        distribution_date,
+        "distribution_date",
+        &mut take,
+    );
+    fill(
+        &mut winner.comment_deadline,
+        comment_deadline,
+        "comment_deadline",
+        &mut take,
+    );
+    fill(
+        &mut winner.proposed_adoption,
+        proposed_adoption,
+        "proposed_adoption",
+        &mut take,
+    );
+    fill(
+        &mut winner.entry_into_force,
+        entry_into_force,
+        "entry_into_force",
+        &mut take,
+    );
+    fill(&mut winner.title_en, title_en, "title_en", &mut take);
+    fill(&mut winner.title_zh, title_zh, "title_zh", &mut take);
+    fill(&mut winner.products, products, "products", &mut take);
+    fill(
+        &mut winner.description,
+        description,
+        "description",
+        &mut take,
+    );
+    fill(&mut winner.language, language, "language", &mut take);
+    unite(&mut winner.hs_codes, hs_codes, "hs_codes", &mut take);
+    unite(&mut winner.ics_codes, ics_codes, "ics_codes", &mut take);
+    unite(&mut winner.objectives, objectives, "objectives", &mut take);
+    unite(
+        &mut winner.cited_standards,
+        cited_standards,
+        "cited_standards",
+        &mut take,
+    );
+    unite(&mut winner.related, related, "related", &mut take);
+    for x in sources {
+        if !winner.sources.contains(&x) {
+            winner.sources.push(x);
+        }
+    }
 }
 
 /// Compares texts ignoring spaces, case and punctuation width (`第1部分:` = `第 1 部分：`).
@@ -488,6 +560,29 @@ mod tests {
         );
         assert_eq!(early.replaced_by, [code("GB/T 7714-2025")]);
         assert_eq!(early.replaces, [code("GB/T 7714-2005")]);
+    }
+
+    /// A notification's catalog row wins; its form fills the gaps, each with its stamp.
+    #[test]
+    fn notification_gaps_keep_their_source() {
+        use crate::NotificationSymbol;
+        let symbol = NotificationSymbol::parse("G/TBT/N/SAU/1190").expect("symbol");
+        let mut catalog = Notification::new(symbol.clone());
+        catalog.title_en = Some("Technical Regulation for Pressure Equipment".into());
+        catalog.stamp(&FieldSource::catalog("n.jsonl", Some(9)));
+        let mut form = Notification::new(symbol);
+        form.title_en = Some("Technical Regulation for Pressure Equipment (draft)".into());
+        form.description = Some("The draft covers equipment above 0.5 bar.".into());
+        form.stamp(&FieldSource::file("form.txt", SourceKind::Form));
+        merge_notification(&mut catalog, form);
+        let kind = |f: &str| catalog.provenance.get(f).map(|s| (s.kind, s.line));
+        assert_eq!(
+            catalog.title_en.as_deref(),
+            Some("Technical Regulation for Pressure Equipment")
+        );
+        assert_eq!(kind("title_en"), Some((SourceKind::Catalog, Some(9))));
+        assert_eq!(kind("description"), Some((SourceKind::Form, None)));
+        assert_eq!(kind("symbol"), Some((SourceKind::Catalog, Some(9))));
     }
 
     /// A file-name code gives way to a cover's reading of the same number, stamp included.

@@ -279,6 +279,10 @@ pub struct Notification {
     pub language: Option<String>,
     /// Where the record came from.
     pub sources: Vec<String>,
+    /// Where each field's value came from (catalog file and line, notification form), by field
+    /// name; see [`crate::provenance`]. Records stored before it existed read back with none.
+    #[serde(default)]
+    pub provenance: crate::provenance::Provenance,
 }
 
 impl Notification {
@@ -303,6 +307,58 @@ impl Notification {
             related: Vec::new(),
             language: None,
             sources: Vec::new(),
+            provenance: crate::provenance::Provenance::new(),
+        }
+    }
+
+    /// Stamps every field that has a value and no stamp yet with `source` (an importer calls
+    /// it once per record it builds). Exhaustive on purpose: a new field must say here whether
+    /// it is stamped.
+    pub fn stamp(&mut self, source: &crate::provenance::FieldSource) {
+        let Notification {
+            symbol: _,
+            member,
+            member_name,
+            distribution_date,
+            comment_deadline,
+            proposed_adoption,
+            entry_into_force,
+            title_en,
+            title_zh,
+            products,
+            hs_codes,
+            ics_codes,
+            objectives,
+            description,
+            cited_standards,
+            related,
+            language,
+            sources: _,
+            provenance,
+        } = self;
+        let filled = [
+            ("symbol", true),
+            ("member", member.is_some()),
+            ("member_name", member_name.is_some()),
+            ("distribution_date", distribution_date.is_some()),
+            ("comment_deadline", comment_deadline.is_some()),
+            ("proposed_adoption", proposed_adoption.is_some()),
+            ("entry_into_force", entry_into_force.is_some()),
+            ("title_en", title_en.is_some()),
+            ("title_zh", title_zh.is_some()),
+            ("products", products.is_some()),
+            ("hs_codes", !hs_codes.is_empty()),
+            ("ics_codes", !ics_codes.is_empty()),
+            ("objectives", !objectives.is_empty()),
+            ("description", description.is_some()),
+            ("cited_standards", !cited_standards.is_empty()),
+            ("related", !related.is_empty()),
+            ("language", language.is_some()),
+        ];
+        for (field, has) in filled {
+            if has && !provenance.contains_key(field) {
+                provenance.insert(field.to_string(), source.clone());
+            }
         }
     }
 

@@ -18,6 +18,8 @@ pub enum SourceKind {
     FileName,
     /// A text's body (sections, terms, references).
     Text,
+    /// The fields of a notification form (the WTO's TBT/SPS notification format).
+    Form,
     /// A text's cover page and front matter (number, titles, dates, 代替 line).
     Cover,
     /// A catalog row (JSON, JSONL, CSV, XLSX).
@@ -25,11 +27,12 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
-    /// Stable machine name (`catalog`, `cover`, `text`, `file_name`).
+    /// Stable machine name (`catalog`, `cover`, `form`, `text`, `file_name`).
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::FileName => "file_name",
             SourceKind::Text => "text",
+            SourceKind::Form => "form",
             SourceKind::Cover => "cover",
             SourceKind::Catalog => "catalog",
         }

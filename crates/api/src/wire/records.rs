@@ -117,7 +117,7 @@ pub struct StandardDetail {
 /// The source of one field's value.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct SourceWire {
-    /// `catalog`, `cover`, `text` or `file_name` (the order of trust, strongest first).
+    /// `catalog`, `cover`, `form`, `text` or `file_name` (the order of trust, strongest first).
     pub kind: String,
     /// The file's name (no server folders), or the URL it was fetched from.
     pub file: String,
@@ -533,6 +533,9 @@ pub struct NotificationDetail {
     /// The family: base, addenda, corrigenda and revisions known to the index, in symbol order
     /// (this document included).
     pub family: Vec<RecordRef>,
+    /// Where each field came from, by field name: a catalog row or a notification form
+    /// (`kind` `catalog` or `form`). A field two sources both give keeps the catalog's value.
+    pub sources: BTreeMap<String, SourceWire>,
 }
 
 /// Builds a notification's view; `family` and resolved citations are filled by the handler.
@@ -569,6 +572,11 @@ pub fn notification_detail(n: &Notification, today: NaiveDate) -> NotificationDe
         related: n.related.iter().map(ToString::to_string).collect(),
         language: n.language.clone(),
         family: Vec::new(),
+        sources: n
+            .provenance
+            .iter()
+            .map(|(field, src)| (field.clone(), SourceWire::from_source(src)))
+            .collect(),
     }
 }
 

@@ -361,6 +361,26 @@ async fn quoted_single_term_phrases_are_not_errors() {
     }
 }
 
+/// Each field of a notification names its source: the catalog's line where the catalog and
+/// the form both give it (the catalog wins; a form-only record is tested in ingest).
+#[tokio::test]
+async fn notification_sources_name_catalog_and_form() {
+    let s = state("");
+    let v = json(get(&s, "/api/v1/notifications/G/TBT/N/SAU/1190").await).await;
+    let src = &v["sources"];
+    let line =
+        std::fs::read_to_string(crate::repo().join("fixtures/notifications/notifications.jsonl"))
+            .expect("catalog")
+            .lines()
+            .position(|l| l.contains(r#""symbol": "G/TBT/N/SAU/1190""#))
+            .map(|i| i as u64 + 1);
+    for field in ["symbol", "title_en", "distribution_date", "hs_codes"] {
+        assert_eq!(src[field]["kind"], "catalog", "{field}: {src}");
+        assert_eq!(src[field]["file"], "notifications.jsonl", "{field}: {src}");
+        assert_eq!(src[field]["line"].as_u64(), line, "{field}: {src}");
+    }
+}
+
 #[tokio::test]
 async fn notification_with_family() {
     let s = state("");

@@ -253,6 +253,10 @@ pub(crate) fn process_text_file(
                         report.warn(0, w);
                     }
                     n.sources.push(report.path.clone());
+                    n.stamp(&biaozhun_model::FieldSource::file(
+                        &report.path,
+                        biaozhun_model::SourceKind::Form,
+                    ));
                     (report, Some(Record::Notification(n)))
                 }
                 Err(e) => (report.fail(e), None),

@@ -323,3 +323,38 @@ fn batch_real_pdfs_yield_their_numbers() {
     assert_eq!(r.code_from, Some("cover"));
     assert_eq!(store.count(RecordKind::Standard), 9);
 }
+
+/// A notification read from its form alone: every field names the form; with the catalog row
+/// ingested too, the catalog's values and stamps win and the form's stamps stay only on what
+/// the catalog lacks.
+#[test]
+fn batch_notification_form_stamps_its_fields() {
+    let mut store = MemoryStore::new();
+    let form = fixture("notifications/forms/G-TBT-N-SAU-1190.txt");
+    run(std::slice::from_ref(&form), &mut store);
+    let Some(Record::Notification(n)) = store.get(RecordKind::Notification, "G/TBT/N/SAU/1190")
+    else {
+        panic!("the form's notification is stored");
+    };
+    assert!(
+        n.provenance.contains_key("description"),
+        "{:?}",
+        n.provenance
+    );
+    for (field, src) in &n.provenance {
+        assert_eq!(src.kind, biaozhun_model::SourceKind::Form, "{field}");
+        assert!(src.file.ends_with("G-TBT-N-SAU-1190.txt"), "{field}");
+    }
+    let mut store = MemoryStore::new();
+    run(
+        &[fixture("notifications/notifications.jsonl"), form],
+        &mut store,
+    );
+    let Some(Record::Notification(n)) = store.get(RecordKind::Notification, "G/TBT/N/SAU/1190")
+    else {
+        panic!("stored");
+    };
+    let title = &n.provenance["title_en"];
+    assert_eq!(title.kind, biaozhun_model::SourceKind::Catalog);
+    assert!(title.file.ends_with("notifications.jsonl"));
+}
