@@ -40,6 +40,9 @@ use biaozhun_index::barriers::{resolve_market, BarrierRequest, MAX_FAMILIES};
 use biaozhun_index::Index;
 use biaozhun_model::{HsCode, Notification};
 use http_body_util::Full;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use rustls::pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
 
 use crate::wire::barriers::notification_page;
@@ -59,6 +62,10 @@ pub struct RawWebhook {
     pub hs: Option<String>,
     /// Words filter.
     pub q: Option<String>,
+    /// PEM file of certificate authorities trusted for this `https://` receiver beside the
+    /// Mozilla roots: a receiver on a ministry's internal PKI, or with a self-signed
+    /// certificate.
+    pub ca_file: Option<String>,
 }
 
 /// A validated subscription: the URL parses as `http://` or `https://`, market and HS code
@@ -76,6 +83,9 @@ pub struct Webhook {
     pub hs: Option<String>,
     /// Words.
     pub q: Option<String>,
+    /// Certificates trusted for this receiver beside the Mozilla roots (from `ca_file`).
+    #[serde(skip)]
+    pub trusted: Vec<CertificateDer<'static>>,
 }
 
 /// Why a webhook configuration is unusable; names the entry (1-based) and the field.
@@ -142,15 +152,65 @@ pub fn validate(raw: &[RawWebhook]) -> Result<Vec<Webhook>, WebhookError> {
             ),
             None => None,
         };
+        let trusted = match r
+            .ca_file
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(f) => read_pem_certs(Path::new(f)).map_err(|e| bad("ca_file", e))?,
+            None => Vec::new(),
+        };
         out.push(Webhook {
             url: url.to_string(),
             secret: secret.map(str::to_string),
             market,
             hs,
             q: r.q.clone().filter(|q| !q.trim().is_empty()),
+            trusted,
         });
     }
     Ok(out)
+}
+
+/// The certificates of a PEM file; an error names the file and says what is wrong.
+pub fn read_pem_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let certs = CertificateDer::pem_slice_iter(&text)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{}: not PEM certificates ({e})", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: holds no certificate", path.display()));
+    }
+    Ok(certs)
+}
+
+/// The client connector: `http://`, and `https://` verified against the Mozilla roots plus
+/// `trusted` (a receiver's own authorities).
+fn connector(trusted: &[CertificateDer<'static>]) -> HttpsConnector<HttpConnector> {
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = if trusted.is_empty() {
+        builder.with_webpki_roots()
+    } else {
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let (added, ignored) = roots.add_parsable_certificates(trusted.iter().cloned());
+        if ignored > 0 {
+            tracing::warn!(
+                added,
+                ignored,
+                "webhook ca_file: some certificates are unusable"
+            );
+        }
+        // The process's crypto provider: ring, the only one compiled in.
+        let tls = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        builder.with_tls_config(tls)
+    };
+    builder.https_or_http().enable_http1().build()
 }
 
 /// Reads the `[[webhooks]]` tables of a TOML file (other keys are ignored, so the service
@@ -398,9 +458,10 @@ pub async fn deliver(payload: &Payload, policy: Policy) -> Outcome {
     match serde_json::to_vec(payload) {
         Ok(b) => {
             let secret = payload.subscription.secret.as_deref();
-            post_json_signed(
+            post_json_to(
                 &url,
                 secret,
+                &payload.subscription.trusted,
                 Bytes::from(b),
                 payload.notifications.len(),
                 policy,
@@ -436,6 +497,19 @@ pub async fn post_json_signed(
     items: usize,
     policy: Policy,
 ) -> Outcome {
+    post_json_to(url, secret, &[], body, items, policy).await
+}
+
+/// [`post_json_signed`] to a receiver whose certificate chains to one of `trusted` (or to a
+/// Mozilla root).
+pub async fn post_json_to(
+    url: &str,
+    secret: Option<&str>,
+    trusted: &[CertificateDer<'static>],
+    body: Bytes,
+    items: usize,
+    policy: Policy,
+) -> Outcome {
     let url = url.to_string();
     let mut outcome = Outcome {
         url: url.clone(),
@@ -444,11 +518,7 @@ pub async fn post_json_signed(
         status: None,
         delivered: false,
     };
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .build();
+    let connector = connector(trusted);
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build::<_, Full<Bytes>>(connector);
     let delivery = uuid::Uuid::new_v4().to_string();

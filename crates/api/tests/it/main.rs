@@ -15,6 +15,7 @@ mod replicas;
 mod security;
 mod sync;
 mod watch;
+mod webhook_tls;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

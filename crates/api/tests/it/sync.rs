@@ -174,6 +174,7 @@ async fn eping_sync_pages_retries_and_stays_right() {
         market: Some("USA".into()),
         hs: Some("9503".into()),
         q: None,
+        trusted: Vec::new(),
     }];
     let dir = tempfile::tempdir().expect("tempdir");
     let index = Arc::new(build_index(dir.path(), &[]));
