@@ -12,10 +12,11 @@
 
 use std::collections::BTreeMap;
 
-use biaozhun_model::{HsCode, Level, Nature, StandardCode, Status};
+use biaozhun_model::{HsCode, Nature, StandardCode, Status};
 use chrono::NaiveDate;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
+use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
@@ -264,9 +265,59 @@ impl Index {
             &bq,
             &TopDocs::with_limit(CHINESE_CANDIDATES).order_by_score(),
         )?;
-        // Group order, then status, then score (the search order).
-        let mut groups: BTreeMap<(u8, u8, usize), DossierChinese> = BTreeMap::new();
+        // Group order, then status, then score (the search order). The group comes from the
+        // `level` and `nature` columns; heads (status, titles: a stored-document read each) are
+        // read only for the groups that fill the first MAX_CHINESE places, since the status
+        // orders within a group only. Same answer as reading all, at half the reads or less.
+        let mut by_group: Vec<(u8, usize, f32, tantivy::DocAddress)> = Vec::new();
+        let mut columns: BTreeMap<u32, (Option<StrColumn>, Option<StrColumn>)> = BTreeMap::new();
+        let mut text = String::new();
         for (rank, (score, addr)) in top.into_iter().enumerate() {
+            let (level_col, nature_col) = match columns.entry(addr.segment_ord) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+                    e.insert((ff.str("level")?, ff.str("nature")?))
+                }
+            };
+            let mut first = |col: &Option<StrColumn>| -> Result<Option<String>, crate::IndexError> {
+                let Some(col) = col else { return Ok(None) };
+                let Some(ord) = col.term_ords(addr.doc_id).next() else {
+                    return Ok(None);
+                };
+                text.clear();
+                let found = col
+                    .ord_to_str(ord, &mut text)
+                    .map_err(tantivy::TantivyError::from)?;
+                Ok(found.then(|| text.clone()))
+            };
+            let level = first(level_col)?;
+            let nature = first(nature_col)?;
+            let group = match (level.as_deref(), nature.as_deref()) {
+                (Some("national"), Some("mandatory")) => 0,
+                (Some("national"), _) => 1,
+                (Some("industry"), _) => 2,
+                (Some("local"), _) => 3,
+                (Some("group" | "enterprise"), _) => 4,
+                _ => continue,
+            };
+            by_group.push((group, rank, score, addr));
+        }
+        let total = by_group.len();
+        by_group.sort_by_key(|&(group, rank, _, _)| (group, rank));
+        // The groups to read: every group up to and including the one that reaches MAX_CHINESE.
+        let mut last_group = None;
+        for (n, &(group, ..)) in by_group.iter().enumerate() {
+            if n + 1 >= MAX_CHINESE {
+                last_group = Some(group);
+                break;
+            }
+        }
+        let mut groups: BTreeMap<(u8, u8, usize), DossierChinese> = BTreeMap::new();
+        for (group, rank, score, addr) in by_group {
+            if last_group.is_some_and(|g| group > g) {
+                break;
+            }
             let head = self.hit_head(&searcher, addr)?;
             let verdict = table.verdict(&head.id, on);
             let hit = crate::search::hit_from_head("standard", head, score, verdict);
@@ -276,14 +327,6 @@ impl Index {
                 .and_then(|c| StandardCode::parse(c).ok())
             else {
                 continue;
-            };
-            let group = match (code.level(), code.nature()) {
-                (Level::National, Some(Nature::Mandatory)) => 0,
-                (Level::National, _) => 1,
-                (Level::Industry, _) => 2,
-                (Level::Local, _) => 3,
-                (Level::Group, _) | (Level::Enterprise, _) => 4,
-                (Level::International, _) | (Level::Foreign, _) => continue,
             };
             let status = hit.status.map_or(1, Status::rank);
             groups.insert(
@@ -299,7 +342,6 @@ impl Index {
                 },
             );
         }
-        let total = groups.len();
         Ok((groups.into_values().take(MAX_CHINESE).collect(), total))
     }
 }
