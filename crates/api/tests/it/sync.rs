@@ -30,6 +30,8 @@ const KEY: &str = "eping-test-key-42";
 #[derive(Default)]
 struct Mock {
     pages: HashMap<u32, Vec<Answer>>,
+    /// Pages of languages other than English (`language` 2, 3), when they differ.
+    other_languages: HashMap<u32, Vec<Answer>>,
     requests: Vec<Seen>,
 }
 
@@ -60,12 +62,18 @@ async fn search(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let page: u32 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+        let english = q.get("language").is_none_or(|l| l == "1");
         m.requests.push(Seen {
             query: q,
             key,
             at: Instant::now(),
         });
-        match m.pages.get_mut(&page) {
+        let pages = if english {
+            &mut m.pages
+        } else {
+            &mut m.other_languages
+        };
+        match pages.get_mut(&page) {
             Some(queue) if queue.len() > 1 => queue.remove(0),
             Some(queue) if !queue.is_empty() => queue[0].clone(),
             _ => Answer::Json(json!({"items": [], "totalCount": 0})),
@@ -386,14 +394,18 @@ async fn eping_sync_pages_retries_and_stays_right() {
             2,
             vec![Answer::Json(json!({"items": [
                 record(i, "2026-12-21", "Toy rockets"),
-            ], "totalCount": 4}))],
+                record(&format!("{a}/Add.1"), "2027-01-15", "Toy magnets: comment period extended"),
+            ], "totalCount": 5}))],
         );
     }
     let (r, _) = eping::run(Arc::clone(&index), &opts, None, Vec::new())
         .await
         .expect("run 4");
     assert_eq!(r.stopped, None, "{r:?}");
-    assert_eq!(held(&index), set(&[a, b, c, d, e, f, g, h, i]));
+    let add = format!("{a}/Add.1");
+    assert_eq!(held(&index), set(&[a, b, c, d, e, f, g, h, i, &add]));
+    // An addendum joins its family, as from a file.
+    assert_eq!(index.family_members(a).expect("family").len(), 2);
     {
         let m = mock.lock().expect("mock");
         assert_eq!(
@@ -420,7 +432,57 @@ async fn eping_sync_pages_retries_and_stays_right() {
         "{r:?}"
     );
     assert!(mock.lock().expect("mock").requests.is_empty());
-    assert_eq!(held(&index), set(&[a, b, c, d, e, f, g, h, i]));
+    assert_eq!(held(&index), set(&[a, b, c, d, e, f, g, h, i, &add]));
+
+    // Run 6: English and French. French repeats a notification English has (its text stays
+    // English) and adds one English lacks.
+    let z = "G/SPS/N/FRA/9110";
+    {
+        let mut m = mock.lock().expect("mock");
+        m.requests.clear();
+        m.pages.clear();
+        m.pages.insert(
+            1,
+            vec![Answer::Json(
+                json!({"items": [record(b, "2026-11-02", "Toy batteries")], "totalCount": 1}),
+            )],
+        );
+        m.other_languages.insert(
+            1,
+            vec![Answer::Json(json!({"items": [
+                record(b, "2026-11-02", "Piles pour jouets"),
+                record(z, "2026-12-30", "Jouets en bois"),
+            ], "totalCount": 2}))],
+        );
+    }
+    let both = Options {
+        languages: vec![1, 2],
+        ..options(&base)
+    };
+    let (r, _) = eping::run(Arc::clone(&index), &both, None, Vec::new())
+        .await
+        .expect("run 6");
+    assert_eq!(r.stopped, None, "{r:?}");
+    assert_eq!((r.new, r.unchanged), (1, 2), "{r:?}");
+    assert_eq!(r.imported, [z]);
+    let title = |s: &str| {
+        index
+            .get_notification(s)
+            .expect("get")
+            .and_then(|n| n.title_en)
+    };
+    assert_eq!(title(b).as_deref(), Some("Toy batteries"));
+    assert_eq!(title(z).as_deref(), Some("Jouets en bois"));
+    assert_eq!(held(&index), set(&[a, b, c, d, e, f, g, h, i, &add, z]));
+    {
+        let m = mock.lock().expect("mock");
+        let langs: Vec<&str> = m
+            .requests
+            .iter()
+            .filter_map(|s| s.query.get("language").map(String::as_str))
+            .collect();
+        assert_eq!(langs, ["1", "2"]);
+    }
     server.abort();
 }
 
