@@ -403,7 +403,28 @@ impl Bridge {
                 .find(|b| b.english && b.source == "cedict")
                 .map(|b| b.text.clone());
         }
-        senses(part).first().map(|s| s.clean.clone())
+        // Cached like whole words (under a key no word has): looking a character up in
+        // CC-CEDICT on every query was a visible share of short queries.
+        let key = format!("\u{1}{part}");
+        if let Some(hit) = self.lock().get(&key) {
+            return hit.first().map(|b| b.text.clone());
+        }
+        let first: Vec<BridgeAlt> = senses(part)
+            .into_iter()
+            .take(1)
+            .map(|s| BridgeAlt {
+                text: s.clean,
+                source: "cedict",
+                english: true,
+            })
+            .collect();
+        let out = first.first().map(|b| b.text.clone());
+        let mut cache = self.lock();
+        if cache.len() >= CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(key, Arc::new(first));
+        out
     }
 }
 

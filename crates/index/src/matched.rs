@@ -1,6 +1,11 @@
 //! Which query words a hit matched: each word's alternatives (the word itself, then its
-//! expansions) are checked against the hit's document, so a hit can say `种植` matched and
+//! expansions) are checked against the hits' documents, so a hit can say `种植` matched and
 //! `土豆` matched by way of `马铃薯`. Only the hits of a page are checked, never every match.
+//!
+//! The page is checked in one sweep per segment: the hits are sorted by document, and each
+//! alternative's scorer is opened once per segment (and only when some hit still lacks the word)
+//! and sought forward through them. Opening a scorer looks every term of the alternative up in
+//! the term dictionary, so opening them per hit cost more than the search itself on short pages.
 
 use tantivy::query::{EnableScoring, Weight};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
@@ -31,32 +36,60 @@ impl Matcher {
         Ok(Matcher { words: out })
     }
 
-    /// The words `doc` matches, in query order; for each, the first alternative that matches
-    /// (the word itself before its expansions).
+    /// For each of `docs` (in the order given), the words it matches, in query order; for
+    /// each word, the first alternative that matches (the word itself before its expansions).
     pub fn matched(
         &self,
         searcher: &Searcher,
-        doc: DocAddress,
-    ) -> Result<Vec<MatchedWord>, IndexError> {
-        let reader = searcher.segment_reader(doc.segment_ord);
-        let mut out = Vec::new();
-        for (word, alts) in &self.words {
-            for (via, weight) in alts {
-                let mut scorer = weight.scorer(reader, 1.0)?;
-                let at = if scorer.doc() == TERMINATED || scorer.doc() > doc.doc_id {
-                    scorer.doc()
-                } else {
-                    scorer.seek(doc.doc_id)
-                };
-                if at == doc.doc_id {
-                    out.push(MatchedWord {
-                        word: word.clone(),
-                        via: via.clone(),
-                    });
-                    break;
+        docs: &[DocAddress],
+    ) -> Result<Vec<Vec<MatchedWord>>, IndexError> {
+        // found[i][w]: the alternative of word `w` that doc `i` matched first.
+        let mut found: Vec<Vec<Option<usize>>> = vec![vec![None; self.words.len()]; docs.len()];
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
+        for run in order.chunk_by(|&a, &b| docs[a].segment_ord == docs[b].segment_ord) {
+            let reader = searcher.segment_reader(docs[run[0]].segment_ord);
+            for (w, (_, alts)) in self.words.iter().enumerate() {
+                for (a, (_, weight)) in alts.iter().enumerate() {
+                    let pending: Vec<usize> = run
+                        .iter()
+                        .copied()
+                        .filter(|&i| found[i][w].is_none())
+                        .collect();
+                    if pending.is_empty() {
+                        break;
+                    }
+                    let mut scorer = weight.scorer(reader, 1.0)?;
+                    for i in pending {
+                        let target = docs[i].doc_id;
+                        let mut at = scorer.doc();
+                        if at == TERMINATED {
+                            break;
+                        }
+                        if at < target {
+                            at = scorer.seek(target);
+                        }
+                        if at == target {
+                            found[i][w] = Some(a);
+                        }
+                    }
                 }
             }
         }
-        Ok(out)
+        Ok(found
+            .into_iter()
+            .map(|per_word| {
+                per_word
+                    .into_iter()
+                    .zip(&self.words)
+                    .filter_map(|(a, (word, alts))| {
+                        a.map(|a| MatchedWord {
+                            word: word.clone(),
+                            via: alts[a].0.clone(),
+                        })
+                    })
+                    .collect()
+            })
+            .collect())
     }
 }

@@ -24,7 +24,7 @@ use crate::document::date_num;
 use crate::search::SearchRequest;
 use crate::snippet::HighlightTerms;
 use crate::store::Index;
-use crate::union::SeekUnion;
+use crate::union::{AtLeast, SeekUnion};
 use crate::IndexError;
 
 /// All groups must match, or any one.
@@ -864,11 +864,18 @@ pub fn build_partial(
     filters: &[Filter],
     min: usize,
 ) -> Box<dyn Query> {
-    let any = BooleanQuery::with_minimum_required_clauses(
-        words.iter().map(|w| (Occur::Should, w.query())).collect(),
-        min.max(1),
-    );
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(any))];
+    let any: Box<dyn Query> = if min <= 1 {
+        Box::new(BooleanQuery::new(
+            words.iter().map(|w| (Occur::Should, w.query())).collect(),
+        ))
+    } else {
+        // Skips through frequent words instead of visiting every document they hold.
+        Box::new(AtLeast::new(
+            words.iter().map(WordQuery::query).collect(),
+            min,
+        ))
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, any)];
     for f in filters {
         clauses.push((Occur::Must, konst(f.query.box_clone(), 0.0)));
     }

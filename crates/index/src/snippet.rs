@@ -206,10 +206,25 @@ pub(crate) fn find_matches(
     }
     if !terms.stems.is_empty() && text.bytes().any(|b| b.is_ascii_alphabetic()) {
         let mut en = an.en.clone();
-        let mut stream = en.token_stream(text);
-        while let Some(t) = stream.next() {
-            if terms.stems.contains(&t.text) {
-                found.push((t.offset_from, t.offset_to, t.text.clone()));
+        if terms.stems.iter().all(|s| s.is_ascii()) {
+            // Only an ASCII word of the text stems to an ASCII stem, and the tokenizer cuts
+            // tokens at the same places in a word alone as in the whole text: analysing the
+            // ASCII words alone finds the same matches without stemming every run of Chinese
+            // text of a long body (since the expansions, most Chinese queries have stems).
+            for (start, word) in ascii_words(text) {
+                let mut stream = en.token_stream(word);
+                while let Some(t) = stream.next() {
+                    if terms.stems.contains(&t.text) {
+                        found.push((start + t.offset_from, start + t.offset_to, t.text.clone()));
+                    }
+                }
+            }
+        } else {
+            let mut stream = en.token_stream(text);
+            while let Some(t) = stream.next() {
+                if terms.stems.contains(&t.text) {
+                    found.push((t.offset_from, t.offset_to, t.text.clone()));
+                }
             }
         }
     }
@@ -218,6 +233,27 @@ pub(crate) fn find_matches(
     for m in found {
         if out.last().is_none_or(|l| m.0 >= l.1) && m.1 > m.0 {
             out.push(m);
+        }
+    }
+    out
+}
+
+/// The English tokenizer's tokens (maximal runs of alphanumeric characters) of `text` that are
+/// ASCII, with their byte offsets.
+fn ascii_words(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut run: Option<(usize, bool)> = None; // (start, all ASCII so far)
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if i < text.len() && c.is_alphanumeric() {
+            let r = run.get_or_insert((i, true));
+            r.1 &= c.is_ascii();
+        } else if let Some((start, ascii)) = run.take() {
+            if ascii {
+                out.push((start, &text[start..i]));
+            }
         }
     }
     out
@@ -399,6 +435,34 @@ mod tests {
             &["食品", "安全"],
         );
         check("gbz, gb and gbt", &["gb"], &[], &["gb"]);
+    }
+
+    /// Stems found through the ASCII words alone are those the whole text's analysis finds.
+    #[test]
+    fn english_stems_from_ascii_words_only() {
+        let zh = ChineseAnalyzer::from_strs("", "的\n").expect("analyzer");
+        let en = crate::schema::english_analyzer();
+        let an = Analyzers { zh: &zh, en: &en };
+        let text =
+            "Potatoes（马铃薯）and potato-chips; GB/T7714 potato土豆 Ｐｏｔａｔｏ tomatoes\n\
+                    番茄tomato 12potatoes potatoes2 café potato";
+        for stems in [&["potato", "tomato"][..], &["caf\u{e9}"][..], &["7714"][..]] {
+            let terms = HighlightTerms {
+                stems: stems.iter().map(|s| s.to_string()).collect(),
+                ..HighlightTerms::default()
+            };
+            let got = find_matches(&an, text, &terms, &mut Folded::default(), None);
+            let mut want = Vec::new();
+            let mut all = an.en.clone();
+            let mut stream = all.token_stream(text);
+            while let Some(t) = stream.next() {
+                if terms.stems.contains(&t.text) {
+                    want.push((t.offset_from, t.offset_to, t.text.clone()));
+                }
+            }
+            assert_eq!(got, want, "{stems:?}");
+        }
+        assert_eq!(ascii_words("a1 中文 b中 c"), vec![(0, "a1"), (15, "c")]);
     }
 
     /// A word right after a sentence boundary (`。`, a newline) is found: it used to make its

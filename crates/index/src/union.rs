@@ -165,6 +165,200 @@ impl Scorer for SeekUnionScorer {
     }
 }
 
+/// Documents that match at least `min` of the children: the partial matches of a query with
+/// `min` of its words. tantivy's `BooleanQuery::with_minimum_required_clauses` advances every
+/// child through every document it holds (a heap of all children), so a frequent word (`权`)
+/// made a pass over nearly the whole index; here the children below the `min`-th smallest
+/// current document are sought to it, so frequent words are skipped through by the rarer ones.
+/// Scores are summed as for [`SeekUnion`]. With `min <= 1` it is a [`SeekUnion`].
+#[derive(Debug)]
+pub struct AtLeast {
+    children: Vec<Box<dyn Query>>,
+    min: usize,
+}
+
+impl AtLeast {
+    /// Documents that match at least `min` of `children`.
+    pub fn new(children: Vec<Box<dyn Query>>, min: usize) -> AtLeast {
+        AtLeast { children, min }
+    }
+}
+
+impl Clone for AtLeast {
+    fn clone(&self) -> AtLeast {
+        AtLeast {
+            children: self.children.iter().map(|q| q.box_clone()).collect(),
+            min: self.min,
+        }
+    }
+}
+
+impl Query for AtLeast {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .children
+            .iter()
+            .map(|q| q.weight(enable_scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(AtLeastWeight {
+            weights,
+            min: self.min,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for q in &self.children {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct AtLeastWeight {
+    weights: Vec<Box<dyn Weight>>,
+    min: usize,
+}
+
+impl Weight for AtLeastWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut children = Vec::with_capacity(self.weights.len());
+        for w in &self.weights {
+            let s = w.scorer(reader, boost)?;
+            if s.doc() != TERMINATED {
+                children.push(s);
+            }
+        }
+        Ok(if children.len() < self.min.max(1) {
+            Box::new(EmptyScorer)
+        } else if self.min <= 1 {
+            match children.len() {
+                1 => children.swap_remove(0),
+                _ => Box::new(SeekUnionScorer::new(children)),
+            }
+        } else {
+            Box::new(AtLeastScorer::new(children, self.min))
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        let mut e = Explanation::new("AtLeast, sum of the matching children", scorer.score());
+        for w in &self.weights {
+            if let Ok(child) = w.explain(reader, doc) {
+                e.add_detail(child);
+            }
+        }
+        Ok(e)
+    }
+}
+
+/// The cursor of [`AtLeast`] over one segment (`min >= 2`).
+struct AtLeastScorer {
+    children: Vec<Box<dyn Scorer>>,
+    min: usize,
+    doc: DocId,
+    /// Scratch space for the children's current documents.
+    docs: Vec<DocId>,
+}
+
+impl AtLeastScorer {
+    fn new(children: Vec<Box<dyn Scorer>>, min: usize) -> AtLeastScorer {
+        let docs = Vec::with_capacity(children.len());
+        let mut s = AtLeastScorer {
+            children,
+            min,
+            doc: 0,
+            docs,
+        };
+        s.doc = s.settle(0);
+        s
+    }
+
+    /// The first document at or after `target` that at least `min` children hold. No document
+    /// before the `min`-th smallest current document of the children can be one (fewer than
+    /// `min` children are before it), so the children behind it are sought to it.
+    fn settle(&mut self, mut target: DocId) -> DocId {
+        loop {
+            self.docs.clear();
+            for c in &mut self.children {
+                let mut d = c.doc();
+                if d < target {
+                    d = c.seek(target);
+                }
+                self.docs.push(d);
+            }
+            let (_, cand, _) = self.docs.select_nth_unstable(self.min - 1);
+            let cand = *cand;
+            if cand == TERMINATED {
+                return TERMINATED;
+            }
+            // Every child that holds `cand` counts (and scores), also one still behind it.
+            let mut at = 0;
+            for c in &mut self.children {
+                let mut d = c.doc();
+                if d < cand {
+                    d = c.seek(cand);
+                }
+                at += usize::from(d == cand);
+            }
+            if at >= self.min {
+                return cand;
+            }
+            target = cand + 1;
+        }
+    }
+}
+
+impl DocSet for AtLeastScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.doc = self.settle(self.doc + 1);
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.doc = self.settle(target);
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.children
+            .iter()
+            .map(|c| c.size_hint())
+            .fold(0u32, u32::saturating_add)
+    }
+
+    fn cost(&self) -> u64 {
+        self.children.iter().map(|c| c.cost()).sum()
+    }
+}
+
+impl Scorer for AtLeastScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        let mut score = 0.0;
+        for c in &mut self.children {
+            if c.doc() == doc {
+                score += c.score();
+            }
+        }
+        score
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +427,74 @@ mod tests {
             for ((s1, d1), (s2, d2)) in r1.iter().zip(&r2) {
                 assert_eq!(d1, d2);
                 assert!((s1 - s2).abs() < 1e-4, "{s1} {s2}");
+            }
+        }
+    }
+
+    /// The same documents and scores as tantivy's minimum-should-match boolean query, for every
+    /// `min`, alone and inside an intersection.
+    #[test]
+    fn at_least_matches_like_minimum_should_match() {
+        let mut sb = Schema::builder();
+        let a = sb.add_text_field("a", TEXT);
+        let index = Index::create_in_ram(sb.build());
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        for i in 0..6000u32 {
+            let mut words = vec!["all"];
+            for (word, every) in [("p", 2), ("q", 3), ("r", 7), ("s", 11), ("t", 401)] {
+                if i % every == 0 {
+                    words.push(word);
+                }
+            }
+            w.add_document(doc!(a => words.join(" "))).expect("add");
+        }
+        w.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let t = |s: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(a, s),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let children = || vec![t("p"), t("q"), t("r"), t("s"), t("zzz")];
+        for min in 1..=5 {
+            let boolean = BooleanQuery::with_minimum_required_clauses(
+                children().into_iter().map(|q| (Occur::Should, q)).collect(),
+                min,
+            );
+            let ours = AtLeast::new(children(), min);
+            let with_rare = |q: Box<dyn Query>| -> Box<dyn Query> {
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, q),
+                    (Occur::Must, t("t")),
+                ]))
+            };
+            for (q1, q2) in [
+                (
+                    Box::new(boolean.clone()) as Box<dyn Query>,
+                    Box::new(ours.clone()) as Box<dyn Query>,
+                ),
+                (
+                    with_rare(Box::new(boolean.clone())),
+                    with_rare(Box::new(ours.clone())),
+                ),
+            ] {
+                let n1 = searcher.search(&*q1, &Count).expect("count");
+                let n2 = searcher.search(&*q2, &Count).expect("count");
+                assert_eq!(n1, n2, "min {min}");
+                let top = |q: &dyn Query| {
+                    let mut r = searcher
+                        .search(q, &TopDocs::with_limit(10_000).order_by_score())
+                        .expect("top");
+                    r.sort_by_key(|(_, d)| *d);
+                    r
+                };
+                let (r1, r2) = (top(&*q1), top(&*q2));
+                assert_eq!(r1.len(), r2.len(), "min {min}");
+                for ((s1, d1), (s2, d2)) in r1.iter().zip(&r2) {
+                    assert_eq!(d1, d2, "min {min}");
+                    assert!((s1 - s2).abs() < 1e-4, "min {min}: {s1} {s2}");
+                }
             }
         }
     }

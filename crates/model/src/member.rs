@@ -236,35 +236,26 @@ impl Member {
 /// `中国` in a query is not a market choice), and so are names that are also provinces
 /// (`香港`, `台湾`), which the region hints read.
 pub fn find_markets(text: &str) -> Vec<(Range<usize>, &'static Member)> {
-    let mut names: Vec<(&'static str, &'static Member)> = Vec::new();
-    for m in MEMBERS.iter().filter(|m| m.code != "CHN") {
-        names.push((m.code, m));
-        names.push((m.name_en, m));
-        names.push((m.name_zh, m));
-        names.extend(m.aliases.iter().map(|a| (*a, m)));
-    }
-    names.retain(|(n, _)| {
-        !crate::region::PROVINCES
-            .iter()
-            .any(|p| p.short_zh == *n || p.name_zh == *n)
-    });
-    // Longest first: `印度尼西亚` before `印度`, `Saudi Arabia, Kingdom of` before `Saudi Arabia`.
-    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
     let mut taken: Vec<(Range<usize>, &'static Member)> = Vec::new();
+    let has_ascii = text.bytes().any(|b| b.is_ascii_alphabetic());
+    let has_other = !text.is_ascii();
+    if !has_ascii && !has_other {
+        return taken;
+    }
     let lower = text.to_ascii_lowercase();
-    for (name, m) in names {
-        let ascii = name.is_ascii();
-        let exact_case = ascii && name.bytes().all(|b| !b.is_ascii_lowercase());
-        if ascii && !exact_case && name.len() < 4 {
+    for n in market_names() {
+        let (m, ascii) = (n.member, n.ascii);
+        // A name can only occur in a text with characters of its script.
+        if (ascii && !has_ascii) || (!ascii && !has_other) {
             continue;
         }
-        let (hay, needle) = if ascii && !exact_case {
-            (lower.as_str(), name.to_ascii_lowercase())
+        let (hay, needle) = if ascii && !n.exact_case {
+            (lower.as_str(), n.lower.as_str())
         } else {
-            (text, name.to_string())
+            (text, n.name)
         };
         let mut from = 0;
-        while let Some(pos) = hay.get(from..).and_then(|h| h.find(&needle)) {
+        while let Some(pos) = hay.get(from..).and_then(|h| h.find(needle)) {
             let start = from + pos;
             let end = start + needle.len();
             from = end;
@@ -274,7 +265,7 @@ pub fn find_markets(text: &str) -> Vec<(Range<usize>, &'static Member)> {
             if taken.iter().any(|(r, _)| r.start < end && start < r.end) {
                 continue;
             }
-            if is_origin(text, start) {
+            if is_origin(text, start) || in_product_word(text, start, end) {
                 continue;
             }
             taken.push((start..end, m));
@@ -282,6 +273,120 @@ pub fn find_markets(text: &str) -> Vec<(Range<usize>, &'static Member)> {
     }
     taken.sort_by_key(|(r, _)| r.start);
     taken
+}
+
+/// Words that hold a market's Chinese name but name a product, a plant or animal variety, a
+/// pest, a disease or a place: `荷兰豆` is a vegetable, not the Netherlands; `美国白蛾` a pest
+/// in phytosanitary measures, not the United States. Written by the biaozhun team from the
+/// names in standards' titles and SPS notifications; a query word in this list stays a word.
+const PRODUCT_WORDS: &[&str] = &[
+    "荷兰豆",
+    "荷兰芹",
+    "荷兰薯",
+    "荷兰猪",
+    "荷兰菊",
+    "荷兰鼠",
+    "荷兰牛",
+    "法国梧桐",
+    "法国菜豆",
+    "巴西木",
+    "巴西龟",
+    "巴西坚果",
+    "巴西莓",
+    "巴西利亚",
+    "日本脑炎",
+    "日本血吸虫",
+    "日本金龟子",
+    "日本落叶松",
+    "日本鳗鲡",
+    "日本对虾",
+    "日本沼虾",
+    "日本蟳",
+    "日本真鲈",
+    "日本晴",
+    "日本海",
+    "美国白蛾",
+    "美国山核桃",
+    "美国红鱼",
+    "美国白蜡",
+    "美国黑核桃",
+    "美国青蛙",
+    "印度谷螟",
+    "印度洋",
+    "印度楝",
+    "印度榕",
+    "印度南瓜",
+    "智利硝石",
+    "墨西哥湾",
+    "土耳其浴",
+    "加拿大一枝黄花",
+    "加拿大蓬",
+    "新西兰菠菜",
+    "埃及伊蚊",
+    "秘鲁香脂",
+    "意大利面",
+    "意大利蜂",
+    "意大利黑麦草",
+    "澳洲坚果",
+    "南非叶",
+    "瑞士卷",
+    "瑞士甜菜",
+    "德国小蠊",
+];
+
+/// One name a market can be typed by, prepared once for [`find_markets`].
+struct MarketName {
+    name: &'static str,
+    lower: String,
+    member: &'static Member,
+    ascii: bool,
+    exact_case: bool,
+}
+
+/// The names [`find_markets`] looks for, longest first (`印度尼西亚` before `印度`, `Saudi
+/// Arabia, Kingdom of` before `Saudi Arabia`): codes, English and Chinese names and aliases of
+/// every member but China, without province names and without lower-case English names under
+/// four letters. Built once: rebuilding and sorting it was a tenth of a short query's time.
+fn market_names() -> &'static [MarketName] {
+    static NAMES: std::sync::OnceLock<Vec<MarketName>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<(&'static str, &'static Member)> = Vec::new();
+        for m in MEMBERS.iter().filter(|m| m.code != "CHN") {
+            names.push((m.code, m));
+            names.push((m.name_en, m));
+            names.push((m.name_zh, m));
+            names.extend(m.aliases.iter().map(|a| (*a, m)));
+        }
+        names.retain(|(n, _)| {
+            !crate::region::PROVINCES
+                .iter()
+                .any(|p| p.short_zh == *n || p.name_zh == *n)
+        });
+        names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+        names
+            .into_iter()
+            .filter_map(|(name, member)| {
+                let ascii = name.is_ascii();
+                let exact_case = ascii && name.bytes().all(|b| !b.is_ascii_lowercase());
+                (!ascii || exact_case || name.len() >= 4).then(|| MarketName {
+                    name,
+                    lower: name.to_ascii_lowercase(),
+                    member,
+                    ascii,
+                    exact_case,
+                })
+            })
+            .collect()
+    })
+}
+
+/// Whether the market name at `start..end` is part of one of the [`PRODUCT_WORDS`] in `text`.
+fn in_product_word(text: &str, start: usize, end: usize) -> bool {
+    let name = &text[start..end];
+    PRODUCT_WORDS.iter().any(|w| {
+        w.match_indices(name)
+            .any(|(k, _)| start >= k && text.get(start - k..).is_some_and(|t| t.starts_with(w)))
+    })
 }
 
 /// Whether the name at `start` follows `from`, `from the`, `来自`, `产自` or `原产`: the origin of
@@ -350,10 +455,31 @@ mod tests {
         assert!(found("EUROPE MEUSE").is_empty());
         assert!(found("中国 食品").is_empty());
         assert!(found("香港 食品").is_empty());
+        // Products, varieties, pests and places named after a market are words, not markets.
+        assert!(found("荷兰豆").is_empty());
+        assert!(found("荷兰豆 种植 技术").is_empty());
+        assert!(found("美国白蛾 检疫").is_empty());
+        assert!(found("澳洲坚果 果仁").is_empty());
+        assert_eq!(found("荷兰 荷兰豆"), ["NLD"]);
+        assert_eq!(found("欧盟 荷兰豆"), ["EU"]);
         let q = "美国 欧盟 玩具";
         let all = find_markets(q);
         assert_eq!(&q[all[0].0.clone()], "美国");
         assert_eq!(&q[all[1].0.clone()], "欧盟");
+    }
+
+    /// Every product word holds the Chinese name (or an alias) of a member: otherwise it guards
+    /// nothing.
+    #[test]
+    fn product_words_hold_a_market_name() {
+        for w in PRODUCT_WORDS {
+            let named = MEMBERS.iter().any(|m| {
+                m.code != "CHN"
+                    && (w.contains(m.name_zh)
+                        || m.aliases.iter().any(|a| !a.is_ascii() && w.contains(a)))
+            });
+            assert!(named, "{w}");
+        }
     }
 
     #[test]

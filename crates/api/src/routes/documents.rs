@@ -58,6 +58,15 @@ pub struct FileReportWire {
     pub record_kind: Option<String>,
     /// Detected code, symbol or regulation id.
     pub code: Option<String>,
+    /// How a full text's number was read: `cover+file_name` (both agree), `cover`,
+    /// `file_name`, or `catalog` (a catalog record of the same standard wins: catalog over
+    /// cover over file name). Absent for catalogs and files without a number.
+    #[serde(default)]
+    pub code_from: Option<String>,
+    /// Other spellings of the same number merged into `code`, each with its source
+    /// (`YY 505-2012 (file name)`): one record per standard, whatever the padding.
+    #[serde(default)]
+    pub merged_spellings: Vec<String>,
     /// Measured text quality of full texts.
     pub quality: Option<String>,
     /// Extractor used.
@@ -487,6 +496,8 @@ pub(crate) fn report_wire(r: &FileReport, prefix: &str) -> FileReportWire {
         reason: r.reason.clone(),
         record_kind: r.record_kind.map(str::to_string),
         code: r.code.clone(),
+        code_from: r.code_from.map(str::to_string),
+        merged_spellings: r.merged_spellings.clone(),
         quality: r.quality.map(str::to_string),
         extractor: r.extractor.map(str::to_string),
         pages: r.pages,

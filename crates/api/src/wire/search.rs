@@ -206,7 +206,8 @@ pub(crate) fn parse_date(name: &str, v: Option<&str>) -> Result<Option<NaiveDate
 pub struct SearchAnswer {
     /// Documents that match every query word (complete matches).
     pub total: u64,
-    /// Documents that match some but not all query words (partial matches). Counted when the
+    /// Documents that match some but not all query words, lacking at most two (partial
+    /// matches: one of two or three words, two of four, four of six). Counted when the
     /// complete matches do not fill the page asked for; the page then goes on with partial
     /// matches (`partial: true`), most words matched first, after every complete match.
     /// Otherwise 0. Offset paging runs over `total + partial_total` hits.

@@ -79,6 +79,10 @@ async fn search_says_how_the_query_was_understood() {
     let v = json(get(&s, "/api/v1/search?q=gbt7714").await).await;
     assert_eq!(v["understood"]["codes"][0], "GB/T 7714", "{v}");
     assert!(v["understood"]["market"].is_null(), "{v}");
+    // `荷兰豆` (snow peas) is a vegetable, not the Netherlands: a word of the query.
+    let v = json(get(&s, "/api/v1/search?q=%E8%8D%B7%E5%85%B0%E8%B1%86").await).await;
+    assert!(v["understood"]["market"].is_null(), "{v}");
+    assert_eq!(v["understood"]["terms"][0], "荷兰豆", "{v}");
 }
 
 #[tokio::test]
@@ -808,6 +812,43 @@ async fn upload_makes_documents_searchable_and_delete_removes_them() {
         "not_found",
     )
     .await;
+}
+
+/// The upload's report line says how a full text's number was read and which spellings were
+/// merged into it, as `biaozhun ingest --report` does.
+#[tokio::test]
+async fn upload_report_says_how_the_number_was_read() {
+    let dir = tempfile::tempdir().expect("temp");
+    let index = tokio::task::spawn_blocking({
+        let p = dir.path().to_path_buf();
+        move || build_index(&p, &[repo().join("fixtures/regulations")])
+    })
+    .await
+    .expect("build");
+    let s = AppState::with_index(config(""), index);
+    // The cover prints the official padding, the file name not.
+    let text = "中华人民共和国医药行业标准\nYY 0505—2012\n医用电气设备 电磁兼容 要求和试验\n\
+                2012-12-17 发布 2014-01-01 实施\n国家食品药品监督管理局 发 布\n前言\n本标准起草。\n\
+                1 范围\n本标准规定了医用电气设备的电磁兼容要求。\n";
+    let res = send(
+        &s,
+        upload_request(
+            "/api/v1/documents",
+            Some(&bearer()),
+            &[("YY505-2012.txt", text.as_bytes())],
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let v = json(res).await;
+    let file = &v["files"][0];
+    assert_eq!(file["code"], "YY 0505-2012", "{v}");
+    assert_eq!(file["code_from"], "cover", "{v}");
+    assert_eq!(
+        file["merged_spellings"],
+        serde_json::json!(["YY 505-2012 (file name)"]),
+        "{v}"
+    );
 }
 
 #[tokio::test]
