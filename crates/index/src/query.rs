@@ -860,7 +860,7 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<
 /// that fill a page when fewer documents than asked match every word.
 pub fn build_partial(
     index: &Index,
-    words: &[WordQuery],
+    words: &[&WordQuery],
     filters: &[Filter],
     min: usize,
 ) -> Box<dyn Query> {
@@ -870,10 +870,7 @@ pub fn build_partial(
         ))
     } else {
         // Skips through frequent words instead of visiting every document they hold.
-        Box::new(AtLeast::new(
-            words.iter().map(WordQuery::query).collect(),
-            min,
-        ))
+        Box::new(AtLeast::new(words.iter().map(|w| w.query()).collect(), min))
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, any)];
     for f in filters {

@@ -235,17 +235,33 @@ impl Index {
         let words = plan.words(self);
         let mut partial: Vec<Candidate> = Vec::new();
         let mut partial_total = 0;
-        if plan.can_fill() && collector.after.is_none() && complete < (want + 1) as u64 {
+        // Single characters (`多`, `权`: what jieba leaves between words) do not make a partial
+        // match: one of them matched by itself nearly every document.
+        let counted: Vec<&query::WordQuery> = words
+            .iter()
+            .filter(|w| w.word.chars().count() > 1)
+            .collect();
+        if plan.can_fill()
+            && !counted.is_empty()
+            && collector.after.is_none()
+            && complete < (want + 1) as u64
+        {
             // Fewer complete matches than the page needs: fill it with the documents that
             // match most of the words (Meilisearch's `words` rule), strictly after them: all
             // but one word first, then all but two (and at least one: one of two or three
             // words, two of four, four of six). One word of six (`权`) is no longer "most":
             // it matched nearly every document and made the slowest queries of the benchmark.
             let need = want + 1 - complete as usize;
-            let floor = partial_floor(words.len());
+            let floor = partial_floor(counted.len());
+            // With a single character left out, all the other words is a partial match too.
+            let top = if counted.len() < words.len() {
+                counted.len()
+            } else {
+                counted.len() - 1
+            };
             let mut seen: std::collections::HashSet<tantivy::DocAddress> =
                 fruit.top.iter().map(|c| c.doc).collect();
-            for min in (floor..words.len()).rev() {
+            for min in (floor..=top).rev() {
                 let filled = partial.len() >= need;
                 if filled && min > floor {
                     continue;
@@ -268,7 +284,7 @@ impl Index {
                     count_status: last && complete == 0 && collector.count_status,
                     ..collector.clone()
                 };
-                let q = query::build_partial(self, &words, &filters, min);
+                let q = query::build_partial(self, &counted, &filters, min);
                 let f = searcher.search(&*q, &pass)?;
                 for c in f.top {
                     if partial.len() < need && seen.insert(c.doc) {
