@@ -35,6 +35,9 @@ pub struct ExtractOptions {
     pub max_file_bytes: u64,
     /// OCR at most this many pages (from the first); OCR costs seconds per page.
     pub ocr_max_pages: u32,
+    /// Pages of one file recognised at once (0: one per core); the whole process never runs
+    /// more `tesseract`s than it has cores.
+    pub ocr_workers: usize,
     /// Time limit for one external tool run (`pdftotext`, `pdftoppm`, one `tesseract` page).
     pub tool_timeout: Duration,
     /// Time limit for one in-process extractor (`pdf-extract`, `lopdf`); past it the worker
@@ -64,6 +67,7 @@ impl Default for ExtractOptions {
             ocr: true,
             max_file_bytes: 200 * 1024 * 1024,
             ocr_max_pages: 30,
+            ocr_workers: 0,
             tool_timeout: Duration::from_secs(120),
             library_timeout: Duration::from_secs(60),
             external_tools: true,

@@ -34,6 +34,10 @@ pub struct Args {
     /// Never run OCR, even when tesseract is installed.
     #[arg(long)]
     pub no_ocr: bool,
+    /// Pages of one scanned PDF recognised at once (0: one per core). The whole process never
+    /// runs more OCR processes than it has cores, whatever `--threads` is.
+    #[arg(long, default_value_t = 0)]
+    pub ocr_workers: usize,
     /// Refuse files larger than this many bytes.
     #[arg(long, default_value_t = 200 * 1024 * 1024)]
     pub max_file_size: u64,
@@ -67,6 +71,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let mut opts = BatchOptions::new(aliases);
     opts.extract.ocr = !args.no_ocr;
+    opts.extract.ocr_workers = args.ocr_workers;
     opts.extract.max_file_bytes = args.max_file_size;
     opts.threads = args.threads.max(1);
 
