@@ -142,8 +142,7 @@ pub(crate) fn ocr_pdf(
     .min(images.len())
     .max(1);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<String, String>>>> =
-        Mutex::new(vec![None; images.len()]);
+    let results: Mutex<Vec<Option<Result<String, String>>>> = Mutex::new(vec![None; images.len()]);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
@@ -151,11 +150,7 @@ pub(crate) fn ocr_pdf(
                 let Some(img) = images.get(i) else { break };
                 let page = ocr_page(img, timeout);
                 let failed = page.is_err();
-                if let Some(slot) = results
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get_mut(i)
-                {
+                if let Some(slot) = results.lock().unwrap_or_else(|p| p.into_inner()).get_mut(i) {
                     *slot = Some(page);
                 }
                 if failed {

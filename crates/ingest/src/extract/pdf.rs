@@ -430,7 +430,12 @@ fn try_ocr(bytes: &[u8], opts: &ExtractOptions, out: &mut Extracted, before: &Qu
         return;
     }
     let start = Instant::now();
-    match ocr::ocr_pdf(bytes, opts.ocr_max_pages, opts.tool_timeout, opts.ocr_workers) {
+    match ocr::ocr_pdf(
+        bytes,
+        opts.ocr_max_pages,
+        opts.tool_timeout,
+        opts.ocr_workers,
+    ) {
         Ok(result) => {
             let report = assess(&result.text, Some(result.pages.max(1)));
             tracing::info!(
