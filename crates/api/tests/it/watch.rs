@@ -25,6 +25,20 @@ fn req(method: &str, uri: &str, body: Option<serde_json::Value>) -> Request<Body
     .expect("request")
 }
 
+/// Uploads `jsonl` as a catalog file with the admin key; the upload must succeed.
+async fn upload_catalog(s: &AppState, jsonl: &str) {
+    let res = send(
+        s,
+        upload_request(
+            "/api/v1/documents",
+            Some(&bearer()),
+            &[("v2.jsonl", jsonl.as_bytes())],
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+}
+
 /// A catalog line.
 fn line(code: &str, status: &str, implement: &str, abolish: Option<&str>, by: &[&str]) -> String {
     serde_json::json!({
@@ -151,16 +165,7 @@ async fn watchlist_reports_changes_after_an_upload() {
         line("GB 7777-2019", "废止", &past(1000), Some(&past(1)), &[]),
     ]
     .join("\n");
-    let res = send(
-        &s,
-        upload_request(
-            "/api/v1/documents",
-            Some(&bearer()),
-            &[("v2.jsonl", v2.as_bytes())],
-        ),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
+    upload_catalog(&s, &v2).await;
 
     // Detection runs in the background after the answer.
     let start = Instant::now();
@@ -373,16 +378,7 @@ async fn feed_token_and_signed_watchlist_webhook() {
     // A change: GB 6666-2020 abolished. The receiver checks the signature itself; it refuses
     // the first POST (503, Retry-After), so the second is the delivery.
     let v2 = line("GB 6666-2020", "废止", &past, Some(&past), &[]);
-    let res = send(
-        &s,
-        upload_request(
-            "/api/v1/documents",
-            Some(&bearer()),
-            &[("v2.jsonl", v2.as_bytes())],
-        ),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
+    upload_catalog(&s, &v2).await;
     let start = Instant::now();
     loop {
         let hits = seen.lock().expect("lock").clone();
