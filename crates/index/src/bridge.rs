@@ -111,10 +111,22 @@ fn read_hs(dir: &Path) -> Result<Vec<(String, String)>, String> {
         .collect())
 }
 
-/// The directory of the HS names: [`HS_DIR_ENV`], else [`HS_DIR_DEFAULT`].
+/// The directory of the HS names: [`HS_DIR_ENV`] when set; otherwise `shared/data/codes` in the
+/// nearest parent of the working directory that has the names files, so the binary started in
+/// the checkout and `cargo test` (which runs in each crate's own directory) find the same files;
+/// else [`HS_DIR_DEFAULT`] (then missing, which the first query logs).
 pub fn hs_dir() -> PathBuf {
-    std::env::var_os(HS_DIR_ENV)
-        .map(PathBuf::from)
+    if let Some(dir) = std::env::var_os(HS_DIR_ENV) {
+        return PathBuf::from(dir);
+    }
+    hs_dir_from(std::env::current_dir().ok().as_deref())
+}
+
+fn hs_dir_from(cwd: Option<&Path>) -> PathBuf {
+    cwd.into_iter()
+        .flat_map(|c| c.ancestors().skip(1))
+        .map(|a| a.join("shared").join("data").join("codes"))
+        .find(|d| d.join(HS_ZH_FILE).is_file() && d.join(HS_EN_FILE).is_file())
         .unwrap_or_else(|| PathBuf::from(HS_DIR_DEFAULT))
 }
 
@@ -321,6 +333,12 @@ impl Bridge {
         }
     }
 
+    /// How many HS names (codes with both a Chinese and an English name) the bridge reads; 0
+    /// when the files were not found, which `/readyz`-style checks and tests can tell apart.
+    pub fn hs_names(&self) -> usize {
+        self.hs.as_ref().map_or(0, |h| h.en.len())
+    }
+
     /// Loads CC-CEDICT now (about a second), so the first query does not wait for it.
     pub fn warm(&self) {
         let _ = chinese_dictionary::query_by_simplified("标准");
@@ -461,6 +479,26 @@ mod tests {
         ] {
             assert_eq!(expandable(w), want, "{w}");
         }
+    }
+
+    /// The HS names are found from the checkout and from a crate directory (where `cargo test`
+    /// runs) alike; without them the default path is returned for the warning to name.
+    #[test]
+    fn hs_dir_is_found_from_any_directory_below_the_checkout() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let codes = tmp.path().join("shared").join("data").join("codes");
+        let crate_dir = tmp.path().join("main").join("crates").join("index");
+        std::fs::create_dir_all(&codes).expect("mkdir");
+        std::fs::create_dir_all(&crate_dir).expect("mkdir");
+        assert_eq!(hs_dir_from(Some(&crate_dir)), PathBuf::from(HS_DIR_DEFAULT));
+        std::fs::write(codes.join(HS_ZH_FILE), "code name\n").expect("write");
+        // One file alone is not the pair.
+        assert_eq!(hs_dir_from(Some(&crate_dir)), PathBuf::from(HS_DIR_DEFAULT));
+        std::fs::write(codes.join(HS_EN_FILE), "code name\n").expect("write");
+        for cwd in [tmp.path().join("main"), crate_dir] {
+            assert_eq!(hs_dir_from(Some(&cwd)), codes, "{}", cwd.display());
+        }
+        assert_eq!(hs_dir_from(None), PathBuf::from(HS_DIR_DEFAULT));
     }
 
     /// CC-CEDICT gives near-synonyms with the same first sense, and translations.

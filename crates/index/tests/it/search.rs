@@ -251,6 +251,24 @@ fn chinese_product_words_find_english_notifications() {
     );
 }
 
+/// The HS names (12,228 codes in the shared data) are read when the tests run in the crate's
+/// own directory, as `cargo test` does, not only from the checkout's root.
+#[test]
+fn the_bridge_reads_the_hs_names_in_cargo_test() {
+    let codes = crate::root().join("../shared/data/codes/hs-ccc-10digit-en.txt");
+    if !codes.exists() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "shared data missing"
+        );
+        eprintln!("note: {} absent, HS names check skipped", codes.display());
+        return;
+    }
+    let n = crate::fixture_index().bridge().hs_names();
+    assert!(n > 12_000, "{n} HS names read");
+}
+
 #[test]
 fn filters_and_facets() {
     let r = search(SearchRequest {
