@@ -32,6 +32,9 @@ pub enum ErrorCode {
     ReadOnly,
     /// Something failed on our side; the log has the details under the request id (500).
     Internal,
+    /// A configuration file the operator wrote is invalid (a broken `catalog-aliases.toml`);
+    /// the message names it and nothing was done (500).
+    Misconfigured,
     /// The index is not open yet or is being rebuilt (503).
     NotReady,
     /// The request took longer than the configured timeout (503).
@@ -40,7 +43,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::InvalidParameter,
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
@@ -50,6 +53,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::ReadOnly,
         ErrorCode::Internal,
+        ErrorCode::Misconfigured,
         ErrorCode::NotReady,
         ErrorCode::Timeout,
     ];
@@ -65,7 +69,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::ReadOnly => StatusCode::FORBIDDEN,
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal | ErrorCode::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::NotReady | ErrorCode::Timeout => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -82,6 +86,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ReadOnly => "read_only",
             ErrorCode::Internal => "internal",
+            ErrorCode::Misconfigured => "misconfigured",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Timeout => "timeout",
         }
@@ -162,6 +167,13 @@ impl ApiError {
             ErrorCode::Internal,
             "internal error, the server log has the details under the request id",
         )
+    }
+
+    /// A configuration file of the operator is invalid: logged, and answered with the message
+    /// (it names the file, which only an admin route reveals; see [`crate::ingest`]).
+    pub fn misconfigured(cause: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "invalid configuration file");
+        ApiError::new(ErrorCode::Misconfigured, cause.to_string())
     }
 
     /// The JSON body.

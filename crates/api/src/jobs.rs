@@ -272,14 +272,21 @@ async fn run(state: &AppState, jobs: &Arc<Jobs>, mut job: Job) {
                 tracing::warn!(error = %e, "job progress not saved");
             }
         };
-        let (reports, summary) = crate::routes::documents::run_upload_batch(
-            &index,
-            &staging,
+        let opts = crate::ingest::IngestOptions {
+            ocr_max_pages: ocr,
+            progress: &on_file,
+            ..Default::default()
+        };
+        let done = crate::ingest::run(
             &config_dir,
-            ocr,
-            &on_file,
+            crate::ingest::Inputs::Staged {
+                folder: &staging,
+                prefix: crate::ingest::UPLOAD_PREFIX,
+            },
+            crate::ingest::Destination::Index(&index),
+            &opts,
         );
-        (reports, summary, before)
+        (done, before)
     })
     .await;
     drop(guard);
@@ -289,7 +296,13 @@ async fn run(state: &AppState, jobs: &Arc<Jobs>, mut job: Job) {
         .clone();
     job.finished = Some(now());
     match result {
-        Ok((reports, summary, before)) => {
+        Ok((Err(e), _)) => {
+            // The operator's configuration (see `crate::ingest`): the staged files stay.
+            tracing::error!(error = %e, job = %job.id, "job not run: invalid configuration");
+            job.state = JobState::Failed;
+            job.error = Some(e.to_string());
+        }
+        Ok((Ok(crate::ingest::Ingested { reports, summary }), before)) => {
             for r in &reports {
                 state.metrics.observe_ingest(r.status.as_str());
             }

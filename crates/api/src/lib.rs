@@ -11,6 +11,7 @@ pub mod check;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod ingest;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;

@@ -7,6 +7,10 @@
 //! `cargo run --release -- serve` shows a working search without any other step. Sub-folders
 //! holding a `.no-bootstrap` file (`fixtures/bad`, the deliberately broken inputs) are left out.
 //!
+//! A server that may ingest (any but a replica) checks the index configuration's
+//! `catalog-aliases.toml` before it binds and refuses to start when the file is present but
+//! invalid, naming it (the one rule of [`crate::ingest`]); the bootstrap applies the same rule.
+//!
 //! A read-only server (`--read-only`, a replica) never creates, bootstraps or writes: it waits
 //! for the writer to create the index, follows its commits (tantivy reloads within about half a
 //! second of a commit) and its re-index switches (the alias is polled every
@@ -21,8 +25,8 @@ use biaozhun_index::{Index, IndexError};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::ingest::{Destination, IngestError, IngestOptions, Inputs};
 use crate::metrics::Metrics;
-use crate::routes::documents::run_batch;
 use crate::state::AppState;
 
 /// How often a server that does not write checks whether the index was re-indexed.
@@ -57,6 +61,10 @@ pub enum ServeError {
         /// The commit error.
         message: String,
     },
+    /// The index configuration cannot be used to ingest (a present but invalid
+    /// `catalog-aliases.toml`, named in the message).
+    #[error("{0}")]
+    Config(#[from] IngestError),
     /// The HTTP server failed.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
@@ -67,6 +75,10 @@ pub enum ServeError {
 
 /// Serves `config` until a shutdown signal.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
+    if !config.read_only {
+        // Uploads, jobs, the sync and the bootstrap ingest: a bad alias file stops us here.
+        crate::ingest::aliases(&config.index_config_dir)?;
+    }
     let addr = config.addr;
     let listener = TcpListener::bind(addr)
         .await
@@ -198,12 +210,16 @@ pub fn open_index(config: &Config, metrics: &Metrics) -> Result<Index, ServeErro
     if let Some(folder) = bootstrap {
         if is_empty(&index) {
             tracing::info!(folder = %folder.display(), "empty index, ingesting the bootstrap folder");
-            let (reports, summary) = run_batch(
-                &index,
-                &bootstrap_paths(folder),
+            let opts = IngestOptions {
+                ocr_max_pages: config.ocr_max_pages,
+                ..Default::default()
+            };
+            let crate::ingest::Ingested { reports, summary } = crate::ingest::run(
                 &config.index_config_dir,
-                config.ocr_max_pages,
-            );
+                Inputs::Paths(&bootstrap_paths(folder)),
+                Destination::Index(&index),
+                &opts,
+            )?;
             for r in &reports {
                 metrics.observe_ingest(r.status.as_str());
             }

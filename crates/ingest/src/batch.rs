@@ -10,11 +10,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use biaozhun_model::{Record, Standard, Store};
+use biaozhun_model::{Record, RecordKind, Standard, Store, TextQuality};
 use serde::Serialize;
 
-use crate::catalog::{Aliases, LineError};
-use crate::extract::ExtractOptions;
+use crate::catalog::{Aliases, LineError, LineUnit};
+use crate::extract::{ExtractOptions, Extractor, FileKind};
 
 mod files;
 mod memory;
@@ -78,40 +78,126 @@ impl FileStatus {
     }
 }
 
+/// What an input file was recognised as: the report's `input`. A full text's file format
+/// ([`FileKind`]) until its content shows a regulation or a notification form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recognised {
+    /// A catalog (JSON, JSONL, CSV, XLSX).
+    Catalog,
+    /// A PDF.
+    Pdf,
+    /// A Word `.docx`.
+    Docx,
+    /// A legacy Word `.doc`.
+    Doc,
+    /// An HTML page.
+    Html,
+    /// A Markdown text.
+    Markdown,
+    /// A plain text.
+    Text,
+    /// A law or regulation (a text or Word file whose content is one).
+    Regulation,
+    /// A WTO notification form (a text or Word file whose content is one).
+    NotificationForm,
+    /// Not a kind of file the batch reads (or not readable at all).
+    Unsupported,
+}
+
+impl Recognised {
+    /// The JSON spelling: `catalog`, `pdf`, `docx`, `doc`, `html`, `markdown`, `text`,
+    /// `regulation`, `notification_form` or `unsupported`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recognised::Catalog => "catalog",
+            Recognised::Pdf => "pdf",
+            Recognised::Docx => "docx",
+            Recognised::Doc => "doc",
+            Recognised::Html => "html",
+            Recognised::Markdown => "markdown",
+            Recognised::Text => "text",
+            Recognised::Regulation => "regulation",
+            Recognised::NotificationForm => "notification_form",
+            Recognised::Unsupported => "unsupported",
+        }
+    }
+}
+
+impl From<FileKind> for Recognised {
+    fn from(k: FileKind) -> Recognised {
+        match k {
+            FileKind::Pdf => Recognised::Pdf,
+            FileKind::Text => Recognised::Text,
+            FileKind::Markdown => Recognised::Markdown,
+            FileKind::Html => Recognised::Html,
+            FileKind::Docx => Recognised::Docx,
+            FileKind::Doc => Recognised::Doc,
+        }
+    }
+}
+
+/// Where a full text's standard number was read: the report's `code_from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum CodeSource {
+    /// The cover page and the file name agree.
+    #[serde(rename = "cover+file_name")]
+    CoverAndFileName,
+    /// The cover page.
+    #[serde(rename = "cover")]
+    Cover,
+    /// The file name.
+    #[serde(rename = "file_name")]
+    FileName,
+    /// A catalog record of the same standard in the batch: its spelling wins.
+    #[serde(rename = "catalog")]
+    Catalog,
+}
+
+impl CodeSource {
+    /// The JSON spelling: `cover+file_name`, `cover`, `file_name` or `catalog`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeSource::CoverAndFileName => "cover+file_name",
+            CodeSource::Cover => "cover",
+            CodeSource::FileName => "file_name",
+            CodeSource::Catalog => "catalog",
+        }
+    }
+}
+
 /// One line of the batch report: what happened to one input file.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
     /// The file as given or found by the walk.
     pub path: String,
-    /// What the file was recognised as (`catalog`, `pdf`, `text`, `html`, `regulation`,
-    /// `notification_form`, `unsupported`).
-    pub input: &'static str,
+    /// What the file was recognised as.
+    pub input: Recognised,
     /// Outcome.
     pub status: FileStatus,
     /// Why the file failed or was skipped; first warning otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Record kind produced (`standard`, `notification`, `regulation`) for single-record files.
+    /// Record kind produced by single-record files.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub record_kind: Option<&'static str>,
+    pub record_kind: Option<RecordKind>,
     /// The detected standard code (or symbol, or regulation id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// How a full text's number was read: `cover+file_name` (both agree), `cover`,
-    /// `file_name`, or `catalog` (a catalog record of the batch has the same standard and its
-    /// spelling wins: catalog over cover over file name).
+    /// How a full text's number was read (a catalog record of the batch with the same
+    /// standard wins: catalog over cover over file name).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code_from: Option<&'static str>,
+    pub code_from: Option<CodeSource>,
     /// Other spellings of the same number merged into `code`, each with its source
     /// (`YY 505-2012 (file name)`): one record per standard, whatever the padding.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub merged_spellings: Vec<String>,
     /// Measured text quality for full-text files.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<&'static str>,
+    pub quality: Option<TextQuality>,
     /// The extractor whose text was used.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extractor: Option<&'static str>,
+    pub extractor: Option<Extractor>,
     /// Page count of PDFs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pages: Option<u32>,
@@ -121,9 +207,9 @@ pub struct FileReport {
     pub skipped: usize,
     /// Catalog rows rejected.
     pub rejected: usize,
-    /// What `line` counts in `line_errors` and `warnings` of catalogs (`line`, `row`, `record`).
+    /// What `line` counts in `line_errors` and `warnings` of catalogs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<&'static str>,
+    pub unit: Option<LineUnit>,
     /// Rejected catalog rows with the reason (at most [`MAX_LISTED`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub line_errors: Vec<LineError>,
@@ -141,7 +227,7 @@ pub const MAX_LISTED: usize = 200;
 
 impl FileReport {
     /// A report with nothing decided yet.
-    pub fn new(path: &Path, input: &'static str) -> FileReport {
+    pub fn new(path: &Path, input: Recognised) -> FileReport {
         FileReport {
             path: path.display().to_string(),
             input,
@@ -196,7 +282,14 @@ impl FileReport {
                 self.reason = self
                     .line_errors
                     .first()
-                    .map(|e| format!("{} {}: {}", self.unit.unwrap_or("line"), e.line, e.message))
+                    .map(|e| {
+                        format!(
+                            "{} {}: {}",
+                            self.unit.unwrap_or_default(),
+                            e.line,
+                            e.message
+                        )
+                    })
                     .or_else(|| self.warnings.first().map(|w| w.message.clone()));
             }
         }
@@ -272,7 +365,7 @@ pub fn ingest_paths(
     let (files, missing) = walk(paths);
     let mut summary = BatchSummary::default();
     for (p, e) in missing {
-        let r = FileReport::new(&p, "unsupported").fail(format!("cannot read: {e}"));
+        let r = FileReport::new(&p, Recognised::Unsupported).fail(format!("cannot read: {e}"));
         summary.count(&r);
         progress(&r);
     }
@@ -362,7 +455,7 @@ pub fn ingest_files(
         match classify(f) {
             InputKind::Catalog => catalogs.push(f.clone()),
             InputKind::Unsupported => {
-                let r = FileReport::new(f, "unsupported").skip(
+                let r = FileReport::new(f, Recognised::Unsupported).skip(
                     "unsupported file type (expected .pdf, .docx, .doc, .txt, .md, .html, .json, .jsonl, .csv or .xlsx)",
                 );
                 summary.count(&r);
@@ -424,9 +517,10 @@ pub fn ingest_files(
                     {
                         if cat.code.number() != s.code.number() {
                             // Catalog over cover over file name: the catalog's spelling wins.
-                            let how = report.code_from.unwrap_or("file").replace('_', " ");
+                            let how = report.code_from.map_or("file", CodeSource::as_str);
+                            let how = how.replace('_', " ");
                             report.merged_spellings.push(format!("{} ({how})", s.code));
-                            report.code_from = Some("catalog");
+                            report.code_from = Some(CodeSource::Catalog);
                         }
                         let file_std = std::mem::replace(s, Standard::new(cat.code.clone()));
                         for c in biaozhun_model::merge::merge_standard(&mut cat, file_std) {
@@ -438,7 +532,7 @@ pub fn ingest_files(
                     }
                 }
                 if let Record::Notification(n) = &mut record {
-                    let key = format!("notification:{}", n.id());
+                    // `key` is `notification:SYMBOL`, as the catalog's records were filed.
                     if let Some(Some(Record::Notification(mut cat))) = pending_index
                         .remove(&key)
                         .and_then(|i| pending.get_mut(i))

@@ -38,6 +38,37 @@ pub struct LineError {
     pub message: String,
 }
 
+/// What the `line` of a catalog's [`LineError`]s counts: lines of a JSONL or CSV file, rows of a
+/// spreadsheet, or records of a JSON array.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineUnit {
+    /// A line of a JSONL or CSV file.
+    #[default]
+    Line,
+    /// A row of a spreadsheet.
+    Row,
+    /// A record of a JSON array.
+    Record,
+}
+
+impl LineUnit {
+    /// `line`, `row` or `record`: the JSON spelling and the word in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineUnit::Line => "line",
+            LineUnit::Row => "row",
+            LineUnit::Record => "record",
+        }
+    }
+}
+
+impl std::fmt::Display for LineUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What reading one catalog file produced.
 #[derive(Debug, Default, Serialize)]
 pub struct CatalogOutcome {
@@ -53,8 +84,8 @@ pub struct CatalogOutcome {
     pub skipped: usize,
     /// Problems in imported rows and in the file as a whole (line 0).
     pub warnings: Vec<LineError>,
-    /// What `line` counts: `line` (JSONL, CSV), `row` (spreadsheets) or `record` (JSON arrays).
-    pub unit: &'static str,
+    /// What `line` counts.
+    pub unit: LineUnit,
 }
 
 /// Why a whole catalog file could not be read.
@@ -147,7 +178,7 @@ type RawRow = Result<Vec<(String, Value)>, String>;
 
 /// Rows as read from a file, before conversion.
 struct Rows {
-    unit: &'static str,
+    unit: LineUnit,
     /// (line, the row or the reason it could not be read)
     rows: Vec<(usize, RawRow)>,
     warnings: Vec<LineError>,
@@ -336,7 +367,7 @@ fn read_json(bytes: &[u8]) -> Result<Rows, CatalogError> {
         _ => return Err(CatalogError::NoRecords),
     };
     Ok(Rows {
-        unit: "record",
+        unit: LineUnit::Record,
         rows: items
             .into_iter()
             .enumerate()
@@ -368,7 +399,7 @@ fn read_jsonl(bytes: &[u8]) -> Rows {
         rows.push((line, row));
     }
     Rows {
-        unit: "line",
+        unit: LineUnit::Line,
         rows,
         warnings: Vec::new(),
     }
@@ -451,7 +482,7 @@ fn read_csv(bytes: &[u8], aliases: &Aliases) -> Result<Rows, CatalogError> {
         }
     }
     Ok(Rows {
-        unit: "line",
+        unit: LineUnit::Line,
         rows,
         warnings,
     })
@@ -512,7 +543,7 @@ fn read_sheet(path: &Path, aliases: &Aliases) -> Result<Rows, CatalogError> {
             })
             .collect();
         return Ok(Rows {
-            unit: "row",
+            unit: LineUnit::Row,
             rows,
             warnings: Vec::new(),
         });

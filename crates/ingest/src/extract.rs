@@ -79,6 +79,68 @@ impl Default for ExtractOptions {
     }
 }
 
+/// Who produced a text: one PDF extractor, OCR, or the reader of a text or Word format. The
+/// name ([`Extractor::as_str`], also the JSON spelling) is what reports and logs show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Extractor {
+    /// The `pdf-extract` crate.
+    #[serde(rename = "pdf-extract")]
+    PdfExtract,
+    /// The `lopdf` crate's text extraction.
+    #[serde(rename = "lopdf")]
+    Lopdf,
+    /// Poppler's `pdftotext` command.
+    #[serde(rename = "pdftotext")]
+    Pdftotext,
+    /// OCR of the rendered pages (`tesseract`).
+    #[serde(rename = "tesseract")]
+    Tesseract,
+    /// A plain text or Markdown file, decoded.
+    #[serde(rename = "text")]
+    Text,
+    /// An HTML file, its markup removed.
+    #[serde(rename = "html")]
+    Html,
+    /// A Word `.docx`, unzipped.
+    #[serde(rename = "docx")]
+    Docx,
+    /// A legacy Word `.doc`, through `antiword`.
+    #[serde(rename = "antiword")]
+    Antiword,
+}
+
+impl Extractor {
+    /// `pdf-extract`, `lopdf`, `pdftotext`, `tesseract`, `text`, `html`, `docx` or `antiword`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Extractor::PdfExtract => "pdf-extract",
+            Extractor::Lopdf => "lopdf",
+            Extractor::Pdftotext => "pdftotext",
+            Extractor::Tesseract => "tesseract",
+            Extractor::Text => "text",
+            Extractor::Html => "html",
+            Extractor::Docx => "docx",
+            Extractor::Antiword => "antiword",
+        }
+    }
+}
+
+impl std::fmt::Display for Extractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<PdfExtractor> for Extractor {
+    fn from(p: PdfExtractor) -> Extractor {
+        match p {
+            PdfExtractor::PdfExtract => Extractor::PdfExtract,
+            PdfExtractor::Lopdf => Extractor::Lopdf,
+            PdfExtractor::Pdftotext => Extractor::Pdftotext,
+        }
+    }
+}
+
 /// The text of one file and how far it can be trusted.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Extracted {
@@ -86,8 +148,8 @@ pub struct Extracted {
     pub text: String,
     /// Measured quality of `text`.
     pub quality: TextQuality,
-    /// Who produced `text`: `pdf-extract`, `lopdf`, `pdftotext`, `tesseract`, `text` or `html`.
-    pub extractor: &'static str,
+    /// Who produced `text`.
+    pub extractor: Extractor,
     /// Page count for PDFs.
     pub pages: Option<u32>,
     /// Problems worth telling the user about (extractor failures, OCR not installed, ...).
@@ -291,7 +353,7 @@ pub fn extract_bytes(
             Ok(Extracted {
                 text,
                 quality: report.quality,
-                extractor: "docx",
+                extractor: Extractor::Docx,
                 pages: None,
                 warnings: Vec::new(),
                 needs_ocr: false,
@@ -303,7 +365,7 @@ pub fn extract_bytes(
             Ok(Extracted {
                 text,
                 quality: report.quality,
-                extractor: "antiword",
+                extractor: Extractor::Antiword,
                 pages: None,
                 warnings: Vec::new(),
                 needs_ocr: false,
@@ -312,9 +374,9 @@ pub fn extract_bytes(
         FileKind::Text | FileKind::Markdown | FileKind::Html => {
             let decoded = decode_text(bytes)?;
             let (text, extractor) = match kind {
-                FileKind::Html => (html_to_text(&decoded.text), "html"),
-                FileKind::Markdown => (markdown_to_text(&decoded.text), "text"),
-                _ => (decoded.text, "text"),
+                FileKind::Html => (html_to_text(&decoded.text), Extractor::Html),
+                FileKind::Markdown => (markdown_to_text(&decoded.text), Extractor::Text),
+                _ => (decoded.text, Extractor::Text),
             };
             let report = assess(&text, None);
             let mut warnings = Vec::new();

@@ -1,10 +1,12 @@
 //! `biaozhun ingest`: files and folders into the index, with a per-file report.
 //!
-//! Thin wrapper over [`biaozhun_ingest::batch`]: parses flags, opens the index (or an in-memory
-//! store for a dry run without `--index`), shows a progress bar (files, MB, rate, ETA; the file
-//! name cut to the terminal's width in columns, so double-width Chinese names do not wrap it)
-//! when stderr is a terminal, writes one JSON line per input file to `--report`, and prints a
-//! summary. Exit code 1 when any file failed or the commit did.
+//! Thin wrapper over the one ingest service ([`biaozhun_api::ingest`], the same as uploads,
+//! jobs, the bootstrap and the ePing sync): parses flags, opens the index (or runs dry without
+//! `--index`), shows a progress bar (files, MB, rate, ETA; the file name cut to the terminal's
+//! width in columns, so double-width Chinese names do not wrap it) when stderr is a terminal,
+//! writes one JSON line per input file to `--report`, and prints a summary. Exit code 1 when
+//! any file failed or the commit did; 2, naming the file, when `catalog-aliases.toml` of the
+//! configuration is present but invalid (nothing is read).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -13,9 +15,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use biaozhun_ingest::batch::{self, BatchOptions, FileReport, FileStatus, MemoryStore};
-use biaozhun_ingest::catalog::{Aliases, ALIASES_FILE};
-use biaozhun_model::Store;
+use biaozhun_api::ingest::{Destination, IngestOptions, Inputs};
+use biaozhun_ingest::batch::{self, FileReport, FileStatus};
 
 /// Flags of `biaozhun ingest`.
 #[derive(Debug, clap::Args)]
@@ -60,38 +61,27 @@ pub struct Args {
 /// Runs the batch.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let config = crate::cli::config_dir(args.config.as_deref())?;
-    let aliases = if config.join(ALIASES_FILE).exists() {
-        Aliases::load_dir(&config)?
-    } else {
-        tracing::warn!(
-            path = %config.join(ALIASES_FILE).display(),
-            "catalog aliases not found, using the built-in table"
-        );
-        Aliases::builtin()?
-    };
-    let mut opts = BatchOptions::new(aliases);
-    opts.extract.ocr = !args.no_ocr;
-    opts.extract.ocr_workers = args.ocr_workers;
-    opts.extract.max_file_bytes = args.max_file_size;
-    opts.threads = args.threads.max(1);
+    // Checked before the index is opened or the report created: the service checks it again.
+    biaozhun_api::ingest::aliases(&config)?;
 
     let hooks = match &args.webhooks {
         Some(p) => biaozhun_api::webhook::load_file(p)?,
         None => Vec::new(),
     };
     let before = biaozhun_api::webhook::snapshot_dir(args.index.as_deref(), &hooks);
-    let mut index = None;
-    let mut memory;
-    let store: &mut dyn Store = match &args.index {
-        Some(dir) => index.insert(
+    let index = match &args.index {
+        Some(dir) => Some(
             biaozhun_index::Index::open_or_create(dir, &config)
                 .with_context(|| format!("cannot open index {}", dir.display()))?,
         ),
         None => {
             eprintln!("note: no --index given: dry run, nothing is stored");
-            memory = MemoryStore::new();
-            &mut memory
+            None
         }
+    };
+    let destination = match &index {
+        Some(ix) => Destination::Index(ix),
+        None => Destination::DryRun,
     };
 
     let report_file = match &args.report {
@@ -120,12 +110,23 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         bar: bar.clone(),
         failures: Vec::new(),
     });
-    let s = batch::ingest_paths(&args.paths, &opts, store, &|r: &FileReport| {
-        state.borrow_mut().file(r)
-    });
-    let state = state.into_inner();
+    let progress = |r: &FileReport| state.borrow_mut().file(r);
+    let opts = IngestOptions {
+        ocr_max_pages: if args.no_ocr {
+            0
+        } else {
+            IngestOptions::default().ocr_max_pages
+        },
+        ocr_workers: args.ocr_workers,
+        max_file_bytes: args.max_file_size,
+        threads: args.threads,
+        progress: &progress,
+    };
+    let ran = biaozhun_api::ingest::run(&config, Inputs::Paths(&args.paths), destination, &opts);
     bar.finish_and_clear();
     crate::cli::set_progress(None);
+    let s = ran?.summary;
+    let state = state.into_inner();
     if let Some(mut w) = state.report {
         w.flush().context("cannot write the report")?;
     }

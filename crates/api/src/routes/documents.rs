@@ -2,12 +2,12 @@
 //! `DELETE /api/v1/documents/{id}`.
 //!
 //! An upload is streamed to a private temporary directory under sanitised names (no path
-//! traversal, no hidden files), ingested by the same batch as `biaozhun ingest`, committed, and
-//! the reader reloaded before answering: what the report says was imported is searchable when
-//! the response arrives.
+//! traversal, no hidden files), ingested by the one ingest service ([`crate::ingest`], the
+//! same as `biaozhun ingest`), committed, and the reader reloaded before answering: what the
+//! report says was imported is searchable when the response arrives. An invalid
+//! `catalog-aliases.toml` is answered `misconfigured` before the body is read.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use axum::extract::multipart::MultipartError;
 use axum::extract::multipart::MultipartRejection;
@@ -16,10 +16,8 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use biaozhun_index::Index;
-use biaozhun_ingest::batch::{ingest_paths, BatchOptions, BatchSummary, FileReport};
-use biaozhun_ingest::catalog::Aliases;
-use biaozhun_model::{NotificationSymbol, Record, StandardCode, Store, StoreError};
+use biaozhun_ingest::batch::{BatchSummary, FileReport};
+use biaozhun_model::{NotificationSymbol, RecordKind, StandardCode};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
@@ -130,7 +128,7 @@ pub struct SummaryWire {
         (status = 403, description = "`read_only`: a replica; upload to the writer", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: body above max_upload_bytes", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: not multipart/form-data", body = ErrorBody),
-        (status = 500, description = "`internal`: the commit failed", body = ErrorBody),
+        (status = 500, description = "`internal`: the commit failed; `misconfigured`: the server's catalog-aliases.toml is invalid (named in the message), nothing stored", body = ErrorBody),
         (status = 503, description = "`not_ready`", body = ErrorBody),
     ))]
 pub async fn upload(
@@ -167,6 +165,16 @@ pub async fn upload(
         )
     })?;
     let index = state.index()?;
+    // A broken alias table is the operator's to fix: said before the body is read, so nothing
+    // is staged or queued that could not be imported as the operator meant.
+    let config_dir = state.config.index_config_dir.clone();
+    let check_dir = config_dir.clone();
+    blocking(move || {
+        crate::ingest::aliases(&check_dir)
+            .map(drop)
+            .map_err(|e| ApiError::misconfigured(&e))
+    })
+    .await?;
     // A job stages its files in the index directory (they must survive a restart); a
     // synchronous upload in a temporary folder.
     let job = if wait {
@@ -211,16 +219,27 @@ pub async fn upload(
         )
             .into_response());
     }
-    let config_dir = state.config.index_config_dir.clone();
     let ocr_max_pages = state.config.ocr_max_pages;
     let _guard = state.write_lock.lock().await;
     let root = dir.path().to_path_buf();
     let (hook_index, hooks) = (index.clone(), state.config.webhooks.clone());
     let (reports, summary, before) = blocking(move || {
         let before = crate::webhook::snapshot(&hooks, &index);
-        let (reports, summary) =
-            run_upload_batch(&index, &root, &config_dir, ocr_max_pages, &|_| {});
-        Ok((reports, summary, before))
+        let opts = crate::ingest::IngestOptions {
+            ocr_max_pages,
+            ..Default::default()
+        };
+        let done = crate::ingest::run(
+            &config_dir,
+            crate::ingest::Inputs::Staged {
+                folder: &root,
+                prefix: crate::ingest::UPLOAD_PREFIX,
+            },
+            crate::ingest::Destination::Index(&index),
+            &opts,
+        )
+        .map_err(|e| ApiError::misconfigured(&e))?;
+        Ok((done.reports, done.summary, before))
     })
     .await?;
     drop(dir);
@@ -313,148 +332,6 @@ pub struct UploadParams {
     pub wait: Option<bool>,
 }
 
-/// Runs the ingest batch on `paths` into `index`, commits and reloads; returns the reports in
-/// input order. Used by the start-up bootstrap (files remembered under their own paths).
-pub fn run_batch(
-    index: &Index,
-    paths: &[PathBuf],
-    config_dir: &Path,
-    ocr_max_pages: u32,
-) -> (Vec<FileReport>, BatchSummary) {
-    let mut store: &Index = index;
-    run_batch_with(index, &mut store, paths, config_dir, ocr_max_pages, &|_| {})
-}
-
-/// Ingests uploaded files staged under `staging` (a temporary folder, or a job's folder):
-/// they are remembered as `upload/NAME` with their content hash, so uploading the same file
-/// again imports nothing and adds no second bookkeeping document. `progress` sees each report.
-pub fn run_upload_batch(
-    index: &Index,
-    staging: &Path,
-    config_dir: &Path,
-    ocr_max_pages: u32,
-    progress: &dyn Fn(&FileReport),
-) -> (Vec<FileReport>, BatchSummary) {
-    run_keyed_batch(
-        index,
-        staging,
-        "upload",
-        config_dir,
-        ocr_max_pages,
-        progress,
-    )
-}
-
-/// Ingests the files staged under `staging`, remembered as `PREFIX/NAME` (stable keys, not the
-/// temporary paths): uploads use `upload`, the ePing sync `eping`.
-pub fn run_keyed_batch(
-    index: &Index,
-    staging: &Path,
-    prefix: &str,
-    config_dir: &Path,
-    ocr_max_pages: u32,
-    progress: &dyn Fn(&FileReport),
-) -> (Vec<FileReport>, BatchSummary) {
-    let mut store = UploadStore {
-        index,
-        prefix,
-        staging: format!("{}/", staging.display()),
-    };
-    run_batch_with(
-        index,
-        &mut store,
-        &[staging.to_path_buf()],
-        config_dir,
-        ocr_max_pages,
-        progress,
-    )
-}
-
-/// The index as the store of staged files: staged paths become stable `PREFIX/NAME` keys.
-struct UploadStore<'a> {
-    index: &'a Index,
-    prefix: &'a str,
-    staging: String,
-}
-
-impl UploadStore<'_> {
-    fn key(&self, path: &str) -> String {
-        format!(
-            "{}/{}",
-            self.prefix,
-            path.strip_prefix(&self.staging).unwrap_or(path)
-        )
-    }
-}
-
-impl Store for UploadStore<'_> {
-    fn seen(&self, path: &str, content_hash: &str) -> bool {
-        <&Index as Store>::seen(&self.index, &self.key(path), content_hash)
-    }
-
-    fn put(&mut self, records: Vec<Record>, files: &[(String, String)]) -> Result<(), StoreError> {
-        let files: Vec<(String, String)> = files
-            .iter()
-            .map(|(p, h)| (self.key(p), h.clone()))
-            .collect();
-        let mut inner: &Index = self.index;
-        inner.put(records, &files)
-    }
-
-    fn commit(&mut self) -> Result<(), StoreError> {
-        let mut inner: &Index = self.index;
-        inner.commit()
-    }
-}
-
-fn run_batch_with(
-    index: &Index,
-    store: &mut dyn Store,
-    paths: &[PathBuf],
-    config_dir: &Path,
-    ocr_max_pages: u32,
-    on_file: &dyn Fn(&FileReport),
-) -> (Vec<FileReport>, BatchSummary) {
-    let aliases = match Aliases::load_dir(config_dir) {
-        Ok(a) => a,
-        Err(e) => {
-            tracing::warn!(error = %e, "catalog aliases not loadable, using the built-in table");
-            match Aliases::builtin() {
-                Ok(a) => a,
-                Err(e) => {
-                    let summary = BatchSummary {
-                        commit_error: Some(format!("no catalog alias table: {e}")),
-                        ..BatchSummary::default()
-                    };
-                    return (Vec::new(), summary);
-                }
-            }
-        }
-    };
-    let mut opts = BatchOptions::new(aliases);
-    opts.extract.ocr = ocr_max_pages > 0;
-    opts.extract.ocr_max_pages = ocr_max_pages;
-    let reports = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&reports);
-    let progress = move |r: &FileReport| {
-        tracing::info!(path = %r.path, status = r.status.as_str(), imported = r.imported, "ingested");
-        on_file(r);
-        sink.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(r.clone());
-    };
-    let summary = ingest_paths(paths, &opts, store, &progress);
-    if let Err(e) = index.reload() {
-        tracing::warn!(error = %e, "reader reload failed");
-    }
-    let reports = std::mem::take(
-        &mut *reports
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    );
-    (reports, summary)
-}
-
 fn multipart_error(e: MultipartError) -> ApiError {
     let code = code_for_status(e.status());
     let code = if code == ErrorCode::Internal {
@@ -491,15 +368,15 @@ pub(crate) fn report_wire(r: &FileReport, prefix: &str) -> FileReportWire {
     };
     FileReportWire {
         path: r.path.strip_prefix(prefix).unwrap_or(&r.path).to_string(),
-        input: r.input.to_string(),
+        input: r.input.as_str().to_string(),
         status: r.status.as_str().to_string(),
         reason: r.reason.clone(),
-        record_kind: r.record_kind.map(str::to_string),
+        record_kind: r.record_kind.map(|k| k.as_str().to_string()),
         code: r.code.clone(),
-        code_from: r.code_from.map(str::to_string),
+        code_from: r.code_from.map(|c| c.as_str().to_string()),
         merged_spellings: r.merged_spellings.clone(),
-        quality: r.quality.map(str::to_string),
-        extractor: r.extractor.map(str::to_string),
+        quality: r.quality.map(|q| q.as_str().to_string()),
+        extractor: r.extractor.map(|x| x.as_str().to_string()),
         pages: r.pages,
         imported: r.imported,
         skipped: r.skipped,
@@ -578,23 +455,25 @@ pub async fn delete(
     let index = state.index()?;
     let _guard = state.write_lock.lock().await;
     let found = blocking(move || -> Result<Option<(String, String)>, ApiError> {
-        let mut candidates: Vec<(String, &str)> = Vec::new();
+        let mut candidates: Vec<(String, RecordKind)> = Vec::new();
         if let Ok(s) = NotificationSymbol::parse(&raw) {
-            candidates.push((s.to_string(), "notification"));
+            candidates.push((s.to_string(), RecordKind::Notification));
         }
         if let Ok(c) = StandardCode::parse(&raw) {
-            candidates.push((c.to_string(), "standard"));
+            candidates.push((c.to_string(), RecordKind::Standard));
         }
-        candidates.push((raw.clone(), "regulation"));
+        candidates.push((raw.clone(), RecordKind::Regulation));
         for (id, kind) in candidates {
             let exists = match kind {
-                "notification" => index.get_notification(&id).map_err(index_error)?.is_some(),
-                "standard" => index.get_standard(&id).map_err(index_error)?.is_some(),
-                _ => index.get_regulation(&id).map_err(index_error)?.is_some(),
+                RecordKind::Notification => {
+                    index.get_notification(&id).map_err(index_error)?.is_some()
+                }
+                RecordKind::Standard => index.get_standard(&id).map_err(index_error)?.is_some(),
+                RecordKind::Regulation => index.get_regulation(&id).map_err(index_error)?.is_some(),
             };
             if exists {
                 index.delete(&id).map_err(index_error)?;
-                return Ok(Some((id, kind.to_string())));
+                return Ok(Some((id, kind.as_str().to_string())));
             }
         }
         Ok(None)

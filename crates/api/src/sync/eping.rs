@@ -7,10 +7,12 @@
 //! page; retries a `429` after its `Retry-After`, a `5xx`, a timeout or a malformed page with
 //! doubling waits; keeps only records that are new or whose content changed since the last run
 //! (a hash per symbol, saved once the page is committed); writes each page's kept records as
-//! one JSON file and imports it with [`crate::routes::documents::run_keyed_batch`]: the same
-//! import, report, webhooks and watchlist checks as an upload. A run that cannot finish
-//! (retries exhausted, the maximum run time, a failed commit) keeps what it committed and
-//! records the page it stopped at; the next run resumes there.
+//! one JSON file and imports it with the one ingest service ([`crate::ingest::run`], files
+//! remembered as `eping/NAME`): the same import, report, webhooks and watchlist checks as an
+//! upload. An invalid `catalog-aliases.toml` stops the run before anything is fetched
+//! ([`SyncError::Config`]). A run that cannot finish (retries exhausted, the maximum run time,
+//! a failed commit, an alias file broken during the run) keeps what it committed and records
+//! the page it stopped at; the next run resumes there.
 //!
 //! The subscription key is sent in the `Ocp-Apim-Subscription-Key` header and is never logged,
 //! never written to the state file and never shown in the configuration's `Debug` output.
@@ -143,6 +145,10 @@ pub enum SyncError {
     /// The base URL is not a URL.
     #[error("invalid ePing base url {0:?}")]
     BaseUrl(String),
+    /// The index configuration cannot be used to import (a present but invalid
+    /// `catalog-aliases.toml`, named in the message).
+    #[error("{0}")]
+    Config(#[from] crate::ingest::IngestError),
     /// A page file could not be written.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -412,6 +418,8 @@ pub async fn run(
     if !(base.starts_with("http://") || base.starts_with("https://")) {
         return Err(SyncError::BaseUrl(base.to_string()));
     }
+    // Nothing is fetched that could not be imported as the operator meant.
+    crate::ingest::aliases(&opts.config_dir)?;
     // Pages are staged outside the index directory (which holds index data and state only).
     let staging = tempfile::Builder::new()
         .prefix("biaozhun-eping-")
@@ -519,20 +527,35 @@ pub async fn run(
                 let root = staging.path().to_path_buf();
                 let imported = tokio::task::spawn_blocking(move || {
                     let before = crate::webhook::snapshot(&hooks2, &idx);
-                    let (reports, summary) = crate::routes::documents::run_keyed_batch(
-                        &idx,
-                        &root,
-                        "eping",
+                    let opts = crate::ingest::IngestOptions {
+                        ocr_max_pages: 0,
+                        ..Default::default()
+                    };
+                    let done = crate::ingest::run(
                         &config_dir,
-                        0,
-                        &|_| {},
+                        crate::ingest::Inputs::Staged {
+                            folder: &root,
+                            prefix: "eping",
+                        },
+                        crate::ingest::Destination::Index(&idx),
+                        &opts,
                     );
-                    (before, reports, summary)
+                    (before, done)
                 })
                 .await;
                 let _ = std::fs::remove_file(&path);
                 let (before, reports, summary) = match imported {
-                    Ok(x) => x,
+                    Ok((before, Ok(done))) => (before, done.reports, done.summary),
+                    Ok((_, Err(e))) => {
+                        report.stopped =
+                            Some(format!("stopped at page {page} (language {lang}): {e}"));
+                        state.resume = Some(Resume {
+                            from,
+                            language: lang,
+                            page,
+                        });
+                        break 'languages;
+                    }
                     Err(e) => {
                         report.stopped = Some(format!(
                             "stopped at page {page} (language {lang}): the import failed: {e}"

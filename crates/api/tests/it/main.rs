@@ -9,6 +9,7 @@ mod check_server;
 mod cli_tools;
 mod dossier;
 mod http;
+mod ingest;
 mod lifecycle;
 mod ops;
 mod replicas;
@@ -53,8 +54,18 @@ pub fn fixture_index() -> Arc<Index> {
 pub fn build_index(dir: &Path, paths: &[PathBuf]) -> Index {
     let config_dir = repo().join("index-config");
     let index = Index::open_or_create(dir, &config_dir).expect("create index");
-    let (_, summary) = biaozhun_api::routes::documents::run_batch(&index, paths, &config_dir, 0);
-    assert!(summary.commit_error.is_none(), "{summary:?}");
+    let opts = biaozhun_api::ingest::IngestOptions {
+        ocr_max_pages: 0,
+        ..Default::default()
+    };
+    let done = biaozhun_api::ingest::run(
+        &config_dir,
+        biaozhun_api::ingest::Inputs::Paths(paths),
+        biaozhun_api::ingest::Destination::Index(&index),
+        &opts,
+    )
+    .expect("the alias table of index-config/ is valid");
+    assert!(done.summary.commit_error.is_none(), "{:?}", done.summary);
     index
 }
 

@@ -10,9 +10,9 @@ use std::path::Path;
 use biaozhun_model::{NotificationSymbol, Standard, StandardCode, TextQuality};
 use sha2::{Digest, Sha256};
 
-use biaozhun_model::{Record, Store};
+use biaozhun_model::{Record, RecordKind, Store};
 
-use super::{code_from_file_name, BatchOptions, FileReport, MAX_LISTED};
+use super::{code_from_file_name, BatchOptions, CodeSource, FileReport, Recognised, MAX_LISTED};
 use crate::catalog::{extension, read_catalog, CATALOG_EXTENSIONS};
 use crate::extract::{decode_text, extract_file, ExtractError};
 
@@ -99,7 +99,7 @@ pub(crate) fn read_catalog_file(
     pending: &mut Vec<Option<Record>>,
     index: &mut HashMap<String, usize>,
 ) -> FileReport {
-    let mut report = FileReport::new(path, "catalog");
+    let mut report = FileReport::new(path, Recognised::Catalog);
     let bytes = match read_checked(path, opts) {
         Ok(b) => b,
         Err(reason) => return report.fail(reason),
@@ -167,16 +167,19 @@ pub(crate) fn read_catalog_file(
     report
 }
 
-/// The report's `input` for a full-text file.
-pub(crate) fn input_name(path: &Path) -> &'static str {
-    match (classify(path), extension(path).as_str()) {
-        (InputKind::Pdf, _) => "pdf",
-        (InputKind::Docx, _) => "docx",
-        (InputKind::Doc, _) => "doc",
-        (_, "html" | "htm" | "xhtml") => "html",
-        (_, "md" | "markdown") => "markdown",
-        _ => "text",
-    }
+/// The report's `input` for a full-text file (one [`classify`] did not call a catalog or
+/// unsupported): its [`FileKind`](crate::extract::FileKind).
+pub(crate) fn input_name(path: &Path) -> Recognised {
+    use crate::extract::FileKind;
+    let kind = match (classify(path), extension(path).as_str()) {
+        (InputKind::Pdf, _) => FileKind::Pdf,
+        (InputKind::Docx, _) => FileKind::Docx,
+        (InputKind::Doc, _) => FileKind::Doc,
+        (_, "html" | "htm" | "xhtml") => FileKind::Html,
+        (_, "md" | "markdown") => FileKind::Markdown,
+        _ => FileKind::Text,
+    };
+    kind.into()
 }
 
 /// Checks size and emptiness and hashes the content; `Err` is the reason.
@@ -228,11 +231,11 @@ pub(crate) fn process_text_file(
     drop(bytes);
     if let Some(raw) = raw {
         if text::is_regulation(path, &raw) {
-            report.input = "regulation";
+            report.input = Recognised::Regulation;
             return match text::regulation(&file_name, &raw) {
                 Ok((reg, warnings)) => {
                     report.code = Some(reg.id.clone());
-                    report.record_kind = Some("regulation");
+                    report.record_kind = Some(RecordKind::Regulation);
                     for w in warnings {
                         report.warn(0, w);
                     }
@@ -244,11 +247,11 @@ pub(crate) fn process_text_file(
             };
         }
         if text::is_notification_form(&raw) {
-            report.input = "notification_form";
+            report.input = Recognised::NotificationForm;
             return match text::notification(&raw) {
                 Ok((mut n, warnings)) => {
                     report.code = Some(n.id());
-                    report.record_kind = Some("notification");
+                    report.record_kind = Some(RecordKind::Notification);
                     for w in warnings {
                         report.warn(0, w);
                     }
@@ -268,7 +271,7 @@ pub(crate) fn process_text_file(
         Ok(x) => x,
         Err(e) => return (report.fail(inner(&e)), None),
     };
-    report.quality = Some(extracted.quality.as_str());
+    report.quality = Some(extracted.quality);
     report.extractor = Some(extracted.extractor);
     report.pages = extracted.pages;
     for w in &extracted.warnings {
@@ -286,7 +289,9 @@ pub(crate) fn process_text_file(
     for w in warnings {
         report.warn(0, w);
     }
-    let code_from_name = reading.as_ref().is_some_and(|r| r.from == "file_name");
+    let code_from_name = reading
+        .as_ref()
+        .is_some_and(|r| r.from == CodeSource::FileName);
     if let Some(r) = reading {
         report.code_from = Some(r.from);
         report.merged_spellings = r.merged;
@@ -312,7 +317,7 @@ pub(crate) fn process_text_file(
     }
     stamp_file_standard(&mut standard, &report.path, code_from_name);
     report.code = Some(standard.id());
-    report.record_kind = Some("standard");
+    report.record_kind = Some(RecordKind::Standard);
     (report, Some(Record::Standard(standard)))
 }
 
@@ -345,8 +350,8 @@ fn inner(e: &ExtractError) -> String {
 pub(crate) struct CodeReading {
     /// The number the record gets.
     pub code: StandardCode,
-    /// `cover+file_name` (both agree), `cover` or `file_name`: what the report line says.
-    pub from: &'static str,
+    /// Where it was read (never [`CodeSource::Catalog`]: the batch decides that later).
+    pub from: CodeSource,
     /// Other spellings of the same number that were merged into `code` (`YY 505-2012 (file
     /// name)` when the cover prints `YY 0505-2012`).
     pub merged: Vec<String>,
@@ -366,11 +371,11 @@ pub(crate) fn reconcile_codes(
     let reading = |code, from, merged| CodeReading { code, from, merged };
     match (from_name, from_cover) {
         (None, None) => None,
-        (Some(n), None) => Some(reading(n, "file_name", Vec::new())),
-        (None, Some(c)) => Some(reading(c, "cover", Vec::new())),
+        (Some(n), None) => Some(reading(n, CodeSource::FileName, Vec::new())),
+        (None, Some(c)) => Some(reading(c, CodeSource::Cover, Vec::new())),
         (Some(n), Some(c)) => {
             if n == c {
-                return Some(reading(c, "cover+file_name", Vec::new()));
+                return Some(reading(c, CodeSource::CoverAndFileName, Vec::new()));
             }
             let (nk, ck) = (n.unpadded().compact(), c.unpadded().compact());
             if nk == ck || n.same_standard(&c) && (n.year().is_none() || c.year().is_none()) {
@@ -382,9 +387,13 @@ pub(crate) fn reconcile_codes(
                 // Another padding (`YY 505` in the name, `YY 0505` on the cover) is a merged
                 // spelling; a missing year is not.
                 if n.number() == code.number() {
-                    return Some(reading(code, "cover+file_name", Vec::new()));
+                    return Some(reading(code, CodeSource::CoverAndFileName, Vec::new()));
                 }
-                return Some(reading(code, "cover", vec![format!("{n} (file name)")]));
+                return Some(reading(
+                    code,
+                    CodeSource::Cover,
+                    vec![format!("{n} (file name)")],
+                ));
             }
             if nk.len() > ck.len() && nk.starts_with(&ck) {
                 warnings.push(format!(
@@ -392,7 +401,7 @@ pub(crate) fn reconcile_codes(
                 ));
                 return Some(reading(
                     n,
-                    "file_name",
+                    CodeSource::FileName,
                     vec![format!("{c} (cover, truncated)")],
                 ));
             }
@@ -400,12 +409,12 @@ pub(crate) fn reconcile_codes(
                 warnings.push(format!(
                     "file name says {n} but the cover page says {c}; using {c}"
                 ));
-                Some(reading(c, "cover", Vec::new()))
+                Some(reading(c, CodeSource::Cover, Vec::new()))
             } else {
                 warnings.push(format!(
                     "file name says {n} but the (unreliable) text says {c}; using {n}"
                 ));
-                Some(reading(n, "file_name", Vec::new()))
+                Some(reading(n, CodeSource::FileName, Vec::new()))
             }
         }
     }

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use biaozhun_model::RecordKind;
 use serde::Deserialize;
 
 /// The version of the alias file this code understands.
@@ -38,14 +39,23 @@ pub enum AliasError {
         /// What the parser said.
         message: String,
     },
+    /// A file that parsed but is not a valid table (version, ambiguous or missing names):
+    /// what [`Aliases::load`] answers, so every error of a file names it.
+    #[error("invalid alias file {path}: {source}")]
+    InFile {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        source: Box<AliasError>,
+    },
     /// A version this code does not know.
     #[error("unsupported alias file version {0} (expected {ALIASES_VERSION})")]
     Version(u32),
     /// The same normalised name listed for two fields of one kind.
     #[error("alias {name:?} is listed for both {first} and {second} in [{kind}]")]
     Ambiguous {
-        /// `standard` or `notification`.
-        kind: &'static str,
+        /// [`RecordKind::Standard`] or [`RecordKind::Notification`]: the table's section.
+        kind: RecordKind,
         /// The alias.
         name: String,
         /// One field.
@@ -56,8 +66,8 @@ pub enum AliasError {
     /// A field that must have at least one name has none (`code`, `symbol`).
     #[error("[{kind}].{field} must list at least one name")]
     Empty {
-        /// `standard` or `notification`.
-        kind: &'static str,
+        /// [`RecordKind::Standard`] or [`RecordKind::Notification`]: the table's section.
+        kind: RecordKind,
         /// The field.
         field: &'static str,
     },
@@ -168,13 +178,20 @@ impl Aliases {
         Aliases::load(&config_dir.join(ALIASES_FILE))
     }
 
-    /// Loads an alias file.
+    /// Loads an alias file; every error names it.
     pub fn load(path: &Path) -> Result<Aliases, AliasError> {
+        let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| AliasError::Io {
-            path: path.display().to_string(),
+            path: name.clone(),
             source,
         })?;
-        Aliases::from_toml_str(&text, &path.display().to_string())
+        Aliases::from_toml_str(&text, &name).map_err(|e| match e {
+            AliasError::Io { .. } | AliasError::Toml { .. } | AliasError::InFile { .. } => e,
+            other => AliasError::InFile {
+                path: name,
+                source: Box::new(other),
+            },
+        })
     }
 
     /// The table compiled into the binary from `index-config/catalog-aliases.toml`.
@@ -229,17 +246,21 @@ impl RawAliases {
         if self.version != ALIASES_VERSION {
             return Err(AliasError::Version(self.version));
         }
-        let standard = table("standard", self.standard.entries(), |f| f.as_str())?;
-        let notification = table("notification", self.notification.entries(), |f| f.as_str())?;
+        let standard = table(RecordKind::Standard, self.standard.entries(), |f| {
+            f.as_str()
+        })?;
+        let notification = table(RecordKind::Notification, self.notification.entries(), |f| {
+            f.as_str()
+        })?;
         if !standard.values().any(|(f, _)| *f == StdField::code) {
             return Err(AliasError::Empty {
-                kind: "standard",
+                kind: RecordKind::Standard,
                 field: "code",
             });
         }
         if !notification.values().any(|(f, _)| *f == NotifField::symbol) {
             return Err(AliasError::Empty {
-                kind: "notification",
+                kind: RecordKind::Notification,
                 field: "symbol",
             });
         }
@@ -252,7 +273,7 @@ impl RawAliases {
 }
 
 fn table<F: Copy + PartialEq>(
-    kind: &'static str,
+    kind: RecordKind,
     entries: Vec<(F, &[String])>,
     name_of: fn(F) -> &'static str,
 ) -> Result<HashMap<String, (F, usize)>, AliasError> {

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use biaozhun_model::TextQuality;
 
 use super::quality::{assess, QualityReport};
-use super::{ocr, ExtractError, ExtractOptions, Extracted};
+use super::{ocr, ExtractError, ExtractOptions, Extracted, Extractor};
 
 /// The PDF extractors, in order of preference when scores tie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,13 +43,9 @@ impl PdfExtractor {
         PdfExtractor::Lopdf,
     ];
 
-    /// The name recorded in [`Extracted::extractor`].
+    /// The name recorded in [`Extracted::extractor`] (spelt once, by [`Extractor::as_str`]).
     pub fn name(self) -> &'static str {
-        match self {
-            PdfExtractor::PdfExtract => "pdf-extract",
-            PdfExtractor::Lopdf => "lopdf",
-            PdfExtractor::Pdftotext => "pdftotext",
-        }
+        Extractor::from(self).as_str()
     }
 }
 
@@ -269,7 +265,7 @@ pub(crate) fn guarded<T: Send + 'static>(
 }
 
 struct Candidate {
-    extractor: &'static str,
+    extractor: Extractor,
     text: String,
     report: QualityReport,
     elapsed: Duration,
@@ -328,7 +324,7 @@ pub(crate) fn extract_pdf(bytes: &[u8], opts: &ExtractOptions) -> Result<Extract
                     "pdf extractor result"
                 );
                 candidates.push(Candidate {
-                    extractor: which.name(),
+                    extractor: which.into(),
                     text,
                     report,
                     elapsed: start.elapsed(),
@@ -373,7 +369,7 @@ pub(crate) fn extract_pdf(bytes: &[u8], opts: &ExtractOptions) -> Result<Extract
         }
     }
     tracing::debug!(
-        extractor = best.extractor,
+        extractor = best.extractor.as_str(),
         elapsed_ms = best.elapsed.as_millis() as u64,
         "pdf extractor chosen"
     );
@@ -447,7 +443,7 @@ fn try_ocr(bytes: &[u8], opts: &ExtractOptions, out: &mut Extracted, before: &Qu
             if report.quality == TextQuality::Good && report.score > before.score {
                 out.text = result.text;
                 out.quality = TextQuality::Ocr;
-                out.extractor = "tesseract";
+                out.extractor = Extractor::Tesseract;
                 out.needs_ocr = false;
                 if let Some(total) = out.pages {
                     if result.pages < total {

@@ -5,9 +5,10 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 
 use biaozhun_ingest::batch::{
-    ingest_paths, BatchOptions, BatchSummary, FileReport, FileStatus, MemoryStore,
+    ingest_paths, BatchOptions, BatchSummary, CodeSource, FileReport, FileStatus, MemoryStore,
 };
-use biaozhun_model::{Record, RecordKind};
+use biaozhun_ingest::extract::Extractor;
+use biaozhun_model::{Record, RecordKind, TextQuality};
 
 use crate::batch_common::{aliases, fixture, shared_data};
 
@@ -119,8 +120,8 @@ fn batch_fixtures_merge_and_rerun_idempotently() {
     assert!(!summary.failed(), "{summary:?}");
     let r = report(&reports, "texts/DB62T4475-2021.txt");
     assert_eq!(r.code.as_deref(), Some("DB62/T 4475-2021"));
-    assert_eq!(r.quality, Some("good"));
-    assert_eq!(r.extractor, Some("text"));
+    assert_eq!(r.quality, Some(TextQuality::Good));
+    assert_eq!(r.extractor, Some(Extractor::Text));
     assert!(summary.merged >= 5, "{summary:?}");
     // The merged record has the catalog's metadata and the file's text.
     let Some(Record::Standard(s)) = store.get(RecordKind::Standard, "DB62/T 4475-2021") else {
@@ -263,15 +264,15 @@ fn batch_padded_spellings_merge() {
     assert!(!summary.failed(), "{summary:?}");
     let r = report(&reports, "YY505-2012.txt");
     assert_eq!(r.code.as_deref(), Some("YY 0505-2012"));
-    assert_eq!(r.code_from, Some("cover"));
+    assert_eq!(r.code_from, Some(CodeSource::Cover));
     assert_eq!(r.merged_spellings, ["YY 505-2012 (file name)"]);
     let r = report(&reports, "YYT316-2016.txt");
     assert_eq!(r.code.as_deref(), Some("YY/T 0316-2016"));
-    assert_eq!(r.code_from, Some("catalog"));
+    assert_eq!(r.code_from, Some(CodeSource::Catalog));
     assert_eq!(r.merged_spellings, ["YY/T 316-2016 (file name)"]);
     let r = report(&reports, "GBT12345.6-2005.txt");
     assert_eq!(r.code.as_deref(), Some("GB/T 12345.6-2005"));
-    assert_eq!(r.code_from, Some("file_name"));
+    assert_eq!(r.code_from, Some(CodeSource::FileName));
     assert!(
         r.warnings.iter().any(|w| w.message.contains("truncated")),
         "{:?}",
@@ -308,19 +309,19 @@ fn batch_real_pdfs_yield_their_numbers() {
     }
     assert_eq!(
         report(&reports, "GBT7714-2015.pdf").code_from,
-        Some("cover+file_name")
+        Some(CodeSource::CoverAndFileName)
     );
     assert_eq!(
         report(&reports, "DB37T29042019.pdf").code_from,
-        Some("cover+file_name")
+        Some(CodeSource::CoverAndFileName)
     );
     assert_eq!(
         report(&reports, "WST3032023.pdf").code_from,
-        Some("cover+file_name")
+        Some(CodeSource::CoverAndFileName)
     );
     // `WST54312017`: the name's digits run together, the cover prints the part.
     let r = report(&reports, "WST54312017.pdf");
-    assert_eq!(r.code_from, Some("cover"));
+    assert_eq!(r.code_from, Some(CodeSource::Cover));
     assert_eq!(store.count(RecordKind::Standard), 9);
 }
 

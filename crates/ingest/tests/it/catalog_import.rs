@@ -1,6 +1,6 @@
 //! Catalog import: the real shared catalogs and notifications, the fixtures, dates and shapes.
 
-use biaozhun_ingest::catalog::{read_catalog, read_catalog_bytes, CatalogOutcome};
+use biaozhun_ingest::catalog::{read_catalog, read_catalog_bytes, CatalogOutcome, LineUnit};
 use biaozhun_model::Record;
 use biaozhun_model::{AdoptionDegree, Status};
 use chrono::NaiveDate;
@@ -39,7 +39,7 @@ fn catalog_real_sports_json_imports_completely() {
     let Some(data) = shared_data() else { return };
     let o = read(&data.join("catalogs/sports-standards-catalog.json"));
     dump(&o);
-    assert_eq!(o.unit, "record");
+    assert_eq!(o.unit, LineUnit::Record);
     assert_eq!(o.records.len() + o.skipped + o.rejected.len(), 1082);
     assert!(o.rejected.is_empty(), "{:?}", o.rejected);
     // Two real duplicates: records 536/537 (`T/HSCA 001.—2017` and `T/HSCA 001-2017`) and

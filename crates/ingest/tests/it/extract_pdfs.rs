@@ -1,6 +1,6 @@
 //! Every PDF we have, with an asserted outcome: extractor fallbacks, quality, cover fields.
 
-use biaozhun_ingest::extract::{extract_file, ExtractError, ExtractOptions};
+use biaozhun_ingest::extract::{extract_file, ExtractError, ExtractOptions, Extractor};
 use biaozhun_ingest::structure::parse_standard_text;
 use biaozhun_model::TextQuality;
 
@@ -113,7 +113,7 @@ fn gbt39059_is_garbled_and_ocr_recovers_it() {
     };
     let e = extract_file(&path, &opts).expect("extract with ocr");
     assert_eq!(e.quality, TextQuality::Ocr);
-    assert_eq!(e.extractor, "tesseract");
+    assert_eq!(e.extractor, Extractor::Tesseract);
     assert!(!e.needs_ocr);
     assert!(e.text.contains("中华人民共和国国家标准") || e.text.contains("国家标准"));
     assert!(e.text.contains("环境测试舱"), "{}", e.text);
@@ -128,7 +128,7 @@ fn gbt14833_ocr_layer_scan_yields_code() {
         p.code.map(|c| c.to_string()).as_deref(),
         Some("GB/T 14833-1993")
     );
-    if e.extractor == "pdftotext" {
+    if e.extractor == Extractor::Pdftotext {
         // Only poppler decodes the GBK-EUC-H text layer.
         assert_eq!(e.quality, TextQuality::Good);
         assert_eq!(p.title_zh.as_deref(), Some("塑胶跑道"));
@@ -159,7 +159,7 @@ fn pdf_extract_panic_falls_back() {
     // STSong-Light with the UniGB-UCS2-H CMap: pdf-extract panics, lopdf or pdftotext reads it.
     let e = extract_file(&fixtures().join("pdfs/DB62T4475-2021.pdf"), &no_ocr()).expect("extract");
     assert_eq!(e.quality, TextQuality::Good);
-    assert_ne!(e.extractor, "pdf-extract");
+    assert_ne!(e.extractor, Extractor::PdfExtract);
     assert!(e.text.contains("马铃薯脱毒种薯生产技术规程"));
     let p = parse_standard_text(&e.text);
     assert_eq!(
@@ -172,7 +172,7 @@ fn pdf_extract_panic_falls_back() {
         ..no_ocr()
     };
     let e = extract_file(&fixtures().join("pdfs/DB62T4475-2021.pdf"), &rust_only).expect("lopdf");
-    assert_eq!(e.extractor, "lopdf");
+    assert_eq!(e.extractor, Extractor::Lopdf);
     assert_eq!(e.quality, TextQuality::Good);
 }
 

@@ -1,6 +1,6 @@
 //! Text files: encodings and markup variants decode to the same text.
 
-use biaozhun_ingest::extract::{extract_file, ExtractOptions};
+use biaozhun_ingest::extract::{extract_file, ExtractOptions, Extractor};
 use biaozhun_ingest::structure::parse_standard_text;
 use biaozhun_model::TextQuality;
 
@@ -94,7 +94,7 @@ fn legacy_word_doc_reads_through_antiword() {
     }
     let opts = ExtractOptions::default();
     let x = extract_file(&fixtures().join("check/packaging-inspection.doc"), &opts).expect("doc");
-    assert_eq!(x.extractor, "antiword");
+    assert_eq!(x.extractor, Extractor::Antiword);
     assert_eq!(x.quality, TextQuality::Good, "{}", x.text);
     // Chinese paragraphs, table cells and full-width text come through as UTF-8 (the file was
     // made by LibreOffice from fixtures/gen/check-document.html).

@@ -6,6 +6,7 @@ use std::path::Path;
 use biaozhun_model::{Notification, Regulation, Standard, StandardCode, TextQuality};
 
 use super::{bare_standard, leading_symbol, reconcile_codes, CodeReading};
+use crate::batch::CodeSource;
 
 /// Whether a text is a law or regulation: Markdown under a `regulations` folder, or a text whose
 /// first line is a law title (`中华人民共和国标准化法`, `…条例`) with articles (`第一条`).
@@ -87,7 +88,7 @@ pub(crate) fn standard(
     if matches!(quality, TextQuality::Garbled | TextQuality::NoText) {
         let reading = from_name.clone().map(|code| CodeReading {
             code,
-            from: "file_name",
+            from: CodeSource::FileName,
             merged: Vec::new(),
         });
         return (
