@@ -130,14 +130,14 @@ pub struct Ingested {
 }
 
 /// The catalog alias table of `config_dir`, by the rule of this module: the built-in table when
-/// the file is absent, an error naming the file when it is present but bad. `serve` calls it at
-/// start-up and uploads before they receive anything.
+/// the file is absent, an error naming the file when it is present but bad. `serve`, the CLI
+/// and the ePing sync call it before they start, uploads before they receive anything; [`run`]
+/// again for each batch (and logs the fallback to the built-in table there, once per batch).
 pub fn aliases(config_dir: &Path) -> Result<Aliases, IngestError> {
     let path = config_dir.join(ALIASES_FILE);
     if path.exists() {
         return Aliases::load(&path).map_err(IngestError::Aliases);
     }
-    tracing::warn!(path = %path.display(), "catalog aliases not found, using the built-in table");
     Aliases::builtin().map_err(IngestError::Aliases)
 }
 
@@ -150,7 +150,14 @@ pub fn run(
     destination: Destination<'_>,
     opts: &IngestOptions<'_>,
 ) -> Result<Ingested, IngestError> {
-    let mut batch = BatchOptions::new(aliases(config_dir)?);
+    let table = aliases(config_dir)?;
+    if !config_dir.join(ALIASES_FILE).exists() {
+        tracing::warn!(
+            path = %config_dir.join(ALIASES_FILE).display(),
+            "catalog aliases not found, using the built-in table"
+        );
+    }
+    let mut batch = BatchOptions::new(table);
     batch.extract.ocr = opts.ocr_max_pages > 0;
     batch.extract.ocr_max_pages = opts.ocr_max_pages;
     batch.extract.ocr_workers = opts.ocr_workers;

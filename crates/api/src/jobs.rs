@@ -33,7 +33,8 @@ pub enum JobState {
     Running,
     /// Finished; the report says how each file went.
     Done,
-    /// Could not run to the end (the commit failed); `error` says why.
+    /// Could not run to the end (the commit failed, or the alias table is invalid: the staged
+    /// files are kept); `error` says why.
     Failed,
 }
 

@@ -1,12 +1,13 @@
 //! The one ingest service (`biaozhun_api::ingest`): one rule for a bad `catalog-aliases.toml`
-//! wherever a batch starts (CLI, upload, job, bootstrap, `serve`), and the same report lines
-//! from the CLI and from an upload of the same files.
+//! wherever a batch starts (the service, the CLI, an upload, a job, the bootstrap, `serve`, the
+//! ePing sync), and the same report lines from the CLI and from an upload of the same files.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use biaozhun_api::ingest::{Destination, IngestError, IngestOptions, Inputs};
+use biaozhun_api::jobs::JobState;
 use biaozhun_api::server::ServeError;
 use biaozhun_api::AppState;
 use serde_json::Value;
@@ -132,6 +133,50 @@ async fn an_upload_with_a_bad_alias_file_answers_misconfigured_and_stores_nothin
     assert_eq!(queued, 0, "no job queued in {}", jobs.display());
 }
 
+/// A job queued while the file was good, run after it broke (a restart resumes it): failed,
+/// the file named, the staged files kept for a retry.
+#[tokio::test]
+async fn a_job_run_with_a_bad_alias_file_fails_naming_it_and_keeps_its_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bad = config_dir(tmp.path(), Some(BAD_ALIASES));
+    let index_dir = tmp.path().join("index");
+    let index = tokio::task::spawn_blocking({
+        let p = index_dir.clone();
+        move || build_index(&p, &[])
+    })
+    .await
+    .expect("build");
+    let jobs = biaozhun_api::jobs::Jobs::new(&index_dir);
+    let (id, files) = jobs.stage().expect("stage");
+    let staged = files.join("standards.jsonl");
+    std::fs::copy(repo().join("fixtures/catalog/standards.jsonl"), &staged).expect("copy");
+    jobs.queue(&id).expect("queue");
+
+    let mut cfg = config("");
+    cfg.index_config_dir = bad.clone();
+    let s = AppState::with_index(cfg, index);
+    let running = s.start_jobs().expect("jobs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let job = loop {
+        let job = running.get(&id).expect("read job").expect("the job");
+        if matches!(job.state, JobState::Done | JobState::Failed) {
+            break job;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job never ran: {job:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(job.state, JobState::Failed, "{job:?}");
+    let error = job.error.clone().unwrap_or_default();
+    let named = bad.join("catalog-aliases.toml").display().to_string();
+    assert!(error.contains(&named), "{error}");
+    assert!(staged.is_file(), "the staged file is kept");
+    let v = json(crate::get(&s, "/api/v1/search?q=gbt7714").await).await;
+    assert_eq!(v["total"], 0, "nothing stored: {v}");
+}
+
 #[tokio::test]
 async fn serve_and_the_bootstrap_refuse_a_bad_alias_file() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -169,6 +214,41 @@ async fn serve_and_the_bootstrap_refuse_a_bad_alias_file() {
         Err(e @ ServeError::Config(_)) => assert!(e.to_string().contains(&named), "{e}"),
         other => panic!("serve must refuse to start: {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn the_eping_sync_refuses_a_bad_alias_file_before_fetching() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bad = config_dir(tmp.path(), Some(BAD_ALIASES));
+    let index = tokio::task::spawn_blocking({
+        let p = tmp.path().join("index");
+        move || build_index(&p, &[])
+    })
+    .await
+    .expect("build");
+    let opts = biaozhun_api::sync::eping::Options {
+        // Nothing listens there: a fetch would fail with another error.
+        base_url: "http://127.0.0.1:9".to_string(),
+        key: biaozhun_api::sync::eping::Key::new("k".to_string()),
+        page_size: 3,
+        languages: vec![1],
+        default_since: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        overlap_days: 30,
+        timeout: std::time::Duration::from_millis(200),
+        retries: 0,
+        backoff: std::time::Duration::from_millis(10),
+        max_run: std::time::Duration::from_secs(10),
+        config_dir: bad.clone(),
+    };
+    let e = biaozhun_api::sync::eping::run(std::sync::Arc::new(index), &opts, None, Vec::new())
+        .await
+        .expect_err("a bad alias file stops the sync");
+    assert!(
+        matches!(e, biaozhun_api::sync::eping::SyncError::Config(_)),
+        "{e:?}"
+    );
+    let named = bad.join("catalog-aliases.toml").display().to_string();
+    assert!(e.to_string().contains(&named), "{e}");
 }
 
 /// The files both sides ingest: every input kind and outcome (catalog with rejected lines, full
