@@ -683,45 +683,74 @@ fn phrase_query(index: &Index, p: &Phrase) -> Box<dyn Query> {
 /// Score of the first part of a base number: below every own edition (500, times the status
 /// factor of at least 0.55).
 const PART_SCORE: f32 = 270.0;
+/// Score of the first part when the base number has no parts of its own, only its twin
+/// has: below the twin's own editions (100, times the status factor of at least 0.55).
+const TWIN_PART_SCORE: f32 = 54.0;
 /// Each further part scores this much less; more than the year tie-break (at most 0.1).
 const PART_STEP: f32 = 0.12;
 /// Parts listed per base number (so the last part still scores above the upcoming factor).
 const MAX_PARTS: usize = 200;
 
-/// The keys of the parts of a base number (`GB 4806.1`, `GB 4806.2`, ...), in part order.
-fn part_keys(index: &Index, base: &StandardCode) -> Vec<String> {
-    let marker = format!("{} {}.*", base.prefix(), base.number());
+/// The keys of the parts of a base number and of its GB/GB-T twin, grouped by part number in
+/// part order: `[[GB 17498.1, GB/T 17498.1], [GB 17498.2, GB/T 17498.2], [GB 17498.4], ...]`
+/// (many mandatory parts became recommended ones in a later edition: the same part).
+fn part_keys(index: &Index, base: &StandardCode) -> Vec<Vec<String>> {
     let searcher = index.reader.searcher();
-    let q = TermQuery::new(
-        Term::from_field_text(index.fields.code_key, &marker),
-        IndexRecordOption::Basic,
-    );
-    let Ok(top) = searcher.search(
-        &q,
-        &tantivy::collector::TopDocs::with_limit(4 * MAX_PARTS).order_by_score(),
-    ) else {
-        return Vec::new();
-    };
     let mut parts: Vec<StandardCode> = Vec::new();
-    for (_, addr) in top {
-        let Ok(head) = index.hit_head(&searcher, addr) else {
+    for b in std::iter::once(base.clone()).chain(base.alias()) {
+        let marker = format!("{} {}.*", b.prefix(), b.number());
+        let q = TermQuery::new(
+            Term::from_field_text(index.fields.code_key, &marker),
+            IndexRecordOption::Basic,
+        );
+        let Ok(top) = searcher.search(
+            &q,
+            &tantivy::collector::TopDocs::with_limit(4 * MAX_PARTS).order_by_score(),
+        ) else {
             continue;
         };
-        let Some(code) = head
-            .code
-            .as_deref()
-            .and_then(|c| StandardCode::parse(c).ok())
-        else {
-            continue;
-        };
-        let key = code.unpadded().without_year();
-        if !parts.contains(&key) {
-            parts.push(key);
+        for (_, addr) in top {
+            let Ok(head) = index.hit_head(&searcher, addr) else {
+                continue;
+            };
+            let Some(code) = head
+                .code
+                .as_deref()
+                .and_then(|c| StandardCode::parse(c).ok())
+            else {
+                continue;
+            };
+            let key = code.unpadded().without_year();
+            if !parts.contains(&key) {
+                parts.push(key);
+            }
         }
     }
-    parts.sort();
-    parts.truncate(MAX_PARTS);
-    parts.iter().map(StandardCode::key).collect()
+    // Part order first (the twin's prefix aside), then the base's own prefix first.
+    let base_prefix = base.prefix().to_string();
+    let as_base = |c: &StandardCode| c.alias().filter(|_| c.prefix() != base_prefix);
+    parts.sort_by(|a, b| {
+        let (a2, b2) = (as_base(a), as_base(b));
+        a2.as_ref()
+            .unwrap_or(a)
+            .cmp(b2.as_ref().unwrap_or(b))
+            .then_with(|| (a.prefix() != base_prefix).cmp(&(b.prefix() != base_prefix)))
+    });
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut last: Option<StandardCode> = None;
+    for p in parts {
+        let same = as_base(&p).unwrap_or_else(|| p.clone());
+        if last.as_ref() == Some(&same) {
+            if let Some(g) = groups.last_mut() {
+                g.push(p.key());
+            }
+        } else {
+            groups.push(vec![p.key()]);
+            last = Some(same);
+        }
+    }
+    groups.truncate(MAX_PARTS);
+    groups
 }
 
 /// Exact-code clauses: the edition asked for, then all editions, then the GB↔GB/T twin.
@@ -743,11 +772,24 @@ fn code_query(index: &Index, plan: &Plan) -> Option<Box<dyn Query>> {
         }
         // A base number without year lists its parts after its own editions (`GB 4806`:
         // `GB 4806.1`, `GB 4806.2`, ...), in part order, current editions first: a slightly
-        // lower constant per part keeps the order under the status factor of the ranking.
+        // lower constant per part keeps the order under the status factor of the ranking; the
+        // twin's parts with the same part number share its constant (`GB 17498.2-2008` and
+        // its successor `GB/T 17498.2-2026`).
         if c.year().is_none() && c.amendment().is_none() && !c.number().contains('.') {
-            for (i, key) in part_keys(index, &c).iter().enumerate() {
-                let score = PART_SCORE - PART_STEP * i as f32;
-                qs.push(konst(keyword(f.code_key, key), score));
+            let groups = part_keys(index, &c);
+            // Parts of the twin alone (`GB 7408` typed, only `GB/T 7408.1` exists) come after
+            // the twin's own editions, as the twin's editions come after the base's.
+            let own = format!("{} ", c.prefix());
+            let first = if groups.iter().flatten().any(|k| k.starts_with(&own)) {
+                PART_SCORE
+            } else {
+                TWIN_PART_SCORE
+            };
+            for (i, keys) in groups.iter().enumerate() {
+                let rank = first - PART_STEP * i as f32;
+                for key in keys {
+                    qs.push(konst(keyword(f.code_key, key), rank));
+                }
             }
         }
     }

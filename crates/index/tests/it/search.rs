@@ -643,8 +643,24 @@ fn a_base_number_lists_its_parts_in_order() {
         ["GB 4789.2-2022", "GB 4789.3-2016", "GB 4789.15-2016"],
         "{got:?}"
     );
+    // `GB/T 4789` has no editions or parts of its own: its twin's parts are listed.
+    let r = q("GB/T 4789");
+    assert_eq!(
+        ids(&r)[..3],
+        ["GB 4789.2-2022", "GB 4789.3-2016", "GB 4789.15-2016"],
+        "{:?}",
+        ids(&r)
+    );
     // Own editions come first: `GB/T 7408` has two, then its part.
     let r = q("GB/T 7408");
+    assert_eq!(
+        ids(&r)[..2],
+        ["GB/T 7408-2005", "GB/T 7408.1-2023"],
+        "{:?}",
+        ids(&r)
+    );
+    // Typed as its twin: the twin's editions still come before the twin's parts.
+    let r = q("GB 7408");
     assert_eq!(
         ids(&r)[..2],
         ["GB/T 7408-2005", "GB/T 7408.1-2023"],
