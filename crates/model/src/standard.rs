@@ -366,40 +366,6 @@ impl Standard {
         self.code.to_string()
     }
 
-    /// The status on `date` by the one rule ([`crate::lifecycle::status_on`]), from this record
-    /// alone: its dates, its label and its own `replaced_by` links (a successor's date estimated
-    /// from its edition year). Links stated by other records and other editions of the number
-    /// are unknown here; with an index at hand, its edition chain is the full answer.
-    pub fn status_on(&self, date: NaiveDate) -> Option<Status> {
-        self.verdict_on(date).status
-    }
-
-    /// [`Standard::status_on`] with the basis and whether the label disagrees.
-    pub fn verdict_on(&self, date: NaiveDate) -> crate::lifecycle::Verdict {
-        use crate::lifecycle::{EditionFacts, LinkBasis, SuccessorStart, Successors};
-        let mut succ = Successors::none();
-        for c in &self.replaced_by {
-            succ.any = true;
-            let facts = EditionFacts::<NaiveDate> {
-                year: c.year(),
-                stated: None,
-                issue: None,
-                implement: None,
-                abolish: None,
-            };
-            if let Some(start) = facts.start() {
-                if succ.earliest.is_none_or(|e| start.on < e.on) {
-                    succ.earliest = Some(SuccessorStart {
-                        on: start.on,
-                        date: start.basis,
-                        link: LinkBasis::Stated,
-                    });
-                }
-            }
-        }
-        crate::lifecycle::status_on(&EditionFacts::of(self), &succ, date)
-    }
-
     /// All text of the standard joined by blank lines, for indexing.
     pub fn full_text(&self) -> String {
         let mut out = String::new();
