@@ -36,8 +36,9 @@ use hmac::{Hmac, Mac};
 
 use axum::body::Bytes;
 use axum::http::{header, Method, Request, Uri};
-use biaozhun_index::barriers::{resolve_market, BarrierRequest, MAX_FAMILIES};
+use biaozhun_index::barriers::{BarrierRequest, MAX_FAMILIES};
 use biaozhun_index::Index;
+use biaozhun_model::trade::resolve_market;
 use biaozhun_model::{HsCode, Notification};
 use http_body_util::Full;
 use hyper_rustls::HttpsConnector;

@@ -6,7 +6,8 @@
 //! state (adopted, in force, withdrawn), whether it is open for comment on a date, and the
 //! standards it cites resolved against the catalog records of this index.
 //!
-//! Matching rules, all in this file:
+//! Matching, in this file (the pure rules it follows are in [`biaozhun_model::trade`]: market
+//! names, HS chapter phrases, the state label and the facts of a family):
 //! - market: the `member` keyword field, the member's union included (an EU member state's
 //!   market has the EU's measures too);
 //! - HS code: prefix in both directions (`95` listed covers a user's `950300`, a user's `84`
@@ -20,10 +21,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use biaozhun_model::glossary::{HsChapter, HsChapterFile};
+use biaozhun_model::glossary::HsChapterFile;
+use biaozhun_model::trade::{
+    chapter_phrases, chapters_for_query, document_role, resolve_market, FamilyFacts, MarketError,
+};
 use biaozhun_model::{
-    FamilyEvent, HsChapters, HsCode, Member, Notification, NotificationFamily, Standard,
-    StandardCode, Status, SymbolSuffix, MEMBERS,
+    FamilyEvent, HsChapters, HsCode, Notification, NotificationFamily, Standard, StandardCode,
+    Status,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -36,6 +40,8 @@ use crate::config::HS_CHAPTERS_FILE;
 use crate::query::{self, Mode};
 use crate::store::Index;
 use crate::IndexError;
+
+pub use biaozhun_model::trade::{MatchKind, StateLabel};
 
 /// Most notifications one check looks at (the answer is grouped and cut to `limit` families).
 pub const MAX_MATCHES: usize = 2_000;
@@ -62,14 +68,9 @@ pub struct BarrierRequest {
 /// Why a barrier check cannot be answered as asked. The user errors name the value.
 #[derive(Debug, thiserror::Error)]
 pub enum BarrierError {
-    /// The market is no WTO member we know.
-    #[error("unknown market {value:?}{}", did_you_mean(.suggestions))]
-    UnknownMarket {
-        /// The value as given.
-        value: String,
-        /// Close member names, best first.
-        suggestions: Vec<String>,
-    },
+    /// The market is no WTO member we know (the error names close ones).
+    #[error(transparent)]
+    Market(#[from] MarketError),
     /// The HS code is malformed.
     #[error("invalid hs {value:?}: expected 2 to 10 digits, such as 95, 9503 or 8415.10")]
     InvalidHs {
@@ -82,41 +83,6 @@ pub enum BarrierError {
     /// The index failed.
     #[error(transparent)]
     Index(#[from] IndexError),
-}
-
-fn did_you_mean(s: &[String]) -> String {
-    if s.is_empty() {
-        " (use a WTO member code such as USA, EU, SAU or a name such as 美国)".to_string()
-    } else {
-        format!(" (did you mean {}?)", s.join(", "))
-    }
-}
-
-/// How a family was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchKind {
-    /// One of its HS codes is the asked code, an ancestor or a descendant of it.
-    Hs,
-    /// It lists no HS code, but its text matches the names of the asked code's HS chapter:
-    /// a weaker match, worth a human look.
-    ProductText,
-    /// No HS code was asked: matched on market and words only.
-    Query,
-}
-
-/// The measure's state, summarised for display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StateLabel {
-    /// Notified as a draft; no addendum reports adoption.
-    Proposed,
-    /// An addendum reports adoption (entry into force not reported or still ahead).
-    Adopted,
-    /// An addendum reports entry into force on or before the check date.
-    InForce,
-    /// Withdrawn, lifted or repealed.
-    Withdrawn,
 }
 
 /// One event of the family state: which document reports it, and when.
@@ -299,146 +265,6 @@ pub struct BarrierReport {
     pub families: Vec<BarrierFamily>,
 }
 
-/// Resolves what a user typed as a market; unknown names come back with close suggestions.
-pub fn resolve_market(value: &str) -> Result<&'static Member, BarrierError> {
-    Member::lookup(value).ok_or_else(|| BarrierError::UnknownMarket {
-        value: value.to_string(),
-        suggestions: suggest_markets(value),
-    })
-}
-
-/// Up to three member names close to `value`: same prefix, contained, or few edits away.
-pub fn suggest_markets(value: &str) -> Vec<String> {
-    let v = biaozhun_model::normalize::fold(value).trim().to_lowercase();
-    if v.is_empty() {
-        return Vec::new();
-    }
-    let mut scored: Vec<(usize, String)> = Vec::new();
-    for m in MEMBERS {
-        let names = [m.code, m.name_en, m.name_zh]
-            .into_iter()
-            .chain(m.aliases.iter().copied());
-        let best = names
-            .map(|n| {
-                let n = n.to_lowercase();
-                if n.contains(&v) || v.contains(&n) {
-                    0
-                } else {
-                    edit_distance(&v, &n)
-                }
-            })
-            .min()
-            .unwrap_or(usize::MAX);
-        let allowed = (v.chars().count() / 3).max(1);
-        if best <= allowed {
-            scored.push((best, format!("{} ({}, {})", m.code, m.name_en, m.name_zh)));
-        }
-    }
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, s)| s).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// Words of HS chapter names that say nothing about the product.
-const GENERIC: &[&str] = &[
-    "parts",
-    "thereof",
-    "accessories",
-    "articles",
-    "other",
-    "products",
-    "product",
-    "the",
-    "their",
-    "of",
-    "and",
-    "or",
-    "n.e.s.",
-    "nes",
-    "whether",
-    "not",
-    "similar",
-    "kind",
-    "kinds",
-    "used",
-    "零件",
-    "附件",
-    "制品",
-    "其他",
-    "及其",
-    "物品",
-    "产品",
-];
-
-/// The product phrases of a chapter's names: `Toys, games and sports requisites; parts …` →
-/// `toys`, `games`, `sports requisites`, `玩具`, `游戏品`, `运动用品`.
-pub fn chapter_phrases(ch: &HsChapter) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let en = ch.en.to_lowercase();
-    let en = en
-        .replace(" and ", ",")
-        .replace(" or ", ",")
-        .replace(" of ", ",")
-        .replace(" with ", ",");
-    for p in en.split([',', ';', '(', ')', ':']) {
-        let words: Vec<&str> = p
-            .split_whitespace()
-            .filter(|w| !GENERIC.contains(w))
-            .collect();
-        if !words.is_empty() {
-            out.push(words.join(" "));
-        }
-    }
-    let mut zh = ch.zh.clone();
-    for g in ["及其", "及", "和", "或", "与", "的"] {
-        zh = zh.replace(g, "、");
-    }
-    for p in zh.split(['、', '，', '；', ';', ',', '(', ')', '（', '）']) {
-        let p = p.trim();
-        if !p.is_empty() && !GENERIC.contains(&p) {
-            out.push(p.to_string());
-        }
-    }
-    out.dedup();
-    out
-}
-
-/// The chapters whose product phrases contain one of the query's words (`玩具` → 95).
-fn chapters_for_query(chapters: &HsChapters, q: &str) -> Vec<String> {
-    let q = biaozhun_model::normalize::fold(q).to_lowercase();
-    let words: Vec<&str> = q
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
-        .filter(|w| w.chars().count() >= 2)
-        .collect();
-    let mut out = Vec::new();
-    for ch in chapters.all().iter().filter(|c| !c.reserved) {
-        let hit = chapter_phrases(ch).iter().any(|p| {
-            words.iter().any(|w| {
-                let plural = format!("{w}s");
-                p == w || *p == plural || (!w.is_ascii() && p.starts_with(w))
-            })
-        });
-        if hit {
-            out.push(ch.code.clone());
-        }
-    }
-    out
-}
-
 impl Index {
     /// Loads the HS chapter names the index was built with (its `config/` copy), falling back
     /// to none when the file is absent.
@@ -581,27 +407,17 @@ impl Index {
             let Ok(family) = NotificationFamily::new(members) else {
                 continue;
             };
-            let match_kind = match &hs {
-                None => MatchKind::Query,
-                Some(hs) => {
-                    let listed: Vec<&HsCode> =
-                        family.members().iter().flat_map(|n| &n.hs_codes).collect();
-                    if listed.iter().any(|c| c.related(hs)) {
-                        MatchKind::Hs
-                    } else if listed.is_empty() {
-                        MatchKind::ProductText
-                    } else {
-                        // It lists HS codes, none of them the user's: a text coincidence.
-                        continue;
-                    }
-                }
+            let listed: Vec<&HsCode> = family.members().iter().flat_map(|n| &n.hs_codes).collect();
+            // A family listing HS codes, none of them related to the user's: a text coincidence.
+            let Some(match_kind) = MatchKind::of(hs.as_ref(), &listed) else {
+                continue;
             };
             families.push(self.family_report(&family, &matched_ids, match_kind, open_on)?);
         }
         families.sort_by(|a, b| {
             b.last_update
                 .cmp(&a.last_update)
-                .then_with(|| (a.match_kind as u8).cmp(&(b.match_kind as u8)))
+                .then_with(|| a.match_kind.cmp(&b.match_kind))
                 .then_with(|| a.base.cmp(&b.base))
         });
         let total = families.len();
@@ -688,64 +504,26 @@ impl Index {
         match_kind: MatchKind,
         on: NaiveDate,
     ) -> Result<BarrierFamily, IndexError> {
-        let members = family.members();
-        let base = family.base_notification();
-        // Field from the base when it has it, else from the newest member that does.
-        let pick = |get: &dyn Fn(&Notification) -> Option<String>| {
-            base.and_then(get)
-                .or_else(|| members.iter().rev().find_map(get))
-        };
-        let state = family.state();
+        let facts = FamilyFacts::of(family, on);
         let event = |e: &Option<FamilyEvent>| {
             e.as_ref().map(|e| StateEvent {
                 reported_by: e.reported_by.to_string(),
                 date: e.date,
             })
         };
-        let in_force = state
-            .entered_into_force
-            .as_ref()
-            .is_some_and(|e| e.date.is_none_or(|d| d <= on));
-        let label = if state.withdrawn.is_some() {
-            StateLabel::Withdrawn
-        } else if in_force {
-            StateLabel::InForce
-        } else if state.adopted.is_some() || state.entered_into_force.is_some() {
-            StateLabel::Adopted
-        } else {
-            StateLabel::Proposed
-        };
-        let deadline = family.latest_comment_deadline();
-        let open = family.open_on(on);
-        let mut hs_codes: Vec<String> = Vec::new();
-        let mut objectives: Vec<String> = Vec::new();
-        let mut cited: Vec<StandardCode> = Vec::new();
-        for n in members {
-            for c in &n.hs_codes {
-                push_unique(&mut hs_codes, c.to_string());
-            }
-            for o in &n.objectives {
-                push_unique(&mut objectives, o.clone());
-            }
-            for c in &n.cited_standards {
-                if !cited.contains(c) {
-                    cited.push(c.clone());
-                }
-            }
-        }
-        let mut cited_standards = Vec::with_capacity(cited.len());
-        for c in cited {
-            let record =
-                self.resolve_standard(&c, on)?
-                    .map(|(s, exact, status)| ResolvedStandard {
-                        id: s.id(),
-                        status,
-                        title_zh: s.title_zh,
-                        title_en: s.title_en,
-                        exact,
-                    });
+        let mut cited_standards = Vec::with_capacity(facts.cited.len());
+        for c in &facts.cited {
+            let record = self
+                .resolve_standard(c, on)?
+                .map(|(s, exact, status)| ResolvedStandard {
+                    id: s.id(),
+                    status,
+                    title_zh: s.title_zh,
+                    title_en: s.title_en,
+                    exact,
+                });
             let adopted_by = self
-                .adopted_by(&c, on)?
+                .adopted_by(c, on)?
                 .into_iter()
                 .map(|a| ChineseCounterpart {
                     id: a.standard.id(),
@@ -761,57 +539,38 @@ impl Index {
                 adopted_by,
             });
         }
-        let dates: Vec<NaiveDate> = members.iter().filter_map(|n| n.distribution_date).collect();
         Ok(BarrierFamily {
             base: family.base().to_string(),
             agreement: family.base().agreement().as_str(),
-            member: pick(&|n| n.member.clone()),
-            member_name: pick(&|n| n.member_name.clone()),
-            title_en: pick(&|n| n.title_en.clone()),
-            title_zh: pick(&|n| n.title_zh.clone()),
-            products: pick(&|n| n.products.clone()),
-            hs_codes,
-            objectives,
-            distribution_date: base
-                .and_then(|b| b.distribution_date)
-                .or_else(|| dates.iter().min().copied()),
-            last_update: dates.iter().max().copied(),
-            comment_deadline: deadline,
-            proposed_adoption: state
-                .adopted
-                .as_ref()
-                .and_then(|e| e.date)
-                .or_else(|| base.and_then(|b| b.proposed_adoption)),
-            entry_into_force: state
-                .entered_into_force
-                .as_ref()
-                .and_then(|e| e.date)
-                .or_else(|| base.and_then(|b| b.entry_into_force)),
+            member: facts.member,
+            member_name: facts.member_name,
+            title_en: facts.title_en,
+            title_zh: facts.title_zh,
+            products: facts.products,
+            hs_codes: facts.hs_codes,
+            objectives: facts.objectives,
+            distribution_date: facts.distribution_date,
+            last_update: facts.last_update,
+            comment_deadline: facts.comment_deadline,
+            proposed_adoption: facts.proposed_adoption,
+            entry_into_force: facts.entry_into_force,
             state: MeasureState {
-                label,
-                adopted: event(&state.adopted),
-                entered_into_force: event(&state.entered_into_force),
-                withdrawn: event(&state.withdrawn),
-                comment_period_extended: event(&state.comment_period_extended),
+                label: facts.label,
+                adopted: event(&facts.state.adopted),
+                entered_into_force: event(&facts.state.entered_into_force),
+                withdrawn: event(&facts.state.withdrawn),
+                comment_period_extended: event(&facts.state.comment_period_extended),
             },
-            open_for_comment: open,
-            days_left: if open {
-                deadline.map(|d| (d - on).num_days())
-            } else {
-                None
-            },
+            open_for_comment: facts.open_for_comment,
+            days_left: facts.days_left,
             cited_standards,
             match_kind,
-            documents: members
+            documents: family
+                .members()
                 .iter()
                 .map(|n| MemberDocument {
                     symbol: n.id(),
-                    role: match n.symbol.suffixes().last() {
-                        None => "base",
-                        Some(SymbolSuffix::Add(_)) => "addendum",
-                        Some(SymbolSuffix::Corr(_)) => "corrigendum",
-                        Some(SymbolSuffix::Rev(_)) => "revision",
-                    },
+                    role: document_role(&n.symbol),
                     distribution_date: n.distribution_date,
                     comment_deadline: n.comment_deadline,
                     title_en: n.title_en.clone(),
@@ -844,21 +603,9 @@ impl BarrierReport {
     pub fn count_by_state(&self) -> BTreeMap<&'static str, usize> {
         let mut out = BTreeMap::new();
         for f in &self.families {
-            let k = match f.state.label {
-                StateLabel::Proposed => "proposed",
-                StateLabel::Adopted => "adopted",
-                StateLabel::InForce => "in_force",
-                StateLabel::Withdrawn => "withdrawn",
-            };
-            *out.entry(k).or_insert(0) += 1;
+            *out.entry(f.state.label.as_str()).or_insert(0) += 1;
         }
         out
-    }
-}
-
-fn push_unique(v: &mut Vec<String>, s: String) {
-    if !v.contains(&s) {
-        v.push(s);
     }
 }
 
@@ -882,60 +629,4 @@ fn should(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         qs.into_iter().map(|q| (Occur::Should, q)).collect(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markets_resolve_or_suggest() {
-        for (input, code) in [
-            ("EU", "EU"),
-            ("European Union", "EU"),
-            ("欧盟", "EU"),
-            ("沙特", "SAU"),
-        ] {
-            assert_eq!(
-                resolve_market(input).map(|m| m.code).ok(),
-                Some(code),
-                "{input}"
-            );
-        }
-        let err = resolve_market("Saudi Arabi").expect_err("unknown");
-        let text = err.to_string();
-        assert!(
-            text.contains("Saudi Arabi") && text.contains("SAU"),
-            "{text}"
-        );
-        let err = resolve_market("Germny").expect_err("unknown");
-        assert!(err.to_string().contains("\"Germny\""), "{err}");
-    }
-
-    #[test]
-    fn chapter_names_become_product_phrases() {
-        let ch = HsChapter {
-            code: "95".into(),
-            section: "XX".into(),
-            reserved: false,
-            zh: "玩具、游戏品、运动用品及其零件、附件".into(),
-            en: "Toys, games and sports requisites; parts and accessories thereof".into(),
-        };
-        let p = chapter_phrases(&ch);
-        for want in [
-            "toys",
-            "games",
-            "sports requisites",
-            "玩具",
-            "游戏品",
-            "运动用品",
-        ] {
-            assert!(p.iter().any(|x| x == want), "{want} in {p:?}");
-        }
-        assert!(
-            !p.iter()
-                .any(|x| x.contains("parts") || x == "零件" || x == "附件"),
-            "{p:?}"
-        );
-    }
 }

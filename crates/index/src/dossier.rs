@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use biaozhun_model::trade::{chapter_phrases, chinese_group, internal_deadline};
 use biaozhun_model::{HsCode, Nature, StandardCode, Status};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -22,8 +23,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use crate::barriers::{
-    chapter_phrases, BarrierError, BarrierFamily, BarrierReport, BarrierRequest,
-    ChineseCounterpart, ResolvedStandard, MAX_FAMILIES,
+    BarrierError, BarrierFamily, BarrierReport, BarrierRequest, ChineseCounterpart,
+    ResolvedStandard, MAX_FAMILIES,
 };
 use crate::query::{self, Mode};
 use crate::store::Index;
@@ -185,9 +186,7 @@ impl Index {
                     }
                 }
             }
-            let internal_deadline = family
-                .comment_deadline
-                .map(|d| d - chrono::Duration::days(req.lead_days));
+            let internal_deadline = internal_deadline(family.comment_deadline, req.lead_days);
             let internal_days_left = if family.open_for_comment {
                 internal_deadline.map(|d| (d - on).num_days())
             } else {
@@ -293,13 +292,8 @@ impl Index {
             };
             let level = first(level_col)?;
             let nature = first(nature_col)?;
-            let group = match (level.as_deref(), nature.as_deref()) {
-                (Some("national"), Some("mandatory")) => 0,
-                (Some("national"), _) => 1,
-                (Some("industry"), _) => 2,
-                (Some("local"), _) => 3,
-                (Some("group" | "enterprise"), _) => 4,
-                _ => continue,
+            let Some(group) = chinese_group(level.as_deref(), nature.as_deref()) else {
+                continue;
             };
             by_group.push((group, rank, score, addr));
         }

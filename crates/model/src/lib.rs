@@ -6,7 +6,9 @@
 //! numbers ([`StandardCode`]), WTO notification symbols ([`NotificationSymbol`]) and the
 //! classification codes ([`HsCode`], [`IcsCode`], [`CcsCode`]). Besides: a [`Record`] of any
 //! [`RecordKind`], the [`Store`] the batch writes to, and the [`merge`] rules two records of the
-//! same standard or notification follow, so the batch and the index merge the same way.
+//! same standard or notification follow, so the batch and the index merge the same way; the
+//! [`trade`] rules of the barrier check and the market dossier (markets, HS chapter phrases,
+//! the state of a notified measure).
 #![warn(missing_docs)]
 
 pub mod adoption;
@@ -26,6 +28,7 @@ pub mod record;
 pub mod region;
 pub mod regulation;
 pub mod standard;
+pub mod trade;
 
 pub use adoption::AdoptionLink;
 pub use classify::{CcsCode, ClassifyError, HsCode, IcsCode};

@@ -10,6 +10,7 @@ use biaozhun_index::barriers::{
 };
 use biaozhun_index::Index;
 use biaozhun_ingest::catalog::{read_catalog, Aliases};
+use biaozhun_model::trade::MarketError;
 use chrono::NaiveDate;
 
 use crate::{build_index, config_dir, root};
@@ -329,7 +330,7 @@ fn barriers_unknown_market_suggests_close_names() {
         ..BarrierRequest::default()
     };
     match index().barriers(&req) {
-        Err(BarrierError::UnknownMarket { value, suggestions }) => {
+        Err(BarrierError::Market(MarketError::Unknown { value, suggestions })) => {
             assert_eq!(value, "Saudi Arabai");
             assert!(
                 suggestions.iter().any(|s| s.starts_with("SAU")),

@@ -8,6 +8,7 @@ mod config;
 mod data;
 mod family;
 mod foreign;
+mod trade;
 
 /// Table-driven check of a standard number: `expected` is `canonical; level; nature` plus the
 /// province for local standards (`-` for no nature), or `!fragment` when the parse must fail with
