@@ -629,3 +629,70 @@ fn run<T: Sync, R: Send>(
         Err(_) => items.iter().map(f).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report's JSON says what `as_str` says: the spelling of `--report` lines and upload
+    /// answers from before these fields were typed.
+    #[test]
+    fn report_fields_serialise_as_their_names() {
+        fn json<T: Serialize>(v: &T) -> String {
+            serde_json::to_string(v).unwrap_or_default()
+        }
+        for r in [
+            Recognised::Catalog,
+            Recognised::Pdf,
+            Recognised::Docx,
+            Recognised::Doc,
+            Recognised::Html,
+            Recognised::Markdown,
+            Recognised::Text,
+            Recognised::Regulation,
+            Recognised::NotificationForm,
+            Recognised::Unsupported,
+        ] {
+            assert_eq!(json(&r), format!("\"{}\"", r.as_str()));
+        }
+        for c in [
+            CodeSource::CoverAndFileName,
+            CodeSource::Cover,
+            CodeSource::FileName,
+            CodeSource::Catalog,
+        ] {
+            assert_eq!(json(&c), format!("\"{}\"", c.as_str()));
+        }
+        for x in [
+            Extractor::PdfExtract,
+            Extractor::Lopdf,
+            Extractor::Pdftotext,
+            Extractor::Tesseract,
+            Extractor::Text,
+            Extractor::Html,
+            Extractor::Docx,
+            Extractor::Antiword,
+        ] {
+            assert_eq!(json(&x), format!("\"{}\"", x.as_str()));
+        }
+        for u in [LineUnit::Line, LineUnit::Row, LineUnit::Record] {
+            assert_eq!(json(&u), format!("\"{}\"", u.as_str()));
+        }
+        let spelled: Vec<&str> = [
+            Recognised::NotificationForm.as_str(),
+            CodeSource::CoverAndFileName.as_str(),
+            Extractor::PdfExtract.as_str(),
+            Recognised::from(FileKind::Markdown).as_str(),
+        ]
+        .to_vec();
+        assert_eq!(
+            spelled,
+            [
+                "notification_form",
+                "cover+file_name",
+                "pdf-extract",
+                "markdown"
+            ]
+        );
+    }
+}
