@@ -21,7 +21,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use biaozhun_model::glossary::HsChapterFile;
 use biaozhun_model::trade::{
     chapter_phrases, chapters_for_query, document_role, resolve_market, FamilyFacts, MarketError,
 };
@@ -36,7 +35,6 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{TantivyDocument, Term};
 
-use crate::config::HS_CHAPTERS_FILE;
 use crate::query::{self, Mode};
 use crate::store::Index;
 use crate::IndexError;
@@ -266,26 +264,10 @@ pub struct BarrierReport {
 }
 
 impl Index {
-    /// Loads the HS chapter names the index was built with (its `config/` copy), falling back
-    /// to none when the file is absent.
-    pub fn hs_chapters(&self) -> Result<Option<HsChapters>, IndexError> {
-        let path = self.data_dir().join("config").join(HS_CHAPTERS_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(IndexError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })
-            }
-        };
-        let err = |message: String| IndexError::Config {
-            path: path.display().to_string(),
-            message,
-        };
-        let file: HsChapterFile = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-        file.validate().map(Some).map_err(|e| err(e.to_string()))
+    /// The HS chapter names the index was opened with (its `config/` copy, read and validated
+    /// once at open), `None` when the file is absent.
+    pub fn hs_chapters(&self) -> Option<&HsChapters> {
+        self.chapters.as_ref()
     }
 
     /// Every notification id in the index (for "what is new after this ingest").
@@ -328,7 +310,7 @@ impl Index {
             None => None,
         };
         let q = nonempty(&req.q).map(str::to_string);
-        let chapters = self.hs_chapters()?;
+        let chapters = self.hs_chapters();
         let f = &self.fields;
 
         let mut must: Vec<Box<dyn Query>> = vec![keyword(f.kind, "notification")];
@@ -346,7 +328,7 @@ impl Index {
             for a in hs.ancestors() {
                 alts.push(keyword(f.hs, &format!("={a}")));
             }
-            if let Some(ch) = chapters.as_ref().and_then(|c| c.of(hs)) {
+            if let Some(ch) = chapters.and_then(|c| c.of(hs)) {
                 for p in chapter_phrases(ch) {
                     let plan = query::plan(self, &p);
                     alts.push(query::build(self, &plan, &[], Mode::All));
@@ -357,7 +339,7 @@ impl Index {
         let mut q_chapters = Vec::new();
         let mut terms = Vec::new();
         let plan = q.as_deref().map(|q| query::plan(self, q));
-        if let (Some(q), Some(c)) = (&q, &chapters) {
+        if let (Some(q), Some(c)) = (&q, chapters) {
             q_chapters = chapters_for_query(c, q);
         }
         if let Some(p) = &plan {
@@ -429,7 +411,7 @@ impl Index {
                 name_zh: m.name_zh,
             }),
             hs: hs.as_ref().map(|h| {
-                let ch = chapters.as_ref().and_then(|c| c.of(h));
+                let ch = chapters.and_then(|c| c.of(h));
                 HsInfo {
                     code: h.to_string(),
                     chapter: h.chapter().to_string(),

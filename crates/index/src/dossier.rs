@@ -239,7 +239,7 @@ impl Index {
             let plan = query::plan(self, q);
             alts.push(query::build(self, &plan, &[], Mode::All));
         }
-        if let (Some(hs), Some(chapters)) = (hs, self.hs_chapters()?) {
+        if let (Some(hs), Some(chapters)) = (hs, self.hs_chapters()) {
             if let Some(ch) = chapters.of(hs) {
                 for p in chapter_phrases(ch) {
                     let plan = query::plan(self, &p);

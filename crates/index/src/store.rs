@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use biaozhun_analysis::ChineseAnalyzer;
-use biaozhun_model::{Notification, Regulation, Standard, StandardCode};
+use biaozhun_model::{HsChapters, Notification, Regulation, Standard, StandardCode};
 use biaozhun_model::{Record, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -86,6 +86,10 @@ pub struct Index {
     pub(crate) zh: ChineseAnalyzer,
     pub(crate) en: TextAnalyzer,
     pub(crate) synonyms: Synonyms,
+    /// The HS chapter names (`config/hs-chapters.toml`), read and validated once when the
+    /// index opens (a re-index or restore opens a new handle, and so does a config change):
+    /// the barrier check and the dossier use them on every request. `None` without the file.
+    pub(crate) chapters: Option<HsChapters>,
     /// Chinese names of HS chapters (`84` → 核反应堆、锅炉、机器...), facet labels.
     pub(crate) hs_names: HashMap<String, String>,
     /// Query-time expansions from CC-CEDICT and the HS names, built at the first query.
@@ -166,7 +170,9 @@ impl Index {
                     config_dir.display()
                 )));
             }
-            // Synonyms apply at query time only: refresh them.
+            // Synonyms apply at query time only: refresh them (a broken HS chapter file is
+            // refused here, naming it, before it replaces the index's good copy).
+            load_hs_chapters(&config_dir.join(HS_CHAPTERS_FILE))?;
             for name in QUERY_TIME_FILES {
                 copy_if_exists(&config_dir.join(name), &cfg_copy.join(name))?;
             }
@@ -175,6 +181,7 @@ impl Index {
         // Validate before creating anything.
         SchemaConfig::load(config_dir)?;
         ChineseAnalyzer::from_dir(config_dir)?;
+        load_hs_chapters(&config_dir.join(HS_CHAPTERS_FILE))?;
         std::fs::create_dir_all(&cfg_copy).map_err(io_err(&cfg_copy))?;
         for name in HASHED_FILES {
             let to = cfg_copy.join(name);
@@ -280,7 +287,12 @@ impl Index {
         let cfg = SchemaConfig::load(&cfg_dir)?;
         let zh = ChineseAnalyzer::from_dir(&cfg_dir)?;
         let synonyms = Synonyms::load(&cfg_dir)?;
-        let hs_names = load_hs_names(&cfg_dir.join(HS_CHAPTERS_FILE))?;
+        let chapters = load_hs_chapters(&cfg_dir.join(HS_CHAPTERS_FILE))?;
+        let hs_names = chapters
+            .iter()
+            .flat_map(HsChapters::all)
+            .map(|c| (c.code.clone(), c.zh.clone()))
+            .collect();
         let (tschema, fields) = schema::build(&cfg);
         let index = tantivy::Index::open_in_dir(dir)?;
         if index.schema() != tschema {
@@ -316,6 +328,7 @@ impl Index {
             zh,
             en: schema::english_analyzer(),
             synonyms,
+            chapters,
             hs_names,
             bridge: std::sync::OnceLock::new(),
             config_hash: meta.config_hash,
@@ -712,11 +725,12 @@ impl Store for Index {
     }
 }
 
-/// HS chapter names from `hs-chapters.toml` (none when the file is absent).
-fn load_hs_names(path: &Path) -> Result<HashMap<String, String>, IndexError> {
+/// The HS chapter names of `hs-chapters.toml`, validated (none when the file is absent); a
+/// file that does not parse or validate is an error naming it.
+fn load_hs_chapters(path: &Path) -> Result<Option<HsChapters>, IndexError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_err(path)(e)),
     };
     let err = |message: String| IndexError::Config {
@@ -725,12 +739,7 @@ fn load_hs_names(path: &Path) -> Result<HashMap<String, String>, IndexError> {
     };
     let file: biaozhun_model::glossary::HsChapterFile =
         toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-    let chapters = file.validate().map_err(|e| err(e.to_string()))?;
-    Ok(chapters
-        .all()
-        .iter()
-        .map(|c| (c.code.clone(), c.zh.clone()))
-        .collect())
+    file.validate().map(Some).map_err(|e| err(e.to_string()))
 }
 
 fn read_meta(dir: &Path) -> Result<IndexMeta, IndexError> {

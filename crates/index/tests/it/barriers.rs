@@ -348,3 +348,76 @@ fn barriers_unknown_market_suggests_close_names() {
         Err(BarrierError::InvalidHs { .. })
     ));
 }
+
+/// A copy of `index-config/` whose `hs-chapters.toml` lacks chapter 95.
+fn config_without_chapter_95() -> tempfile::TempDir {
+    let cfg = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(config_dir()).expect("index-config") {
+        let path = entry.expect("entry").path();
+        let to = cfg.path().join(path.file_name().expect("name"));
+        std::fs::copy(&path, to).expect("copy config file");
+    }
+    let path = cfg.path().join("hs-chapters.toml");
+    let text = std::fs::read_to_string(&path).expect("read hs-chapters.toml");
+    let kept: Vec<&str> = text
+        .split("[[chapter]]")
+        .filter(|block| !block.contains("code = \"95\""))
+        .collect();
+    assert_eq!(
+        kept.len() + 1,
+        text.split("[[chapter]]").count(),
+        "one block dropped"
+    );
+    std::fs::write(&path, kept.join("[[chapter]]")).expect("write hs-chapters.toml");
+    cfg
+}
+
+#[test]
+fn hs_chapters_are_read_once_and_a_broken_file_is_refused_at_open() {
+    let broken = config_without_chapter_95();
+    let broken_file = broken.path().join("hs-chapters.toml");
+    let message = |e: biaozhun_index::IndexError| e.to_string();
+
+    // A new index: refused before anything is created, naming the file and the problem.
+    let fresh = tempfile::tempdir().expect("tempdir");
+    let err = message(Index::open_or_create(fresh.path(), broken.path()).expect_err("refused"));
+    assert!(
+        err.contains(&broken_file.display().to_string()) && err.contains("chapter 95 is missing"),
+        "{err}"
+    );
+
+    // An existing index: the writable open refuses the broken file, and the index keeps its
+    // good copy (a read-only open still knows chapter 95).
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(Index::open_or_create(dir.path(), &config_dir()).expect("create"));
+    let err = message(Index::open_or_create(dir.path(), broken.path()).expect_err("refused"));
+    assert!(err.contains(&broken_file.display().to_string()), "{err}");
+    let index = Index::open(dir.path()).expect("open read-only");
+    let chapters = index.hs_chapters().expect("chapters loaded at open");
+    assert_eq!(
+        chapters.get("95").map(|c| c.zh.as_str()),
+        Some("玩具、游戏品、运动用品及其零件、附件")
+    );
+
+    // A broken copy inside the index: the open fails naming the copy.
+    drop(index);
+    let copy = dir.path().join("config").join("hs-chapters.toml");
+    std::fs::copy(&broken_file, &copy).expect("break the copy");
+    let err = message(Index::open(dir.path()).expect_err("refused"));
+    assert!(
+        err.contains(&copy.display().to_string()) && err.contains("chapter 95 is missing"),
+        "{err}"
+    );
+
+    // No file at all: no chapters, the barrier check still answers.
+    std::fs::remove_file(&copy).expect("remove the copy");
+    let index = Index::open(dir.path()).expect("open without hs-chapters.toml");
+    assert!(index.hs_chapters().is_none());
+    let report = index
+        .barriers(&BarrierRequest {
+            hs: Some("9503".into()),
+            ..BarrierRequest::default()
+        })
+        .expect("barriers without chapter names");
+    assert_eq!(report.hs.and_then(|h| h.chapter_zh), None);
+}
