@@ -6,6 +6,12 @@
 //! facet), the same with ten snippets, and hits only (`facets=none`, what a portal listing a
 //! page of results asks for). For each: sequential latency percentiles over `--passes` passes,
 //! then throughput with `--threads` threads each running the passes.
+//!
+//! With `--http`, a fourth shape, `http_hits_only`, sends the hits-only requests through the
+//! API's own router in process (routing, query extraction, validation, the blocking-pool hop,
+//! the wire conversion, JSON, middleware and gzip; no sockets) and splits each request's time
+//! into engine, wire conversion + JSON, the rest of the router, and gzip: the HTTP layer's share
+//! of a request's cost, which the wrk figures of `bench/` cannot separate from the network.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -46,12 +52,17 @@ pub struct Args {
     /// cost. Throughput runs are not affected.
     #[arg(long, default_value_t = 1)]
     pub best_of: usize,
+    /// Also measure the HTTP layer's share (shape `http_hits_only`, see the module doc).
+    #[arg(long)]
+    pub http: bool,
 }
 
 /// One benchmark query.
 struct BenchQuery {
     group: String,
     req: SearchRequest,
+    /// The same query as HTTP parameters (hits only), for `--http`.
+    path: Vec<(String, String)>,
 }
 
 /// Figures of one request shape.
@@ -69,6 +80,39 @@ struct ShapeFigures {
     by_group_p99_ms: BTreeMap<String, f64>,
     threads: usize,
     throughput_qps: f64,
+    /// Only for `http_hits_only`: where the time of a request goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http: Option<HttpShare>,
+}
+
+/// The stages of one in-process HTTP request, each timed on its own (fastest of `best_of`).
+#[derive(Debug, Serialize)]
+struct HttpShare {
+    /// `Index::search` alone.
+    engine_p50_ms: f64,
+    engine_p99_ms: f64,
+    /// Wire conversion (`SearchAnswer::from_index`) and `serde_json::to_vec`.
+    wire_p50_ms: f64,
+    wire_p99_ms: f64,
+    /// The whole router without compression (the request as a client without
+    /// `Accept-Encoding` sends it).
+    router_p50_ms: f64,
+    router_p99_ms: f64,
+    /// The whole router with `Accept-Encoding: gzip` (what browsers send).
+    router_gzip_p50_ms: f64,
+    router_gzip_p99_ms: f64,
+    /// Shares of the mean uncompressed request, in per cent (they add up to 100): engine,
+    /// wire conversion + JSON, and the rest of the router (routing, extraction, validation,
+    /// blocking-pool hop, middleware).
+    share_engine_pct: f64,
+    share_wire_pct: f64,
+    share_router_pct: f64,
+    /// What gzip adds to the mean request, in per cent of the uncompressed one (near 0 or
+    /// even negative when it is within the noise).
+    gzip_extra_pct: f64,
+    /// Mean response body bytes without and with gzip.
+    body_bytes: f64,
+    body_gzip_bytes: f64,
 }
 
 /// Runs the benchmark and prints its figures.
@@ -186,7 +230,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 .collect(),
             threads,
             throughput_qps: done as f64 / wall,
+            http: None,
         });
+    }
+    let index = std::sync::Arc::new(index);
+    if args.http {
+        out.push(http_shape(&index, &queries, passes, best_of)?);
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
@@ -209,8 +258,184 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
         }
         println!("(throughput with {threads} threads)");
+        if let Some(h) = out.iter().find_map(|f| f.http.as_ref()) {
+            println!(
+                "http_hits_only: p50/p99 ms engine {:.3}/{:.3}, wire+JSON {:.3}/{:.3}, router {:.3}/{:.3}, router+gzip {:.3}/{:.3}",
+                h.engine_p50_ms,
+                h.engine_p99_ms,
+                h.wire_p50_ms,
+                h.wire_p99_ms,
+                h.router_p50_ms,
+                h.router_p99_ms,
+                h.router_gzip_p50_ms,
+                h.router_gzip_p99_ms
+            );
+            println!(
+                "http_hits_only: shares of a request: engine {:.1} %, wire+JSON {:.1} %, rest of the router {:.1} %; gzip adds {:.1} % ({:.0} -> {:.0} bytes)",
+                h.share_engine_pct,
+                h.share_wire_pct,
+                h.share_router_pct,
+                h.gzip_extra_pct,
+                h.body_bytes,
+                h.body_gzip_bytes
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `http_hits_only` shape: every hits-only request through the router, stage by stage.
+fn http_shape(
+    index: &std::sync::Arc<Index>,
+    queries: &[BenchQuery],
+    passes: usize,
+    best_of: usize,
+) -> anyhow::Result<ShapeFigures> {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let raw = biaozhun_api::config::RawConfig {
+        rate_limit_per_minute: Some(0),
+        ..biaozhun_api::config::RawConfig::default()
+    };
+    let config = raw
+        .validate()
+        .map_err(|e| anyhow::anyhow!("default config: {e}"))?;
+    let state =
+        biaozhun_api::state::AppState::with_shared_index(config, std::sync::Arc::clone(index));
+    let app = biaozhun_api::app::router(state);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let call = |path: &str, gzip: bool| -> anyhow::Result<(f64, usize)> {
+        let mut req = axum::http::Request::get(path);
+        if gzip {
+            req = req.header("accept-encoding", "gzip");
+        }
+        let req = req.body(Body::empty()).context("request")?;
+        let app = app.clone();
+        let t = Instant::now();
+        let (status, bytes) = rt.block_on(async move {
+            let resp = app.oneshot(req).await?;
+            let status = resp.status();
+            let bytes = resp.into_body().collect().await?.to_bytes();
+            Ok::<_, anyhow::Error>((status, bytes))
+        })?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        anyhow::ensure!(
+            status.is_success(),
+            "GET {path} answered {status}: {}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
+        );
+        Ok((ms, bytes.len()))
+    };
+    let (mut engine, mut wire, mut router, mut gz) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut body, mut body_gz) = (0usize, 0usize);
+    let mut by_group: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for _ in 0..passes {
+        for q in queries {
+            let mut r = q.req.clone();
+            r.facets = Some(Vec::new());
+            let path = search_path(&q.path);
+            let best = |f: &mut dyn FnMut() -> anyhow::Result<(f64, usize)>| {
+                let mut out = (f64::MAX, 0);
+                for _ in 0..best_of {
+                    let (ms, n) = f()?;
+                    if ms < out.0 {
+                        out = (ms, n);
+                    }
+                }
+                Ok::<_, anyhow::Error>(out)
+            };
+            let (e, _) = best(&mut || {
+                let t = Instant::now();
+                index.search(&r)?;
+                Ok((t.elapsed().as_secs_f64() * 1000.0, 0))
+            })?;
+            let res = index.search(&r)?;
+            let (w, _) = best(&mut || {
+                let t = Instant::now();
+                let answer = biaozhun_api::wire::search::SearchAnswer::from_index(res.clone(), 0);
+                let bytes = serde_json::to_vec(&answer)?;
+                Ok((t.elapsed().as_secs_f64() * 1000.0, bytes.len()))
+            })?;
+            let (plain, n) = best(&mut || call(&path, false))?;
+            let (zipped, nz) = best(&mut || call(&path, true))?;
+            engine.push(e);
+            wire.push(w);
+            router.push(plain);
+            gz.push(zipped);
+            body += n;
+            body_gz += nz;
+            by_group.entry(q.group.clone()).or_default().push(zipped);
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let (me, mw, mr, mg) = (mean(&engine), mean(&wire), mean(&router), mean(&gz));
+    let pct_of = |x: f64| if mr > 0.0 { 100.0 * x / mr } else { 0.0 };
+    let n = gz.len();
+    let share = HttpShare {
+        engine_p50_ms: pct(&engine, 50.0),
+        engine_p99_ms: pct(&engine, 99.0),
+        wire_p50_ms: pct(&wire, 50.0),
+        wire_p99_ms: pct(&wire, 99.0),
+        router_p50_ms: pct(&router, 50.0),
+        router_p99_ms: pct(&router, 99.0),
+        router_gzip_p50_ms: pct(&gz, 50.0),
+        router_gzip_p99_ms: pct(&gz, 99.0),
+        share_engine_pct: pct_of(me),
+        share_wire_pct: pct_of(mw),
+        share_router_pct: pct_of(mr - me - mw),
+        gzip_extra_pct: pct_of(mg - mr),
+        body_bytes: body as f64 / n.max(1) as f64,
+        body_gzip_bytes: body_gz as f64 / n.max(1) as f64,
+    };
+    Ok(ShapeFigures {
+        shape: "http_hits_only",
+        best_of,
+        queries: n,
+        p50_ms: pct(&gz, 50.0),
+        p95_ms: pct(&gz, 95.0),
+        p99_ms: pct(&gz, 99.0),
+        max_ms: gz.iter().copied().fold(0.0, f64::max),
+        mean_ms: mg,
+        by_group_p99_ms: by_group
+            .into_iter()
+            .map(|(g, v)| (g, pct(&v, 99.0)))
+            .collect(),
+        threads: 1,
+        throughput_qps: if mg > 0.0 { 1000.0 / mg } else { 0.0 },
+        http: Some(share),
+    })
+}
+
+/// `/api/v1/search?q=...&limit=10&facets=none&...` for a query's parameters (those of
+/// `bench.py`'s `search_path`), percent-encoded.
+fn search_path(params: &[(String, String)]) -> String {
+    let mut out = String::from("/api/v1/search?");
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode_into(&mut out, k);
+        out.push('=');
+        encode_into(&mut out, v);
+    }
+    out
+}
+
+fn encode_into(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
 }
 
 /// Reads the queries: each line an object with `q`, optional `group` and `filters`.
@@ -226,13 +451,26 @@ fn load(path: &std::path::Path) -> anyhow::Result<Vec<BenchQuery>> {
         let at = || format!("{} line {}", path.display(), i + 1);
         let v: serde_json::Value = serde_json::from_str(line).with_context(at)?;
         let mut req = serde_json::Map::new();
-        if let Some(f) = v.get("filters").and_then(|f| f.as_object()) {
-            req.extend(f.clone());
-        }
         let q = v
             .get("q")
             .and_then(|q| q.as_str())
             .with_context(|| format!("{}: no \"q\"", at()))?;
+        let mut path: Vec<(String, String)> = vec![
+            ("q".into(), q.into()),
+            ("limit".into(), "10".into()),
+            ("snippets".into(), "false".into()),
+            ("facets".into(), "none".into()),
+        ];
+        if let Some(f) = v.get("filters").and_then(|f| f.as_object()) {
+            req.extend(f.clone());
+            for (k, v) in f {
+                let v = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                path.push((k.clone(), v));
+            }
+        }
         req.insert("q".into(), q.into());
         req.insert("limit".into(), 10.into());
         let req: SearchRequest = serde_json::from_value(serde_json::Value::Object(req))
@@ -242,7 +480,7 @@ fn load(path: &std::path::Path) -> anyhow::Result<Vec<BenchQuery>> {
             .and_then(|g| g.as_str())
             .unwrap_or("all")
             .to_string();
-        out.push(BenchQuery { group, req });
+        out.push(BenchQuery { group, req, path });
     }
     Ok(out)
 }

@@ -59,6 +59,42 @@ fn optimize_then_querybench_on_the_fixtures() {
         assert!(s["throughput_qps"].as_f64().unwrap_or(0.0) > 0.0, "{s}");
         assert!(s["by_group_p99_ms"]["code"].is_number(), "{s}");
     }
+
+    // `--http`: the hits-only requests through the router, split into stages whose shares of
+    // the uncompressed request add up to 100 %; gzip shrinks the bodies.
+    let o = biaozhun(&[
+        "querybench",
+        queries.to_str().expect("utf-8 path"),
+        "--index",
+        idx,
+        "--passes",
+        "1",
+        "--shapes",
+        "hits_only",
+        "--http",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let http = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|s| s["shape"] == "http_hits_only")
+        .expect("http shape");
+    let h = &http["http"];
+    let f = |k: &str| h[k].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        f("engine_p50_ms") > 0.0 && f("router_p50_ms") > f("engine_p50_ms") / 2.0,
+        "{h}"
+    );
+    let sum = f("share_engine_pct") + f("share_wire_pct") + f("share_router_pct");
+    assert!((sum - 100.0).abs() < 1e-6, "{h}");
+    assert!(
+        f("body_gzip_bytes") > 0.0 && f("body_gzip_bytes") < f("body_bytes"),
+        "{h}"
+    );
+    assert!(http["queries"].as_u64().unwrap_or(0) >= 80, "{http}");
 }
 
 #[test]
