@@ -25,8 +25,8 @@ use biaozhun_model::trade::{
     chapter_phrases, chapters_for_query, document_role, resolve_market, FamilyFacts, MarketError,
 };
 use biaozhun_model::{
-    FamilyEvent, HsChapters, HsCode, Notification, NotificationFamily, Standard, StandardCode,
-    Status,
+    FamilyEvent, HsChapters, HsCode, Notification, NotificationFamily, RecordKind, Standard,
+    StandardCode, Status,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -273,7 +273,7 @@ impl Index {
     /// Every notification id in the index (for "what is new after this ingest").
     pub fn notification_ids(&self) -> Result<HashSet<String>, IndexError> {
         let searcher = self.reader.searcher();
-        let q = keyword(self.fields.kind, "notification");
+        let q = keyword(self.fields.kind, RecordKind::Notification.as_str());
         let top = searcher.search(&q, &TopDocs::with_limit(1_000_000).order_by_score())?;
         let mut out = HashSet::with_capacity(top.len());
         for (_, addr) in top {
@@ -313,7 +313,8 @@ impl Index {
         let chapters = self.hs_chapters();
         let f = &self.fields;
 
-        let mut must: Vec<Box<dyn Query>> = vec![keyword(f.kind, "notification")];
+        let mut must: Vec<Box<dyn Query>> =
+            vec![keyword(f.kind, RecordKind::Notification.as_str())];
         if let Some(m) = market {
             // A member state's market includes its union's measures (DEU → DEU, EU).
             let codes = m

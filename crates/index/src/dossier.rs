@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use biaozhun_model::trade::{chapter_phrases, chinese_group, internal_deadline};
-use biaozhun_model::{HsCode, Nature, StandardCode, Status};
+use biaozhun_model::{HsCode, Nature, RecordKind, StandardCode, Status};
 use chrono::NaiveDate;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -251,7 +251,7 @@ impl Index {
             return Ok((Vec::new(), 0));
         }
         let kind: Box<dyn Query> = Box::new(TermQuery::new(
-            Term::from_field_text(f.kind, "standard"),
+            Term::from_field_text(f.kind, RecordKind::Standard.as_str()),
             IndexRecordOption::Basic,
         ));
         let any: Box<dyn Query> = Box::new(BooleanQuery::new(
