@@ -3,8 +3,8 @@
 //! [`biaozhun_index::barriers`] types so the engine can change without changing the JSON.
 
 use biaozhun_index::barriers::{
-    BarrierError, BarrierFamily, BarrierReport, BarrierRequest, CitedStandard, MeasureState,
-    MemberDocument, StateEvent,
+    BarrierError, BarrierFamily, BarrierReport, BarrierRequest, ChineseCounterpart, CitedStandard,
+    HsInfo, MarketInfo, MeasureState, MemberDocument, StateEvent,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -285,17 +285,8 @@ impl BarrierAnswer {
     /// Converts the index's report.
     pub fn from_report(r: BarrierReport) -> BarrierAnswer {
         BarrierAnswer {
-            market: r.market.map(|m| MarketWire {
-                code: m.code.into(),
-                name_en: m.name_en.into(),
-                name_zh: m.name_zh.into(),
-            }),
-            hs: r.hs.map(|h| HsWire {
-                code: h.code,
-                chapter: h.chapter,
-                chapter_zh: h.chapter_zh,
-                chapter_en: h.chapter_en,
-            }),
+            market: r.market.map(MarketWire::from),
+            hs: r.hs.map(HsWire::from),
             q: r.q,
             terms: r.terms,
             q_chapters: r.q_chapters,
@@ -303,6 +294,40 @@ impl BarrierAnswer {
             total: r.total,
             relaxed: r.relaxed,
             families: r.families.into_iter().map(family).collect(),
+        }
+    }
+}
+
+impl From<MarketInfo> for MarketWire {
+    fn from(m: MarketInfo) -> MarketWire {
+        MarketWire {
+            code: m.code.into(),
+            name_en: m.name_en.into(),
+            name_zh: m.name_zh.into(),
+        }
+    }
+}
+
+impl From<HsInfo> for HsWire {
+    fn from(h: HsInfo) -> HsWire {
+        HsWire {
+            code: h.code,
+            chapter: h.chapter,
+            chapter_zh: h.chapter_zh,
+            chapter_en: h.chapter_en,
+        }
+    }
+}
+
+impl From<ChineseCounterpart> for CounterpartWire {
+    fn from(a: ChineseCounterpart) -> CounterpartWire {
+        CounterpartWire {
+            url: standard_url(&a.id),
+            id: a.id,
+            title_zh: a.title_zh,
+            status: a.status.as_ref().map(snake),
+            adopts: a.adopts,
+            degree: a.degree.map(str::to_string),
         }
     }
 }
@@ -352,14 +377,7 @@ fn cited(c: CitedStandard) -> CitedWire {
     let adopted_by = c
         .adopted_by
         .into_iter()
-        .map(|a| CounterpartWire {
-            url: standard_url(&a.id),
-            id: a.id,
-            title_zh: a.title_zh,
-            status: a.status.as_ref().map(snake),
-            adopts: a.adopts,
-            degree: a.degree.map(str::to_string),
-        })
+        .map(CounterpartWire::from)
         .collect();
     match c.record {
         Some(r) => CitedWire {

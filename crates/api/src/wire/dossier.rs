@@ -182,17 +182,8 @@ impl DossierAnswer {
     pub fn from_dossier(d: Dossier) -> DossierAnswer {
         let c = d.check;
         DossierAnswer {
-            market: c.market.map(|m| MarketWire {
-                code: m.code.into(),
-                name_en: m.name_en.into(),
-                name_zh: m.name_zh.into(),
-            }),
-            hs: c.hs.map(|h| HsWire {
-                code: h.code,
-                chapter: h.chapter,
-                chapter_zh: h.chapter_zh,
-                chapter_en: h.chapter_en,
-            }),
+            market: c.market.map(MarketWire::from),
+            hs: c.hs.map(HsWire::from),
             q: c.q,
             open_on: c.open_on,
             lead_days: d.lead_days,
@@ -225,14 +216,7 @@ impl DossierAnswer {
                     adopted_by: x
                         .adopted_by
                         .into_iter()
-                        .map(|a| CounterpartWire {
-                            url: standard_url(&a.id),
-                            id: a.id,
-                            title_zh: a.title_zh,
-                            status: a.status.as_ref().map(snake),
-                            adopts: a.adopts,
-                            degree: a.degree.map(str::to_string),
-                        })
+                        .map(CounterpartWire::from)
                         .collect(),
                 })
                 .collect(),
