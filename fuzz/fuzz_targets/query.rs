@@ -66,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
         _ => Sort::Code,
     };
     if sel & 0x10 != 0 {
-        req.kind = Some("standard".into());
+        req.kind = Some(biaozhun_model::RecordKind::Standard);
     }
     if let Ok(resp) = index.search(&req) {
         for hit in &resp.hits {

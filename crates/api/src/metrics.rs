@@ -304,7 +304,8 @@ mod tests {
             size_bytes: 42,
             ..IndexGauges::default()
         };
-        g.documents.insert("standard".into(), 7);
+        g.documents
+            .insert(biaozhun_model::RecordKind::Standard.as_str().into(), 7);
         let text = m.render(&g);
         assert!(text.contains(
             "biaozhun_http_requests_total{route=\"/api/v1/search\",method=\"GET\",status=\"200\"} 2"

@@ -329,9 +329,9 @@ async fn follow(state: AppState, mut generation: u64) {
 
 fn is_empty(index: &Index) -> bool {
     match index.stats() {
-        Ok(s) => ["standard", "notification", "regulation"]
+        Ok(s) => biaozhun_model::RecordKind::ALL
             .iter()
-            .all(|k| s.kinds.get(*k).copied().unwrap_or(0) == 0),
+            .all(|k| s.records(*k) == 0),
         Err(e) => {
             tracing::warn!(error = %e, "index stats failed");
             false

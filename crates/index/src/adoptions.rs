@@ -16,7 +16,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{TantivyDocument, Term};
 
 use crate::barriers::ResolvedStandard;
-use crate::search::Hit;
+use crate::request::Hit;
+pub use crate::request::HitAdoption;
 use crate::store::Index;
 use crate::IndexError;
 
@@ -47,15 +48,6 @@ pub struct AdoptedStandard {
     pub record: Option<ResolvedStandard>,
 }
 
-/// What a hit listed for a foreign-number search says about its adoption.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct HitAdoption {
-    /// The foreign code the hit adopts (`ISO 13485:2016`).
-    pub of: String,
-    /// `IDT`, `MOD`, `NEQ`, `EQV` or `≈`, when stated.
-    pub degree: Option<String>,
-}
-
 impl Index {
     /// The Chinese standards adopting `code` (any edition of it), current ones first, then
     /// those adopting exactly the asked edition, then by id.
@@ -75,7 +67,7 @@ impl Index {
         for (_, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let (kind, json) = self.doc_record(&doc);
-            if kind != "standard" {
+            if kind != Some(biaozhun_model::RecordKind::Standard) {
                 continue;
             }
             let s: Standard = serde_json::from_str(&json).map_err(|e| IndexError::Corrupt {
@@ -169,7 +161,7 @@ pub(crate) fn place_adoptions(
         }
         let head = crate::document::standard_head(&a.standard);
         let verdict = table.verdict(&id, as_of);
-        let mut hit = crate::search::hit_from_head("standard", head, score, verdict);
+        let mut hit = crate::request::hit_from_head(head, score, verdict);
         hit.adoption = Some(HitAdoption {
             of: a.adopts.to_string(),
             degree: a.degree.map(|d| d.label().to_string()),

@@ -439,7 +439,7 @@ impl Index {
         for (_, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let (kind, json) = self.doc_record(&doc);
-            if kind != "notification" {
+            if kind != Some(RecordKind::Notification) {
                 continue;
             }
             match serde_json::from_str::<Notification>(&json) {

@@ -19,7 +19,8 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::document::facet_label;
 use crate::editions::{EditionTable, StatedLinks};
-use crate::search::{FacetCount, Sort};
+use crate::fields::names;
+use crate::request::{FacetCount, Sort};
 use crate::IndexError;
 
 /// Facet values returned per field at most.
@@ -236,7 +237,7 @@ impl SegmentColumns {
     fn open(reader: &SegmentReader, facets: &[String]) -> tantivy::Result<SegmentColumns> {
         let ff = reader.fast_fields();
         let max_doc = reader.max_doc();
-        let status_col = ff.str("status")?;
+        let status_col = ff.str(names::status)?;
         let mut status_of_ord = Vec::new();
         if let Some(col) = &status_col {
             let mut s = String::new();
@@ -246,11 +247,11 @@ impl SegmentColumns {
                 status_of_ord.push(Status::parse(&s));
             }
         }
-        let implement = ff.i64("implement_date")?;
-        let abolish = ff.i64("abolish_date")?;
-        let issue_date = ff.i64("issue_date")?;
-        let rank = ff.u64("status_rank")?;
-        let year = ff.u64("year")?;
+        let implement = ff.i64(names::implement_date)?;
+        let abolish = ff.i64(names::abolish_date)?;
+        let issue_date = ff.i64(names::issue_date)?;
+        let rank = ff.u64(names::status_rank)?;
+        let year = ff.u64(names::year)?;
         let docs = (0..max_doc)
             .map(|doc| DocInfo {
                 issue: issue_date.first(doc).unwrap_or(NO_DATE),
@@ -268,7 +269,7 @@ impl SegmentColumns {
             .collect();
         let mut facet_ords = HashMap::new();
         for name in facets {
-            if name == "year" {
+            if name == names::year {
                 continue;
             }
             if let Some(col) = ff.str(name)? {
@@ -276,7 +277,7 @@ impl SegmentColumns {
             }
         }
         let mut editions = Vec::new();
-        if let Some(col) = ff.str("edition")? {
+        if let Some(col) = ff.str(names::edition)? {
             let values = FacetOrds::build(&col, max_doc)?;
             for doc in 0..max_doc {
                 let ords = values.of(doc);
@@ -294,10 +295,10 @@ impl SegmentColumns {
         Ok(SegmentColumns {
             docs,
             editions,
-            id_hash: ff.u64("id_hash")?,
+            id_hash: ff.u64(names::id_hash)?,
             issue_date,
             implement,
-            code_sort: ff.str("code_sort")?,
+            code_sort: ff.str(names::code_sort)?,
             facets: facet_ords,
         })
     }
@@ -408,7 +409,7 @@ impl Collector for HitsCollector {
         let cols = self.columns.get(reader)?;
         let mut facets = Vec::new();
         for name in &self.facets {
-            if name == "year" {
+            if name == names::year {
                 facets.push((
                     name.clone(),
                     FacetCounts::Year(vec![0; 256], HashMap::new()),
@@ -524,12 +525,12 @@ impl Collector for HitsCollector {
 
 /// Facets whose values form a hierarchy, listed parents first: ICS (`01`, `01.140`,
 /// `01.140.20`, every level of a document's codes is indexed) and CCS (category `B`, code `B31`).
-const HIERARCHICAL: &[&str] = &["ics", "ccs"];
+const HIERARCHICAL: &[&str] = &[names::ics, names::ccs];
 
 /// The level of a hierarchical facet value: ICS by dotted parts, CCS letter (1) or code (2).
 fn facet_level(field: &str, value: &str) -> usize {
     match field {
-        "ccs" => usize::from(value.len() > 1) + 1,
+        names::ccs => usize::from(value.len() > 1) + 1,
         _ => value.split('.').count(),
     }
 }
@@ -537,7 +538,7 @@ fn facet_level(field: &str, value: &str) -> usize {
 /// The parent of a hierarchical facet value (`01.140` of `01.140.20`, `B` of `B31`).
 fn facet_parent<'a>(field: &str, value: &'a str) -> Option<&'a str> {
     match field {
-        "ccs" => (value.len() > 1).then(|| value.get(..1)).flatten(),
+        names::ccs => (value.len() > 1).then(|| value.get(..1)).flatten(),
         _ => value.rsplit_once('.').map(|(p, _)| p),
     }
 }
@@ -552,7 +553,7 @@ pub(crate) fn facet_list(
 ) -> Vec<FacetCount> {
     let mut list: Vec<FacetCount> = values
         .into_iter()
-        .filter(|(v, c)| *c > 0 && (field != "hs" || (v.len() == 2 && !v.starts_with('='))))
+        .filter(|(v, c)| *c > 0 && (field != names::hs || (v.len() == 2 && !v.starts_with('='))))
         .map(|(value, count)| FacetCount {
             label: facet_label(field, &value),
             value,
@@ -561,7 +562,7 @@ pub(crate) fn facet_list(
         .collect();
     let by_count =
         |a: &FacetCount, b: &FacetCount| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value));
-    if field == "year" {
+    if field == names::year {
         list.sort_by(|a, b| b.value.cmp(&a.value));
     } else if HIERARCHICAL.contains(&field) {
         list.sort_by(|a, b| {

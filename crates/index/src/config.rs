@@ -1,12 +1,14 @@
-//! The index configuration from `index-config/`: the versioned schema file, parsed with
-//! `deny_unknown_fields` and validated into a [`SchemaConfig`] that cannot be invalid, the
+//! The index configuration from `index-config/`: the versioned schema file (what an operator
+//! tunes: analyzers, boosts, facets), parsed with `deny_unknown_fields` and validated against
+//! the fields declared in [`crate::schema`] into a [`SchemaConfig`] that cannot be invalid, the
 //! synonym groups, and the hash that ties an index to the analyzer files it was built with.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::fields::{decl, FieldType, FIELDS};
 use crate::IndexError;
 
 /// The schema version this code reads and writes.
@@ -30,23 +32,15 @@ pub const HASHED_FILES: &[&str] = &[
 #[serde(deny_unknown_fields)]
 struct RawSchema {
     version: u32,
-    field: Vec<RawField>,
+    facets: Vec<String>,
+    text: BTreeMap<String, RawText>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawField {
-    name: String,
-    #[serde(rename = "type")]
-    ty: String,
-    analyzer: Option<String>,
-    #[serde(default)]
-    stored: bool,
-    #[serde(default)]
-    fast: bool,
-    #[serde(default)]
-    facet: bool,
-    boost: Option<f32>,
+struct RawText {
+    analyzer: String,
+    boost: f32,
 }
 
 /// Which analyzer a text field uses.
@@ -68,87 +62,27 @@ impl Analyzer {
     }
 }
 
-/// A validated field type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldType {
-    /// Tokenized text.
-    Text(Analyzer),
-    /// Indexed as one term.
-    Keyword,
-    /// Signed number (dates as yyyymmdd).
-    I64,
-    /// Unsigned number.
-    U64,
-    /// Stored only.
-    Stored,
-}
-
-/// One validated field.
-#[derive(Debug, Clone)]
-pub struct FieldSpec {
-    /// Field name.
-    pub name: String,
-    /// Type.
-    pub ty: FieldType,
-    /// Stored in the doc store.
-    pub stored: bool,
-    /// Has a fast column.
-    pub fast: bool,
-    /// Counted in facets.
-    pub facet: bool,
-    /// Relevance weight (text fields).
+/// The analyzer and relevance weight of one text field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextSpec {
+    /// The analyzer it is indexed and searched with.
+    pub analyzer: Analyzer,
+    /// Relevance weight (positive).
     pub boost: f32,
 }
 
-/// The validated schema.
+/// What an operator tunes in `schema.toml`, validated against the fields the code declares
+/// ([`crate::schema::FIELDS`]): the analyzer and boost of every text field, and the facets.
+/// The fields themselves (names, types, stored, fast) are declared in code only.
 #[derive(Debug, Clone)]
 pub struct SchemaConfig {
     /// Schema version from the file.
     pub version: u32,
-    /// Fields in file order.
-    pub fields: Vec<FieldSpec>,
+    /// Every declared text field, by name.
+    pub text: BTreeMap<String, TextSpec>,
+    /// Fields counted in facets, in file order.
+    pub facets: Vec<String>,
 }
-
-/// What the code needs from the schema: name and a predicate on the spec.
-const REQUIRED: &[(&str, &str)] = &[
-    ("id", "keyword"),
-    ("id_hash", "u64 fast"),
-    ("kind", "keyword fast"),
-    ("code", "keyword"),
-    ("code_key", "keyword"),
-    ("symbol_base", "keyword"),
-    ("code_num", "keyword"),
-    ("code_compact", "keyword"),
-    ("code_sort", "keyword fast"),
-    ("title_zh", "text zh"),
-    ("title_en", "text en"),
-    ("keywords", "text zh"),
-    ("body", "text zh"),
-    ("text_en", "text en"),
-    ("level", "keyword fast"),
-    ("nature", "keyword fast"),
-    ("status", "keyword fast"),
-    ("status_rank", "u64 fast"),
-    ("edition", "keyword fast"),
-    ("cites", "keyword"),
-    ("region", "keyword fast"),
-    ("industry", "keyword fast"),
-    ("ics", "keyword fast"),
-    ("ccs", "keyword fast"),
-    ("year", "u64 fast"),
-    ("department", "keyword fast"),
-    ("member", "keyword fast"),
-    ("agreement", "keyword fast"),
-    ("hs", "keyword fast"),
-    ("issue_date", "i64 fast"),
-    ("implement_date", "i64 fast"),
-    ("abolish_date", "i64 fast"),
-    ("comment_deadline", "i64 fast"),
-    ("record", "stored"),
-    ("head", "stored"),
-    ("file_key", "keyword"),
-    ("adopts", "keyword"),
-];
 
 impl SchemaConfig {
     /// Reads and validates `schema.toml` in `dir`.
@@ -167,6 +101,16 @@ impl SchemaConfig {
             path: origin.to_string(),
             message,
         };
+        let table: toml::Table = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        if table.contains_key("field") {
+            // Up to this format change, schema.toml listed every field (`[[field]]`), and so
+            // does the config copy inside an index built then.
+            return Err(IndexError::SchemaMismatch(format!(
+                "{origin} lists every field ([[field]] tables), the format of indexes built \
+                 before fields were declared in code; this program reads a schema.toml with \
+                 only `version`, `facets` and `[text]`"
+            )));
+        }
         let raw: RawSchema = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         if raw.version != SCHEMA_VERSION {
             return Err(IndexError::SchemaMismatch(format!(
@@ -174,94 +118,82 @@ impl SchemaConfig {
                 raw.version
             )));
         }
-        let mut seen = HashSet::new();
-        let mut fields = Vec::new();
-        for f in raw.field {
-            if !seen.insert(f.name.clone()) {
-                return Err(err(format!("field {:?} is defined twice", f.name)));
+        let declared_text: Vec<&str> = FIELDS
+            .iter()
+            .filter(|f| f.ty == FieldType::Text)
+            .map(|f| f.name)
+            .collect();
+        let mut text = BTreeMap::new();
+        for (name, t) in raw.text {
+            if !declared_text.contains(&name.as_str()) {
+                return Err(err(format!(
+                    "[text] names {name:?}, which is not a text field; the text fields are {}",
+                    declared_text.join(", ")
+                )));
             }
-            let ty = match (f.ty.as_str(), f.analyzer.as_deref()) {
-                ("text", Some("zh")) => FieldType::Text(Analyzer::Zh),
-                ("text", Some("en")) => FieldType::Text(Analyzer::En),
-                ("text", other) => {
+            let analyzer = match t.analyzer.as_str() {
+                "zh" => Analyzer::Zh,
+                "en" => Analyzer::En,
+                other => {
                     return Err(err(format!(
-                        "text field {:?} needs analyzer \"zh\" or \"en\", not {other:?}",
-                        f.name
-                    )))
-                }
-                (_, Some(a)) => {
-                    return Err(err(format!(
-                        "field {:?}: analyzer {a:?} only applies to text fields",
-                        f.name
-                    )))
-                }
-                ("keyword", None) => FieldType::Keyword,
-                ("i64", None) => FieldType::I64,
-                ("u64", None) => FieldType::U64,
-                ("stored", None) => FieldType::Stored,
-                (t, None) => {
-                    return Err(err(format!(
-                        "field {:?} has unknown type {t:?} (text, keyword, i64, u64, stored)",
-                        f.name
+                        "text field {name:?} needs analyzer \"zh\" or \"en\", not {other:?}"
                     )))
                 }
             };
-            if f.facet && !f.fast {
-                return Err(err(format!("facet field {:?} must be fast", f.name)));
+            if !(t.boost.is_finite() && t.boost > 0.0) {
+                return Err(err(format!("boost of {name:?} must be positive")));
             }
-            if f.boost.is_some() && !matches!(ty, FieldType::Text(_)) {
-                return Err(err(format!("boost on non-text field {:?}", f.name)));
-            }
-            let boost = f.boost.unwrap_or(1.0);
-            if !(boost.is_finite() && boost > 0.0) {
-                return Err(err(format!("boost of {:?} must be positive", f.name)));
-            }
-            fields.push(FieldSpec {
-                name: f.name,
-                ty,
-                stored: f.stored || ty == FieldType::Stored,
-                fast: f.fast,
-                facet: f.facet,
-                boost,
-            });
+            text.insert(
+                name,
+                TextSpec {
+                    analyzer,
+                    boost: t.boost,
+                },
+            );
         }
-        let cfg = SchemaConfig {
-            version: raw.version,
-            fields,
+        if let Some(missing) = declared_text.iter().find(|n| !text.contains_key(**n)) {
+            return Err(err(format!(
+                "text field {missing:?} is missing from [text] (each text field needs an \
+                 analyzer and a boost)"
+            )));
+        }
+        let facetable = || {
+            FIELDS
+                .iter()
+                .filter(|f| f.facetable)
+                .map(|f| f.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        for (name, need) in REQUIRED {
-            let spec = cfg
-                .field(name)
-                .ok_or_else(|| err(format!("required field {name:?} ({need}) is missing")))?;
-            let ok = match *need {
-                "keyword" => spec.ty == FieldType::Keyword,
-                "keyword fast" => spec.ty == FieldType::Keyword && spec.fast,
-                "u64 fast" => spec.ty == FieldType::U64 && spec.fast,
-                "i64 fast" => spec.ty == FieldType::I64 && spec.fast,
-                "text zh" => spec.ty == FieldType::Text(Analyzer::Zh),
-                "text en" => spec.ty == FieldType::Text(Analyzer::En),
-                "stored" => spec.stored,
-                _ => false,
-            };
-            if !ok {
-                return Err(err(format!("field {name:?} must be {need}")));
+        let mut facets: Vec<String> = Vec::new();
+        for name in raw.facets {
+            if !decl(&name).is_some_and(|d| d.facetable) {
+                return Err(err(format!(
+                    "facets names {name:?}, which is not a field that can be counted; those \
+                     are {}",
+                    facetable()
+                )));
             }
+            if facets.contains(&name) {
+                return Err(err(format!("facet {name:?} is listed twice")));
+            }
+            facets.push(name);
         }
-        Ok(cfg)
+        Ok(SchemaConfig {
+            version: raw.version,
+            text,
+            facets,
+        })
     }
 
-    /// The spec of a field.
-    pub fn field(&self, name: &str) -> Option<&FieldSpec> {
-        self.fields.iter().find(|f| f.name == name)
+    /// The analyzer and boost of a declared text field.
+    pub fn text(&self, name: &str) -> Option<(Analyzer, f32)> {
+        self.text.get(name).map(|t| (t.analyzer, t.boost))
     }
 
     /// Names of facet fields.
     pub fn facets(&self) -> Vec<String> {
-        self.fields
-            .iter()
-            .filter(|f| f.facet)
-            .map(|f| f.name.clone())
-            .collect()
+        self.facets.clone()
     }
 }
 

@@ -4,18 +4,19 @@
 //! matching, filtering, sorting and facets.
 
 use biaozhun_model::lifecycle::edition_key;
-use biaozhun_model::Record;
 use biaozhun_model::{
     CcsCode, IcsCode, Notification, Province, Regulation, Standard, StandardCode, Status,
 };
+use biaozhun_model::{Record, RecordKind};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
 use crate::config::fnv64;
-use crate::schema::Fields;
+use crate::fields::{names, Fields};
 
-/// Kind value of the bookkeeping documents that remember ingested files.
+/// Kind value of the bookkeeping documents that remember ingested files (not a record, so not
+/// a [`RecordKind`]; every other document's `kind` is a [`RecordKind::as_str`]).
 pub const FILE_KIND: &str = "file";
 
 /// A date as the i64 the index stores: `20150515`.
@@ -76,11 +77,10 @@ pub(crate) fn to_doc(f: &Fields, rec: &Record) -> Result<TantivyDocument, serde_
 /// The fields a hit shows, stored apart from the record: listing hits then reads a few hundred
 /// bytes per hit instead of decompressing, checking and parsing the whole record with its full
 /// text (46 % of search time at 24k documents before this field existed).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Head {
-    /// `standard`, `notification` or `regulation`.
-    pub kind: String,
+    /// What the record is (`standard`, `notification` or `regulation` in the stored JSON).
+    pub kind: RecordKind,
     /// Record id (canonical code, symbol, regulation id).
     pub id: String,
     /// Standard code or notification symbol.
@@ -93,6 +93,24 @@ pub(crate) struct Head {
     pub implement_date: Option<NaiveDate>,
     pub abolish_date: Option<NaiveDate>,
     pub comment_deadline: Option<NaiveDate>,
+}
+
+impl Head {
+    /// A head with only kind and id; the builders fill in the rest.
+    fn new(kind: RecordKind, id: String) -> Head {
+        Head {
+            kind,
+            id,
+            code: None,
+            title_zh: None,
+            title_en: None,
+            status: None,
+            issue_date: None,
+            implement_date: None,
+            abolish_date: None,
+            comment_deadline: None,
+        }
+    }
 }
 
 /// The record as stored: lz4-compressed JSON (full texts compress about 2:1, and the stored
@@ -109,22 +127,16 @@ pub(crate) fn unpack_record(bytes: &[u8]) -> Option<String> {
 
 fn base(
     f: &Fields,
-    id: &str,
-    kind: &str,
     record_json: String,
     head: &Head,
 ) -> Result<TantivyDocument, serde_json::Error> {
     let mut d = TantivyDocument::default();
-    d.add_text(f.id, id);
-    d.add_u64(f.id_hash, id_hash(id));
-    d.add_text(f.kind, kind);
+    d.add_text(f.id, &head.id);
+    d.add_u64(f.id_hash, id_hash(&head.id));
+    d.add_text(f.kind, head.kind.as_str());
     // The head is the first bytes value stored, before the record: hits read it and stop
     // (`store::FirstBytes`) without deserializing the record.
-    let head = Head {
-        kind: kind.to_string(),
-        ..head.clone()
-    };
-    d.add_bytes(f.head, &serde_json::to_vec(&head)?);
+    d.add_bytes(f.head, &serde_json::to_vec(head)?);
     d.add_bytes(f.record, &pack_record(&record_json));
     Ok(d)
 }
@@ -166,7 +178,7 @@ fn departments(d: &mut TantivyDocument, f: &Fields, dept: &Option<String>) {
 /// The head of a standard.
 pub(crate) fn standard_head(s: &Standard) -> Head {
     Head {
-        kind: "standard".into(),
+        kind: RecordKind::Standard,
         id: s.id(),
         code: Some(s.code.to_string()),
         title_zh: s.title_zh.clone(),
@@ -180,14 +192,7 @@ pub(crate) fn standard_head(s: &Standard) -> Head {
 }
 
 fn standard_doc(f: &Fields, s: &Standard) -> Result<TantivyDocument, serde_json::Error> {
-    let id = s.id();
-    let mut d = base(
-        f,
-        &id,
-        "standard",
-        serde_json::to_string(s)?,
-        &standard_head(s),
-    )?;
+    let mut d = base(f, serde_json::to_string(s)?, &standard_head(s))?;
     let code = &s.code;
     // Lookups are padding-insensitive: the exact keys hold the unpadded form (`YY 505-2012`
     // for the id `YY 0505-2012`), which queries compute the same way from any spelling.
@@ -309,16 +314,15 @@ pub(crate) fn edition_values(s: &Standard) -> Vec<String> {
 fn notification_doc(f: &Fields, n: &Notification) -> Result<TantivyDocument, serde_json::Error> {
     let id = n.id();
     let head = Head {
-        id: id.clone(),
         code: Some(id.clone()),
         title_zh: n.title_zh.clone(),
         title_en: n.title_en.clone(),
         issue_date: n.distribution_date,
         implement_date: n.entry_into_force,
         comment_deadline: n.comment_deadline,
-        ..Head::default()
+        ..Head::new(RecordKind::Notification, id.clone())
     };
-    let mut d = base(f, &id, "notification", serde_json::to_string(n)?, &head)?;
+    let mut d = base(f, serde_json::to_string(n)?, &head)?;
     d.add_text(f.code, &id);
     d.add_text(f.symbol_base, n.symbol.base().to_string());
     d.add_text(f.code_compact, compact(&id));
@@ -385,13 +389,12 @@ fn notification_doc(f: &Fields, n: &Notification) -> Result<TantivyDocument, ser
 
 fn regulation_doc(f: &Fields, r: &Regulation) -> Result<TantivyDocument, serde_json::Error> {
     let head = Head {
-        id: r.id.clone(),
         title_zh: Some(r.title.clone()),
         issue_date: r.promulgated,
         implement_date: r.effective,
-        ..Head::default()
+        ..Head::new(RecordKind::Regulation, r.id.clone())
     };
-    let mut d = base(f, &r.id, "regulation", serde_json::to_string(r)?, &head)?;
+    let mut d = base(f, serde_json::to_string(r)?, &head)?;
     d.add_text(f.code, &r.id);
     d.add_text(f.code_sort, &r.id);
     d.add_text(f.title_zh, &r.title);
@@ -434,15 +437,16 @@ pub fn file_key(path: &str, hash: &str) -> String {
 /// Label for a facet value (province names for region codes, status labels).
 pub fn facet_label(field: &str, value: &str) -> Option<String> {
     match field {
-        "region" => Province::by_code(value).map(|p| p.short_zh.to_string()),
-        "status" => match value {
+        names::region => Province::by_code(value).map(|p| p.short_zh.to_string()),
+        // The derived status facet (the `status` field holds the stated label).
+        names::status => match value {
             "current" => Some(Status::Current.label_zh().into()),
             "upcoming" => Some(Status::Upcoming.label_zh().into()),
             "replaced" => Some(Status::Replaced.label_zh().into()),
             "abolished" => Some(Status::Abolished.label_zh().into()),
             _ => None,
         },
-        "level" => [
+        names::level => [
             biaozhun_model::Level::National,
             biaozhun_model::Level::Industry,
             biaozhun_model::Level::Local,
@@ -454,18 +458,20 @@ pub fn facet_label(field: &str, value: &str) -> Option<String> {
         .into_iter()
         .find(|l| l.as_str() == value)
         .map(|l| l.label_zh().to_string()),
-        "kind" => match value {
-            "standard" => Some("标准".into()),
-            "notification" => Some("WTO通报".into()),
-            "regulation" => Some("法律法规".into()),
-            _ => None,
-        },
+        names::kind => RecordKind::parse(value).map(|k| {
+            match k {
+                RecordKind::Standard => "标准",
+                RecordKind::Notification => "WTO通报",
+                RecordKind::Regulation => "法律法规",
+            }
+            .to_string()
+        }),
         // The 24 first-level categories of the Chinese Standard Classification.
-        "ccs" if value.len() == 1 => CCS_CATEGORIES
+        names::ccs if value.len() == 1 => CCS_CATEGORIES
             .iter()
             .find(|(c, _)| *c == value)
             .map(|(_, l)| l.to_string()),
-        "nature" => match value {
+        names::nature => match value {
             "mandatory" => Some("强制性".into()),
             "recommended" => Some("推荐性".into()),
             "guidance" => Some("指导性技术文件".into()),

@@ -314,7 +314,7 @@ impl Index {
             }
             let head = self.hit_head(&searcher, addr)?;
             let verdict = table.verdict(&head.id, on);
-            let hit = crate::search::hit_from_head("standard", head, score, verdict);
+            let hit = crate::request::hit_from_head(head, score, verdict);
             let Some(code) = hit
                 .code
                 .as_deref()

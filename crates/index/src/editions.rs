@@ -20,7 +20,7 @@ use biaozhun_model::lifecycle::{
     edition_key, status_on, Basis, EditionFacts, EditionGraph, EditionNode, LinkBasis, Successors,
     Verdict,
 };
-use biaozhun_model::{StandardCode, Status};
+use biaozhun_model::{RecordKind, StandardCode, Status};
 use chrono::NaiveDate;
 use serde::Serialize;
 use tantivy::index::SegmentId;
@@ -424,8 +424,8 @@ impl Index {
 pub struct Citing {
     /// Record id.
     pub id: String,
-    /// `standard` or `notification`.
-    pub kind: String,
+    /// A standard or a notification.
+    pub kind: RecordKind,
     /// Chinese title.
     pub title_zh: Option<String>,
     /// English title.
@@ -460,7 +460,7 @@ impl Index {
             if head.id == own {
                 continue;
             }
-            let status = if head.kind == "standard" {
+            let status = if head.kind == RecordKind::Standard {
                 table.verdict(&head.id, as_of).and_then(|v| v.status)
             } else {
                 None
@@ -474,7 +474,7 @@ impl Index {
             });
         }
         out.truncate(limit);
-        out.sort_by(|a, b| (&a.kind, &a.id).cmp(&(&b.kind, &b.id)));
+        out.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
         Ok(out)
     }
 }

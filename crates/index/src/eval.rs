@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::search::SearchRequest;
+use crate::request::SearchRequest;
 use crate::store::Index;
 use crate::IndexError;
 

@@ -6,13 +6,22 @@
 //! `open(dir)` uses exactly the analyzers the index was built with, and an index built with
 //! another schema or dictionary refuses to open and asks for a re-ingest.
 //!
-//! Code map: [`config`] (schema file, synonyms, hashes), [`schema`] (tantivy schema, analyzer
-//! registration), [`document`] (records to documents), [`store`] ([`Index`]: open, upsert,
-//! delete, get, optimize, the ingest `Store`), [`editions`] (edition chains, statuses on a
-//! date, the edition in force: `Index::edition_chain`), [`query`] (query understanding), [`union`] (the
-//! seekable union of a term group's alternatives), [`collect`] (per-segment arrays; filters on
-//! derived status, facets, sorting, cursors), [`search`] (request/response), [`snippet`],
+//! Code map: [`fields`] (every field declared once: handles, options, names), [`config`]
+//! (schema.toml's tunables validated against the fields, synonyms, hashes), [`schema`]
+//! (tantivy schema, analyzer registration), [`document`] (records to documents), [`request`]
+//! (search request/response types), [`store`] ([`Index`]: open, upsert, delete, get, optimize,
+//! the ingest `Store`), [`editions`] (edition chains, statuses on a date, the edition in force:
+//! `Index::edition_chain`), [`query`] (query understanding), [`union`] (the seekable union of a
+//! term group's alternatives), [`collect`] (per-segment arrays; filters on derived status,
+//! facets, sorting, cursors), [`search`] (the orchestration of `Index::search`), [`snippet`],
 //! [`suggest`], [`eval`] (relevance harness), [`matched`] (which words a hit matched).
+//!
+//! Module order: each uses only modules before it, except that modules adding `impl Index`
+//! blocks (`editions`, `suggest`, `adoptions`, `search`, ...) take the `Index` handle of
+//! `store`, which holds the caches of `collect`, `editions` and `bridge`. No module uses
+//! `search`: `fields` → `config` → `schema` → `document` → `request` → `union`, `snippet` →
+//! `editions` → `collect` → `bridge` → `store` → `query` → `matched`, `suggest`, `barriers` →
+//! `adoptions`, `dossier` → `search` → `eval`; `alias` → `snapshot`, `reindex`.
 
 pub mod adoptions;
 pub mod alias;
@@ -25,9 +34,11 @@ pub mod document;
 pub mod dossier;
 pub mod editions;
 pub mod eval;
+pub mod fields;
 pub mod matched;
 pub mod query;
 pub mod reindex;
+pub mod request;
 pub mod schema;
 pub mod search;
 pub mod snapshot;
@@ -37,7 +48,7 @@ pub mod suggest;
 pub mod union;
 
 pub use editions::{Citing, Edition, EditionChain, EditionLink, EditionTable};
-pub use search::{
+pub use request::{
     FacetCount, Highlight, Hit, SearchRequest, SearchResponse, Sort, MAX_LIMIT, MAX_WINDOW,
 };
 pub use store::{Index, OptimizeReport, Stats};

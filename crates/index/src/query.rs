@@ -12,7 +12,6 @@ use std::ops::Bound;
 use biaozhun_model::{
     HsCode, Level, Member, NotificationSymbol, Province, StandardCode, SymbolSuffix, PROVINCES,
 };
-use serde::{Deserialize, Serialize};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
     TermQuery,
@@ -21,7 +20,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use crate::document::date_num;
-use crate::search::SearchRequest;
+use crate::fields::names;
+use crate::request::SearchRequest;
+pub use crate::request::{Expansion, MatchedWord, Understood, UnderstoodMarket};
 use crate::snippet::HighlightTerms;
 use crate::store::Index;
 use crate::union::{AtLeast, SeekUnion};
@@ -34,62 +35,6 @@ pub enum Mode {
     All,
     /// Best effort: any group.
     Any,
-}
-
-/// What the query was understood as; returned with responses for transparency.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Understood {
-    /// Standard numbers recognised (canonical).
-    pub codes: Vec<String>,
-    /// Notification symbols recognised.
-    pub symbols: Vec<String>,
-    /// Province codes read as region hints.
-    pub regions: Vec<String>,
-    /// Term groups (the compound of each).
-    pub terms: Vec<String>,
-    /// Quoted phrases.
-    pub phrases: Vec<String>,
-    /// The market (WTO member) a market word in the query named (`欧盟`, `USA`, `沙特`): it
-    /// filters to that member's notifications instead of being a word the text must contain.
-    /// When several are typed, this is the first and notifications of any of them match.
-    pub market: Option<UnderstoodMarket>,
-    /// Expansions the query words were given (synonyms, near-synonyms, translations), each
-    /// with where it came from; a hit's `matched` says which one it matched by.
-    pub expansions: Vec<Expansion>,
-}
-
-/// A market word read from the query.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct UnderstoodMarket {
-    /// WTO member code (`EU`, `USA`), the value of the `member` filter.
-    pub code: String,
-    /// Chinese name (`欧盟`).
-    pub name_zh: String,
-    /// English name (`European Union`).
-    pub name_en: String,
-    /// The word as typed (`欧盟`, `EU`, `沙特`).
-    pub word: String,
-}
-
-/// One expansion of a query word.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Expansion {
-    /// The word as typed (its compound token).
-    pub word: String,
-    /// What it also matches: a Chinese word or English words.
-    pub to: String,
-    /// `synonyms` (index-config), `thesaurus` (CC-CEDICT near-synonym), `cedict` (CC-CEDICT
-    /// translation) or `hs` (the HS nomenclature's names).
-    pub source: String,
-}
-
-/// What one hit matched of one query word: the word itself, or an expansion of it (`via`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct MatchedWord {
-    /// The query word (compound token, phrase, or region name).
-    pub word: String,
-    /// The expansion that matched when the word itself did not occur.
-    pub via: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -954,7 +899,7 @@ pub fn market_filter(index: &Index, req: &SearchRequest, plan: &Plan) -> Option<
         .map(|(m, _)| keyword(index.fields.member, m.code))
         .collect();
     Some(Filter {
-        facet: Some("member"),
+        facet: Some(names::member),
         query: should(alts),
     })
 }
@@ -969,32 +914,35 @@ pub fn filters(index: &Index, req: &SearchRequest) -> Result<Vec<Filter>, IndexE
             query,
         })
     };
-    if let Some(k) = nonempty(&req.kind) {
-        push("kind", keyword(f.kind, &k.to_ascii_lowercase()));
+    if let Some(k) = req.kind {
+        push(names::kind, keyword(f.kind, k.as_str()));
     }
     if let Some(l) = nonempty(&req.level) {
-        push("level", keyword(f.level, &l.to_ascii_lowercase()));
+        push(names::level, keyword(f.level, &l.to_ascii_lowercase()));
     }
     if let Some(n) = nonempty(&req.nature) {
-        push("nature", keyword(f.nature, &n.to_ascii_lowercase()));
+        push(names::nature, keyword(f.nature, &n.to_ascii_lowercase()));
     }
     if let Some(r) = nonempty(&req.region) {
         let r = r.trim_start_matches("DB").trim_start_matches("db");
         let p = Province::by_name(r).ok_or_else(|| bad(format!("unknown region {r:?}")))?;
-        push("region", keyword(f.region, p.code));
+        push(names::region, keyword(f.region, p.code));
     }
     if let Some(i) = nonempty(&req.industry) {
-        push("industry", keyword(f.industry, &i.to_ascii_uppercase()));
+        push(
+            names::industry,
+            keyword(f.industry, &i.to_ascii_uppercase()),
+        );
     }
     if let Some(i) = nonempty(&req.ics) {
-        push("ics", keyword(f.ics, i));
+        push(names::ics, keyword(f.ics, i));
     }
     if let Some(c) = nonempty(&req.ccs) {
-        push("ccs", keyword(f.ccs, &c.to_ascii_uppercase()));
+        push(names::ccs, keyword(f.ccs, &c.to_ascii_uppercase()));
     }
     if let Some(y) = req.year {
         push(
-            "year",
+            names::year,
             Box::new(TermQuery::new(
                 Term::from_field_u64(f.year, u64::from(y)),
                 IndexRecordOption::Basic,
@@ -1002,16 +950,19 @@ pub fn filters(index: &Index, req: &SearchRequest) -> Result<Vec<Filter>, IndexE
         );
     }
     if let Some(d) = nonempty(&req.department) {
-        push("department", keyword(f.department, d));
+        push(names::department, keyword(f.department, d));
     }
     if let Some(m) = nonempty(&req.member) {
         let code = Member::lookup(m)
             .map(|x| x.code.to_string())
             .unwrap_or_else(|| m.to_ascii_uppercase());
-        push("member", keyword(f.member, &code));
+        push(names::member, keyword(f.member, &code));
     }
     if let Some(a) = nonempty(&req.agreement) {
-        push("agreement", keyword(f.agreement, &a.to_ascii_uppercase()));
+        push(
+            names::agreement,
+            keyword(f.agreement, &a.to_ascii_uppercase()),
+        );
     }
     if let Some(h) = nonempty(&req.hs) {
         let hs = HsCode::parse(h).map_err(|e| bad(e.to_string()))?;
@@ -1020,7 +971,7 @@ pub fn filters(index: &Index, req: &SearchRequest) -> Result<Vec<Filter>, IndexE
         for a in hs.ancestors() {
             alts.push(keyword(f.hs, &format!("={a}")));
         }
-        push("hs", should(alts));
+        push(names::hs, should(alts));
     }
     if let Some(d) = req.open_on {
         out.push(Filter {

@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use biaozhun_model::Record;
+use biaozhun_model::{Record, RecordKind};
 use serde::Serialize;
 use tantivy::collector::Count;
 use tantivy::query::TermQuery;
@@ -21,6 +21,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use crate::alias::{self, Resolved};
+use crate::fields::names;
 use crate::{document, Index, IndexError};
 
 /// Records per upsert call while copying.
@@ -132,7 +133,11 @@ fn copy(old: &tantivy::Index, new: &Index) -> Result<(u64, u64, u64), IndexError
             message: format!("the old index has no field {name}"),
         })
     };
-    let (kind_f, record_f, file_key_f) = (field("kind")?, field("record")?, field("file_key")?);
+    let (kind_f, record_f, file_key_f) = (
+        field(names::kind)?,
+        field(names::record)?,
+        field(names::file_key)?,
+    );
     let reader = old
         .reader_builder()
         .reload_policy(tantivy::ReloadPolicy::Manual)
@@ -158,11 +163,13 @@ fn copy(old: &tantivy::Index, new: &Index) -> Result<(u64, u64, u64), IndexError
             if kind == document::FILE_KIND {
                 continue;
             }
+            // An unknown kind is counted unreadable below, like a record that does not parse.
+            let record_kind = RecordKind::parse(&kind);
             let json = doc
                 .get_first(record_f)
                 .and_then(|v| v.as_bytes())
                 .and_then(document::unpack_record);
-            let record = json.and_then(|j| parse_record(&kind, &j));
+            let record = record_kind.zip(json).and_then(|(k, j)| parse_record(k, &j));
             match record {
                 Some(r) => {
                     batch.push(r);
@@ -212,11 +219,10 @@ fn copy(old: &tantivy::Index, new: &Index) -> Result<(u64, u64, u64), IndexError
     Ok((records, n_files, unreadable))
 }
 
-fn parse_record(kind: &str, json: &str) -> Option<Record> {
+fn parse_record(kind: RecordKind, json: &str) -> Option<Record> {
     match kind {
-        "standard" => serde_json::from_str(json).ok().map(Record::Standard),
-        "notification" => serde_json::from_str(json).ok().map(Record::Notification),
-        "regulation" => serde_json::from_str(json).ok().map(Record::Regulation),
-        _ => None,
+        RecordKind::Standard => serde_json::from_str(json).ok().map(Record::Standard),
+        RecordKind::Notification => serde_json::from_str(json).ok().map(Record::Notification),
+        RecordKind::Regulation => serde_json::from_str(json).ok().map(Record::Regulation),
     }
 }

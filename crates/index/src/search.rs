@@ -1,183 +1,21 @@
-//! Search requests and responses, and `Index::search`: query understanding ([`crate::query`]),
-//! filters, collection with facets and sorting ([`crate::collect`]), the relaxed (OR) retry when
-//! the all-terms query finds nothing, and snippets.
+//! `Index::search`, the orchestration of a search: query understanding ([`crate::query`]),
+//! filters, collection with facets and sorting ([`crate::collect`]), partial matches, the
+//! relaxed (OR) retry when nothing matches, snippets and adoptions. The request and response
+//! types live in [`crate::request`] (re-exported here at their old paths), so the modules this
+//! one calls depend on those types and never on this module.
 
-use std::collections::BTreeMap;
-
-use biaozhun_model::{Basis, Status, Verdict};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use biaozhun_model::Status;
 use tantivy::TantivyDocument;
 
 use crate::collect::{Candidate, Cursor, HitsCollector, SortValue};
-use crate::document::{date_num, Head};
+use crate::document::date_num;
 use crate::query::{self, Mode};
+use crate::request::hit_from_head;
+pub use crate::request::{
+    FacetCount, Highlight, Hit, SearchRequest, SearchResponse, Sort, MAX_LIMIT, MAX_WINDOW,
+};
 use crate::store::Index;
 use crate::IndexError;
-
-/// Largest page size.
-pub const MAX_LIMIT: usize = 100;
-/// Deepest offset paging reaches (`offset + limit`); use the cursor beyond.
-pub const MAX_WINDOW: usize = 10_000;
-
-/// Sort order of hits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sort {
-    /// Best match first (current editions first among equals).
-    #[default]
-    Relevance,
-    /// Newest issue (or distribution) date first.
-    IssueDate,
-    /// Newest implementation (or entry-into-force) date first.
-    ImplementDate,
-    /// By code, numerically (`GB 2` before `GB 10`).
-    Code,
-}
-
-/// A search. Every filter is optional; strings accept what users type (`甘肃`, `62`, `USA`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SearchRequest {
-    /// The query: words, standard numbers, notification symbols, `"quoted phrases"`.
-    pub q: String,
-    /// `standard`, `notification` or `regulation`.
-    pub kind: Option<String>,
-    /// Status as of `as_of` (today by default): `current`/`现行`, `upcoming`, `replaced`,
-    /// `abolished`; comma-separated for several.
-    pub status: Option<String>,
-    /// `national`, `industry`, `local`, `group`, ...
-    pub level: Option<String>,
-    /// `mandatory`, `recommended`, `guidance`.
-    pub nature: Option<String>,
-    /// Province: `甘肃`, `甘肃省`, `Gansu`, `62`.
-    pub region: Option<String>,
-    /// Industry prefix: `NY`, `SN`.
-    pub industry: Option<String>,
-    /// ICS code or ancestor: `01.140` matches `01.140.20`.
-    pub ics: Option<String>,
-    /// CCS code or category letter.
-    pub ccs: Option<String>,
-    /// Edition year (or distribution year).
-    pub year: Option<u16>,
-    /// Issuing department, exactly as listed.
-    pub department: Option<String>,
-    /// WTO member code or name.
-    pub member: Option<String>,
-    /// `TBT` or `SPS`.
-    pub agreement: Option<String>,
-    /// HS code, matched as prefix in both directions.
-    pub hs: Option<String>,
-    /// Notifications open for comment on this date.
-    pub open_on: Option<NaiveDate>,
-    /// Issue date from (inclusive).
-    pub from: Option<NaiveDate>,
-    /// Issue date to (inclusive).
-    pub to: Option<NaiveDate>,
-    /// Date statuses are derived for (default today).
-    pub as_of: Option<NaiveDate>,
-    /// Sort order.
-    pub sort: Sort,
-    /// Offset paging.
-    pub offset: usize,
-    /// Page size (0 means 10).
-    pub limit: usize,
-    /// Opaque cursor from a previous response's `next_cursor` (search after).
-    pub cursor: Option<String>,
-    /// Compute highlighted snippets.
-    pub snippets: bool,
-    /// Facets to count: `None` counts every facet of the schema and `status`; a list counts
-    /// those; an empty list none. Clients that only show a page of hits (portals, the HTTP
-    /// load of `bench/`) skip the counting, the largest cost of broad queries.
-    pub facets: Option<Vec<String>>,
-    /// List a searched foreign number's Chinese adoptions (采标) right after it on the first
-    /// page. Set by the HTTP and CLI searches; internal lookups leave it off.
-    pub adoptions: bool,
-}
-
-/// A highlighted fragment of a field.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Highlight {
-    /// `title_zh`, `title_en` or `text`.
-    pub field: String,
-    /// The fragment, plain text.
-    pub text: String,
-    /// Byte ranges of matches within `text`.
-    pub ranges: Vec<(usize, usize)>,
-    /// The fragment as HTML, escaped, matches in `<em>`.
-    pub html: String,
-}
-
-/// One hit.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Hit {
-    /// Record id.
-    pub id: String,
-    /// `standard`, `notification` or `regulation`.
-    pub kind: String,
-    /// Standard code or notification symbol.
-    pub code: Option<String>,
-    /// Chinese title.
-    pub title_zh: Option<String>,
-    /// English title.
-    pub title_en: Option<String>,
-    /// Status on the request's date (standards), by the one rule (`biaozhun_model::lifecycle`).
-    pub status: Option<Status>,
-    /// How the status was reached: `stated`, `derived` or `inferred` (standards).
-    #[serde(default)]
-    pub status_basis: Option<Basis>,
-    /// Issue / distribution / promulgation date.
-    pub issue_date: Option<NaiveDate>,
-    /// Implementation / entry-into-force / effective date.
-    pub implement_date: Option<NaiveDate>,
-    /// Comment deadline (notifications).
-    pub comment_deadline: Option<NaiveDate>,
-    /// Relevance score (after the status and year tweak).
-    pub score: f32,
-    /// Highlighted fragments (when requested).
-    pub highlights: Vec<Highlight>,
-    /// The query words this hit matched (each by itself or by one of its expansions).
-    pub matched: Vec<query::MatchedWord>,
-    /// True for a partial match: a hit that lacks some query word, listed after every hit
-    /// that has them all.
-    pub partial: bool,
-    /// For a search by a foreign number: the Chinese standard's adoption of it (采标).
-    #[serde(default)]
-    pub adoption: Option<crate::adoptions::HitAdoption>,
-}
-
-/// One facet value and its count.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FacetCount {
-    /// Value as indexed (`62`, `current`).
-    pub value: String,
-    /// Human label (`甘肃`, `现行`) when known.
-    pub label: Option<String>,
-    /// Matching documents.
-    pub count: u64,
-}
-
-/// The answer to a search.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SearchResponse {
-    /// Documents that match every query word (complete matches).
-    pub total: u64,
-    /// Documents that lack some of the query words, at most two (and match at least one).
-    /// Computed when
-    /// complete matches do not fill the page; they then follow the complete ones (most words
-    /// first).
-    pub partial_total: u64,
-    /// The page.
-    pub hits: Vec<Hit>,
-    /// Facet counts over all matching documents.
-    pub facets: BTreeMap<String, Vec<FacetCount>>,
-    /// Cursor for the next page, when there is one.
-    pub next_cursor: Option<String>,
-    /// True when the all-terms query found nothing and this is a best-effort (any-term) answer.
-    pub relaxed: bool,
-    /// What the query was understood as (codes, symbols, region, terms), for debugging.
-    pub understood: query::Understood,
-}
 
 impl Index {
     /// Runs a search. Bad query syntax is never an error; bad paging or filters are.
@@ -407,8 +245,7 @@ impl Index {
             let is_partial = *i >= n_complete;
             if !req.snippets {
                 let head = self.hit_head(&searcher, c.doc)?;
-                let kind = head.kind.clone();
-                let mut hit = hit_from_head(&kind, head, c.score, c.verdict);
+                let mut hit = hit_from_head(head, c.score, c.verdict);
                 hit.matched = matched;
                 hit.partial = is_partial;
                 hits.push(hit);
@@ -416,14 +253,15 @@ impl Index {
             }
             // Snippets need the whole record (its full text): one read gives head and record.
             let doc: TantivyDocument = searcher.doc(c.doc)?;
-            let (kind, head) = self.doc_head(&doc)?;
-            let mut hit = hit_from_head(&kind, head, c.score, c.verdict);
+            let head = self.doc_head(&doc)?;
+            let kind = head.kind;
+            let mut hit = hit_from_head(head, c.score, c.verdict);
             let (_, json) = self.doc_record(&doc);
             let an = crate::snippet::Analyzers {
                 zh: &self.zh,
                 en: &self.en,
             };
-            hit.highlights = crate::snippet::highlights(&an, &kind, &json, &terms);
+            hit.highlights = crate::snippet::highlights(&an, kind, &json, &terms);
             hit.matched = matched;
             hit.partial = is_partial;
             hits.push(hit);
@@ -547,29 +385,6 @@ fn parse_statuses(s: Option<&str>) -> Result<Option<Vec<Status>>, IndexError> {
         );
     }
     Ok(Some(out))
-}
-
-/// A hit from its stored head and the verdict the edition table reached for it (the same one
-/// the status filter and facet used).
-pub(crate) fn hit_from_head(kind: &str, head: Head, score: f32, verdict: Option<Verdict>) -> Hit {
-    let verdict = verdict.filter(|_| kind == "standard");
-    Hit {
-        id: head.id,
-        kind: kind.into(),
-        code: head.code,
-        title_zh: head.title_zh,
-        title_en: head.title_en,
-        status: verdict.and_then(|v| v.status),
-        status_basis: verdict.filter(|v| v.status.is_some()).map(|v| v.basis),
-        issue_date: head.issue_date,
-        implement_date: head.implement_date,
-        comment_deadline: head.comment_deadline,
-        score,
-        highlights: Vec::new(),
-        matched: Vec::new(),
-        partial: false,
-        adoption: None,
-    }
 }
 
 #[cfg(test)]

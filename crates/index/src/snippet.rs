@@ -14,10 +14,10 @@
 use std::collections::HashSet;
 
 use biaozhun_analysis::{fold_into, ChineseAnalyzer, Folded};
-use biaozhun_model::{Notification, Regulation, Standard};
+use biaozhun_model::{Notification, RecordKind, Regulation, Standard};
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::search::Highlight;
+use crate::request::Highlight;
 
 /// Fragment length in bytes of the original text (about 70 Chinese characters).
 const WINDOW: usize = 210;
@@ -59,7 +59,7 @@ pub struct Analyzers<'a> {
 /// Highlights for a stored record: titles and the best text fragment.
 pub fn highlights(
     an: &Analyzers<'_>,
-    kind: &str,
+    kind: RecordKind,
     json: &str,
     terms: &HighlightTerms,
 ) -> Vec<Highlight> {
@@ -67,7 +67,7 @@ pub fn highlights(
         return Vec::new();
     }
     let (title_zh, title_en, text): (Option<String>, Option<String>, String) = match kind {
-        "standard" => match serde_json::from_str::<Standard>(json) {
+        RecordKind::Standard => match serde_json::from_str::<Standard>(json) {
             Ok(s) => {
                 let mut t = s.scope.clone().unwrap_or_default();
                 let body = s.full_text();
@@ -81,7 +81,7 @@ pub fn highlights(
             }
             Err(_) => return Vec::new(),
         },
-        "notification" => match serde_json::from_str::<Notification>(json) {
+        RecordKind::Notification => match serde_json::from_str::<Notification>(json) {
             Ok(n) => {
                 let mut t = n.products.clone().unwrap_or_default();
                 if let Some(d) = &n.description {
@@ -92,7 +92,7 @@ pub fn highlights(
             }
             Err(_) => return Vec::new(),
         },
-        _ => match serde_json::from_str::<Regulation>(json) {
+        RecordKind::Regulation => match serde_json::from_str::<Regulation>(json) {
             Ok(r) => (Some(r.title.clone()), None, r.full_text()),
             Err(_) => return Vec::new(),
         },

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use biaozhun_analysis::ChineseAnalyzer;
 use biaozhun_model::{HsChapters, Notification, Regulation, Standard, StandardCode};
-use biaozhun_model::{Record, Store, StoreError};
+use biaozhun_model::{Record, RecordKind, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
@@ -27,7 +27,8 @@ use crate::config::{
     SYNONYMS_FILE,
 };
 use crate::document;
-use crate::schema::{self, Fields};
+use crate::fields::Fields;
+use crate::schema;
 use crate::IndexError;
 
 use crate::alias::{self, Resolved, CONFIG_DIR, META_FILE};
@@ -54,6 +55,13 @@ pub struct Stats {
     pub schema_version: u32,
     /// Hash of schema, dictionary and stop words.
     pub config_hash: String,
+}
+
+impl Stats {
+    /// Records of one kind (`kinds` also counts the `file` bookkeeping documents).
+    pub fn records(&self, kind: RecordKind) -> u64 {
+        self.kinds.get(kind.as_str()).copied().unwrap_or(0)
+    }
 }
 
 struct WriterState {
@@ -191,7 +199,7 @@ impl Index {
             copy_if_exists(&config_dir.join(name), &cfg_copy.join(name))?;
         }
         let cfg = SchemaConfig::load(&cfg_copy)?;
-        let (tschema, _) = schema::build(&cfg);
+        let (tschema, _) = schema::build(&cfg)?;
         let mmap = tantivy::directory::MmapDirectory::open(dir)
             .map_err(|e| IndexError::Tantivy(e.into()))?;
         tantivy::Index::create(mmap, tschema, tantivy::IndexSettings::default())?;
@@ -293,11 +301,11 @@ impl Index {
             .flat_map(HsChapters::all)
             .map(|c| (c.code.clone(), c.zh.clone()))
             .collect();
-        let (tschema, fields) = schema::build(&cfg);
+        let (tschema, fields) = schema::build(&cfg)?;
         let index = tantivy::Index::open_in_dir(dir)?;
         if index.schema() != tschema {
             return Err(IndexError::SchemaMismatch(format!(
-                "the tantivy schema in {} differs from its schema.toml",
+                "the tantivy schema in {} differs from the fields this program declares",
                 dir.display()
             )));
         }
@@ -515,8 +523,11 @@ impl Index {
         self.commit_writes()
     }
 
-    /// The stored JSON and kind of a record.
-    pub(crate) fn get_raw(&self, id: &str) -> Result<Option<(String, String)>, IndexError> {
+    /// The kind and stored JSON of a record.
+    pub(crate) fn get_raw(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Option<RecordKind>, String)>, IndexError> {
         let searcher = self.reader.searcher();
         let q = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
@@ -530,9 +541,9 @@ impl Index {
         Ok(Some(self.doc_record(&doc)))
     }
 
-    /// (kind, record JSON) of a stored document (an empty JSON for a record this version
-    /// cannot read, which its callers report as corrupt).
-    pub(crate) fn doc_record(&self, doc: &TantivyDocument) -> (String, String) {
+    /// (kind, record JSON) of a stored document (no kind for a file bookkeeping document; an
+    /// empty JSON for a record this version cannot read, which its callers report as corrupt).
+    pub(crate) fn doc_record(&self, doc: &TantivyDocument) -> (Option<RecordKind>, String) {
         let kind = self.doc_kind(doc);
         let json = doc
             .get_first(self.fields.record)
@@ -550,50 +561,46 @@ impl Index {
         addr: tantivy::DocAddress,
     ) -> Result<crate::document::Head, IndexError> {
         let FirstBytes(bytes) = searcher.doc(addr)?;
-        let fast = bytes
-            .and_then(|b| serde_json::from_slice::<crate::document::Head>(&b).ok())
-            .filter(|h| !h.kind.is_empty());
-        if let Some(head) = fast {
+        if let Some(head) = bytes.and_then(|b| serde_json::from_slice(&b).ok()) {
             return Ok(head);
         }
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let (kind, mut head) = self.doc_head(&doc)?;
-        head.kind = kind;
-        Ok(head)
+        self.doc_head(&doc)
     }
 
-    /// The `kind` of a stored document (empty when absent).
-    fn doc_kind(&self, doc: &TantivyDocument) -> String {
+    /// The kind of a stored document (`None` for file bookkeeping documents).
+    fn doc_kind(&self, doc: &TantivyDocument) -> Option<RecordKind> {
         doc.get_first(self.fields.kind)
             .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
+            .and_then(RecordKind::parse)
     }
 
-    /// (kind, head) of a stored document: what a hit shows, without reading the record.
+    /// The head of a stored document: what a hit shows, without reading the record.
     pub(crate) fn doc_head(
         &self,
         doc: &TantivyDocument,
-    ) -> Result<(String, crate::document::Head), IndexError> {
-        let kind = self.doc_kind(doc);
+    ) -> Result<crate::document::Head, IndexError> {
         let bytes = doc
             .get_first(self.fields.head)
             .and_then(|v| v.as_bytes())
             .unwrap_or_default();
-        let head = serde_json::from_slice(bytes).map_err(|e| IndexError::Corrupt {
-            id: String::new(),
+        serde_json::from_slice(bytes).map_err(|e| IndexError::Corrupt {
+            id: doc
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
             message: format!("stored head: {e}"),
-        })?;
-        Ok((kind, head))
+        })
     }
 
     fn get_typed<T: serde::de::DeserializeOwned>(
         &self,
         id: &str,
-        kind: &str,
+        kind: RecordKind,
     ) -> Result<Option<T>, IndexError> {
         match self.get_raw(id)? {
-            Some((k, json)) if k == kind => {
+            Some((k, json)) if k == Some(kind) => {
                 serde_json::from_str(&json)
                     .map(Some)
                     .map_err(|e| IndexError::Corrupt {
@@ -607,7 +614,7 @@ impl Index {
 
     /// The full standard record by id (canonical code, e.g. `GB/T 7714-2015`).
     pub fn get_standard(&self, id: &str) -> Result<Option<Standard>, IndexError> {
-        self.get_typed(id, "standard")
+        self.get_typed(id, RecordKind::Standard)
     }
 
     /// The standard a code names, padding-insensitive: the record with exactly this id, else
@@ -626,7 +633,7 @@ impl Index {
         for (_, addr) in searcher.search(&q, &TopDocs::with_limit(8).order_by_score())? {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let (kind, json) = self.doc_record(&doc);
-            if kind != "standard" {
+            if kind != Some(RecordKind::Standard) {
                 continue;
             }
             let s: Standard = serde_json::from_str(&json).map_err(|e| IndexError::Corrupt {
@@ -642,24 +649,23 @@ impl Index {
 
     /// The full notification record by symbol.
     pub fn get_notification(&self, id: &str) -> Result<Option<Notification>, IndexError> {
-        self.get_typed(id, "notification")
+        self.get_typed(id, RecordKind::Notification)
     }
 
     /// The full regulation record by id.
     pub fn get_regulation(&self, id: &str) -> Result<Option<Regulation>, IndexError> {
-        self.get_typed(id, "regulation")
+        self.get_typed(id, RecordKind::Regulation)
     }
 
     /// Document counts per kind and index facts.
     pub fn stats(&self) -> Result<Stats, IndexError> {
         let searcher = self.reader.searcher();
         let mut kinds = std::collections::BTreeMap::new();
-        for kind in [
-            "standard",
-            "notification",
-            "regulation",
-            document::FILE_KIND,
-        ] {
+        let kinds_and_files = RecordKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .chain([document::FILE_KIND]);
+        for kind in kinds_and_files {
             let q = TermQuery::new(
                 Term::from_field_text(self.fields.kind, kind),
                 IndexRecordOption::Basic,
@@ -792,7 +798,7 @@ mod tests {
         let FirstBytes(bytes) = searcher.doc(addr).expect("doc");
         let head: crate::document::Head =
             serde_json::from_slice(&bytes.expect("bytes")).expect("a head, not the record");
-        assert_eq!(head.kind, "standard");
+        assert_eq!(head.kind, RecordKind::Standard);
         assert_eq!(head.id, "GB/T 7714-2015");
         assert_eq!(
             head.title_zh.as_deref(),

@@ -3,7 +3,7 @@
 
 use std::ops::Bound;
 
-use biaozhun_model::StandardCode;
+use biaozhun_model::{RecordKind, StandardCode};
 use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -11,7 +11,7 @@ use tantivy::Term;
 
 use crate::collect::HitsCollector;
 use crate::document::{compact, date_num, FILE_KIND};
-use crate::search::Sort;
+use crate::request::Sort;
 use crate::store::Index;
 use crate::IndexError;
 
@@ -23,7 +23,7 @@ pub struct Suggestion {
     /// Record id.
     pub id: String,
     /// Record kind.
-    pub kind: String,
+    pub kind: RecordKind,
     /// `code` or `title`.
     pub source: String,
 }
@@ -138,7 +138,7 @@ impl Index {
         &self,
         query: Box<dyn Query>,
         limit: usize,
-    ) -> Result<Vec<(String, String, Option<String>)>, IndexError> {
+    ) -> Result<Vec<(String, RecordKind, Option<String>)>, IndexError> {
         let q = BooleanQuery::new(vec![
             (Occur::Must, query),
             (

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use biaozhun_model::{NotificationSymbol, StandardCode};
+use biaozhun_model::{NotificationSymbol, RecordKind, StandardCode};
 use serde_json::json;
 
 /// Arguments of `biaozhun code`.
@@ -43,7 +43,7 @@ fn describe(raw: &str) -> serde_json::Value {
         return match NotificationSymbol::parse(raw) {
             Ok(s) => json!({
                 "input": raw,
-                "kind": "notification",
+                "kind": RecordKind::Notification,
                 "canonical": s.to_string(),
                 "agreement": s.agreement().as_str(),
                 "member": s.member(),
@@ -57,7 +57,7 @@ fn describe(raw: &str) -> serde_json::Value {
     match StandardCode::parse(raw) {
         Ok(c) => json!({
             "input": raw,
-            "kind": "standard",
+            "kind": RecordKind::Standard,
             "canonical": c.to_string(),
             "prefix": c.prefix(),
             "number": c.number(),

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use biaozhun_index::{Index, SearchRequest, Sort};
+use biaozhun_model::RecordKind;
 
 /// Arguments of `biaozhun search`.
 #[derive(Debug, clap::Args)]
@@ -56,9 +57,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             anyhow::bail!("unknown sort {other:?} (relevance, issue_date, implement_date, code)")
         }
     };
+    let kind = match args.kind.as_deref() {
+        None => None,
+        Some(k) => Some(
+            RecordKind::parse(&k.trim().to_ascii_lowercase()).with_context(|| {
+                format!("unknown kind {k:?} (standard, notification, regulation)")
+            })?,
+        ),
+    };
     let req = SearchRequest {
         q: args.query.clone(),
-        kind: args.kind.clone(),
+        kind,
         status: args.status.clone(),
         region: args.region.clone(),
         member: args.member.clone(),

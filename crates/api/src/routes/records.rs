@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use biaozhun_index::{Index, SearchRequest};
-use biaozhun_model::{Level, NotificationSymbol, Standard, StandardCode};
+use biaozhun_model::{Level, NotificationSymbol, RecordKind, Standard, StandardCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -156,7 +156,7 @@ fn build_standard(
             record: a.record.map(|r| RecordRef {
                 url: standard_url(&r.id),
                 id: r.id,
-                kind: "standard".into(),
+                kind: RecordKind::Standard,
                 title: r.title_zh.or(r.title_en),
                 status: r.status.map(|x| x.as_str().to_string()),
             }),
@@ -187,16 +187,16 @@ fn build_standard(
         .map_err(index_error)?
     {
         let r = RecordRef {
-            url: crate::wire::records::record_url(&c.kind, &c.id),
+            url: crate::wire::records::record_url(c.kind, &c.id),
             title: c.title_zh.or(c.title_en),
             status: c.status.map(|x| x.as_str().to_string()),
             id: c.id,
             kind: c.kind,
         };
-        match r.kind.as_str() {
-            "standard" => d.cited_by.push(r),
-            "notification" => d.notifications.push(r),
-            _ => {}
+        match r.kind {
+            RecordKind::Standard => d.cited_by.push(r),
+            RecordKind::Notification => d.notifications.push(r),
+            RecordKind::Regulation => {}
         }
     }
     Ok(d)
@@ -237,7 +237,7 @@ pub async fn notification(
         let res = index
             .search(&SearchRequest {
                 q: base.to_string(),
-                kind: Some("notification".into()),
+                kind: Some(RecordKind::Notification),
                 limit: GRAPH_LIMIT,
                 facets: Some(Vec::new()),
                 ..SearchRequest::default()
@@ -250,7 +250,7 @@ pub async fn notification(
             .map(|h| RecordRef {
                 url: notification_url(&h.id),
                 id: h.id,
-                kind: "notification".into(),
+                kind: RecordKind::Notification,
                 title: h.title_zh.or(h.title_en),
                 status: None,
             })

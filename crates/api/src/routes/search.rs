@@ -73,7 +73,7 @@ pub async fn suggest(
         suggestions: found
             .into_iter()
             .map(|s| SuggestionWire {
-                url: record_url(&s.kind, &s.id),
+                url: record_url(s.kind, &s.id),
                 id: s.id,
                 kind: s.kind,
                 text: s.text,

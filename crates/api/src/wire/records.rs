@@ -1,7 +1,7 @@
 //! Wire types of the record routes (`/standards`, `/notifications`, `/regulations`), built from
 //! the model types. Field names here are the public JSON contract.
 
-use biaozhun_model::{Notification, Regulation, Standard, StandardCode};
+use biaozhun_model::{Notification, RecordKind, Regulation, Standard, StandardCode};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -17,7 +17,8 @@ pub struct StandardDetail {
     /// Canonical code, the record id (`GB/T 7714-2015`).
     pub id: String,
     /// Always `standard`.
-    pub kind: &'static str,
+    #[schema(value_type = String)]
+    pub kind: RecordKind,
     /// Canonical URL of this record in the API.
     pub url: String,
     /// Code without year, shared by all editions (`GB/T 7714`).
@@ -167,7 +168,8 @@ pub struct EditionRef {
     /// Canonical code.
     pub id: String,
     /// Always `standard`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: RecordKind,
     /// API URL of the record (also for editions only named by a link: it answers 404).
     pub url: String,
     /// Title (Chinese when known, else English).
@@ -218,7 +220,7 @@ impl EditionRef {
         EditionRef {
             url: standard_url(&e.id),
             id: e.id.clone(),
-            kind: "standard".into(),
+            kind: RecordKind::Standard,
             title: e.title_zh.clone().or_else(|| e.title_en.clone()),
             status: e.status.map(|s| s.as_str().to_string()),
             status_basis: e.status_basis.as_str().to_string(),
@@ -235,7 +237,7 @@ impl EditionRef {
     pub fn to_record_ref(&self) -> RecordRef {
         RecordRef {
             id: self.id.clone(),
-            kind: self.kind.clone(),
+            kind: self.kind,
             url: self.url.clone(),
             title: self.title.clone(),
             status: self.status.clone(),
@@ -249,7 +251,8 @@ pub struct RecordRef {
     /// Record id (canonical code or symbol).
     pub id: String,
     /// `standard`, `notification` or `regulation`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: RecordKind,
     /// API URL of the record.
     pub url: String,
     /// Title (Chinese when known, else English).
@@ -339,11 +342,11 @@ pub fn regulation_url(id: &str) -> String {
 }
 
 /// API path of any record kind.
-pub fn record_url(kind: &str, id: &str) -> String {
+pub fn record_url(kind: RecordKind, id: &str) -> String {
     match kind {
-        "notification" => notification_url(id),
-        "regulation" => regulation_url(id),
-        _ => standard_url(id),
+        RecordKind::Standard => standard_url(id),
+        RecordKind::Notification => notification_url(id),
+        RecordKind::Regulation => regulation_url(id),
     }
 }
 
@@ -398,7 +401,7 @@ pub fn standard_detail(
         sources_disagree: me.is_some_and(|e| e.sources_disagree),
         in_force: chain.map(|c| c.in_force.clone()).unwrap_or_default(),
         id,
-        kind: "standard",
+        kind: RecordKind::Standard,
         key: s.code.key(),
         compact: s.code.compact(),
         title_zh: s.title_zh.clone(),
@@ -461,7 +464,7 @@ pub fn standard_ref(s: &Standard) -> RecordRef {
     RecordRef {
         url: standard_url(&id),
         id,
-        kind: "standard".into(),
+        kind: RecordKind::Standard,
         title: s.title_zh.clone().or_else(|| s.title_en.clone()),
         status: s.status.map(|x| x.as_str().to_string()),
     }
@@ -473,7 +476,7 @@ pub fn notification_ref(n: &Notification) -> RecordRef {
     RecordRef {
         url: notification_url(&id),
         id,
-        kind: "notification".into(),
+        kind: RecordKind::Notification,
         title: n.title_zh.clone().or_else(|| n.title_en.clone()),
         status: None,
     }
@@ -485,7 +488,8 @@ pub struct NotificationDetail {
     /// Canonical symbol, the record id.
     pub id: String,
     /// Always `notification`.
-    pub kind: &'static str,
+    #[schema(value_type = String)]
+    pub kind: RecordKind,
     /// API URL.
     pub url: String,
     /// `TBT` or `SPS`.
@@ -544,7 +548,7 @@ pub fn notification_detail(n: &Notification, today: NaiveDate) -> NotificationDe
     NotificationDetail {
         url: notification_url(&id),
         id,
-        kind: "notification",
+        kind: RecordKind::Notification,
         agreement: n.symbol.agreement().as_str().to_string(),
         base: n.symbol.base().to_string(),
         member: n.member.clone(),
@@ -586,7 +590,8 @@ pub struct RegulationDetail {
     /// Record id.
     pub id: String,
     /// Always `regulation`.
-    pub kind: &'static str,
+    #[schema(value_type = String)]
+    pub kind: RecordKind,
     /// API URL.
     pub url: String,
     /// Title.
@@ -608,7 +613,7 @@ pub fn regulation_detail(r: &Regulation) -> RegulationDetail {
     RegulationDetail {
         url: regulation_url(&r.id),
         id: r.id.clone(),
-        kind: "regulation",
+        kind: RecordKind::Regulation,
         title: r.title.clone(),
         issuer: r.issuer.clone(),
         promulgated: r.promulgated,

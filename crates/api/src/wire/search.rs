@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use biaozhun_index::{SearchRequest, SearchResponse, Sort};
+use biaozhun_model::RecordKind;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -121,14 +122,14 @@ impl SearchParams {
                 )))
             }
         };
-        let kind = non_empty(self.kind);
-        if let Some(k) = &kind {
-            if !matches!(k.as_str(), "standard" | "notification" | "regulation") {
-                return Err(ApiError::invalid(format!(
+        let kind = match non_empty(self.kind) {
+            None => None,
+            Some(k) => Some(RecordKind::parse(&k).ok_or_else(|| {
+                ApiError::invalid(format!(
                     "kind {k:?} is not one of standard, notification, regulation"
-                )));
-            }
-        }
+                ))
+            })?),
+        };
         let snippets = match self.snippets.as_deref().map(str::trim) {
             None | Some("") | Some("false") | Some("0") => false,
             Some("true") | Some("1") => true,
@@ -321,7 +322,8 @@ pub struct HitWire {
     /// Canonical standard code, notification symbol or regulation id.
     pub id: String,
     /// `standard`, `notification` or `regulation`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: RecordKind,
     /// API URL of the full record.
     pub url: String,
     /// Chinese title.
@@ -404,7 +406,7 @@ impl SearchAnswer {
                 .hits
                 .into_iter()
                 .map(|h| HitWire {
-                    url: record_url(&h.kind, &h.id),
+                    url: record_url(h.kind, &h.id),
                     id: h.id,
                     kind: h.kind,
                     title_zh: h.title_zh,
@@ -491,7 +493,8 @@ pub struct SuggestionWire {
     /// Record id (code or symbol).
     pub id: String,
     /// `standard`, `notification` or `regulation`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: RecordKind,
     /// What to show and put in the search box (a code or a title).
     pub text: String,
     /// `code` or `title`: what `text` is.

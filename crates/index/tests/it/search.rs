@@ -2,6 +2,7 @@
 //! fixture index.
 
 use biaozhun_index::{SearchRequest, SearchResponse, Sort};
+use biaozhun_model::RecordKind;
 
 fn search(req: SearchRequest) -> SearchResponse {
     crate::fixture_index().search(&req).expect("search")
@@ -232,7 +233,7 @@ fn matched_words_name_the_expansion() {
 fn chinese_product_words_find_english_notifications() {
     let r = search(SearchRequest {
         q: "啤酒花".into(),
-        kind: Some("notification".into()),
+        kind: Some(RecordKind::Notification),
         ..Default::default()
     });
     let got = ids(&r);
@@ -279,7 +280,7 @@ fn filters_and_facets() {
     assert!(r.total >= 2);
     assert!(r.hits.iter().all(|h| h.id.starts_with("DB62")));
     let r = search(SearchRequest {
-        kind: Some("notification".into()),
+        kind: Some(RecordKind::Notification),
         hs: Some("84".into()),
         ..Default::default()
     });
@@ -408,7 +409,7 @@ fn facets_ignore_their_own_filter() {
 #[test]
 fn paging_sorting_and_cursor() {
     let all = search(SearchRequest {
-        kind: Some("standard".into()),
+        kind: Some(RecordKind::Standard),
         sort: Sort::Code,
         limit: 100,
         ..Default::default()
@@ -417,7 +418,7 @@ fn paging_sorting_and_cursor() {
     let mut cursor = None;
     loop {
         let page = search(SearchRequest {
-            kind: Some("standard".into()),
+            kind: Some(RecordKind::Standard),
             sort: Sort::Code,
             limit: 7,
             cursor: cursor.clone(),
@@ -437,7 +438,7 @@ fn paging_sorting_and_cursor() {
         "numeric code order"
     );
     let by_date = search(SearchRequest {
-        kind: Some("standard".into()),
+        kind: Some(RecordKind::Standard),
         sort: Sort::IssueDate,
         limit: 5,
         offset: 2,
