@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use biaozhun_model::trade::{chapter_phrases, chinese_group, internal_deadline};
+use biaozhun_model::trade::{chapter_phrases, chinese_group, inherited_from, internal_deadline};
 use biaozhun_model::{HsCode, Nature, RecordKind, StandardCode, Status};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -192,10 +192,7 @@ impl Index {
             } else {
                 None
             };
-            let inherited_from = match (&family.member, market) {
-                (Some(m), Some(asked)) if m != asked => Some(m.clone()),
-                _ => None,
-            };
+            let inherited_from = inherited_from(family.member.as_deref(), market);
             measures.push(DossierMeasure {
                 family,
                 internal_deadline,

@@ -13,5 +13,6 @@ mod measure;
 pub use hs::{chapter_phrases, chapters_for_query, GENERIC};
 pub use market::{edit_distance, resolve_market, suggest_markets, MarketError};
 pub use measure::{
-    chinese_group, document_role, internal_deadline, FamilyFacts, MatchKind, StateLabel,
+    chinese_group, document_role, inherited_from, internal_deadline, FamilyFacts, MatchKind,
+    StateLabel,
 };

@@ -227,6 +227,16 @@ pub fn internal_deadline(comment_deadline: Option<NaiveDate>, lead_days: i64) ->
     comment_deadline.map(|d| d - chrono::Duration::days(lead_days))
 }
 
+/// The market a measure listed in a dossier comes from when it is not the market asked: the
+/// family's member (`EU` for an EU measure in the dossier of `DEU`, whose market includes its
+/// union's measures); `None` for the asked market's own measures.
+pub fn inherited_from(member: Option<&str>, market: Option<&str>) -> Option<String> {
+    match (member, market) {
+        (Some(m), Some(asked)) if m != asked => Some(m.to_string()),
+        _ => None,
+    }
+}
+
 /// The group a Chinese standard is listed in by the dossier, from its `level` and `nature`
 /// (their stable machine names): mandatory national (GB) 0, other national (GB/T, GB/Z) 1,
 /// industry 2, local 3, group and enterprise 4; `None` for international and foreign

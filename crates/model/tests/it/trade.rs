@@ -7,7 +7,8 @@ use biaozhun_model::family::FamilyEvent;
 use biaozhun_model::glossary::HsChapterFile;
 use biaozhun_model::trade::{
     chapter_phrases, chapters_for_query, chinese_group, document_role, edit_distance,
-    internal_deadline, resolve_market, suggest_markets, FamilyFacts, MatchKind, StateLabel,
+    inherited_from, internal_deadline, resolve_market, suggest_markets, FamilyFacts, MatchKind,
+    StateLabel,
 };
 use biaozhun_model::{
     FamilyState, HsChapters, HsCode, Notification, NotificationFamily, NotificationSymbol,
@@ -474,6 +475,28 @@ fn internal_deadlines_fall_lead_days_earlier() {
         (None, 30, None),
     ] {
         check_internal(deadline, lead, expected);
+    }
+}
+
+fn check_inherited(member: Option<&str>, market: Option<&str>, expected: Option<&str>) {
+    assert_eq!(
+        inherited_from(member, market).as_deref(),
+        expected,
+        "{member:?} in {market:?}"
+    );
+}
+
+#[test]
+fn measures_of_a_union_are_inherited_by_its_member_states() {
+    for (member, market, expected) in [
+        (Some("EU"), Some("DEU"), Some("EU")),
+        (Some("DEU"), Some("DEU"), None),
+        (Some("USA"), Some("USA"), None),
+        // No member known, or no market asked: nothing to say.
+        (None, Some("DEU"), None),
+        (Some("EU"), None, None),
+    ] {
+        check_inherited(member, market, expected);
     }
 }
 
