@@ -111,7 +111,7 @@ pub struct Dossier {
     /// Standards the measures cite, in order of first citation.
     pub cited: Vec<DossierCited>,
     /// Chinese standards for the product: mandatory GB, GB/T (and GB/Z), industry, local, then
-    /// group; current before other statuses, best match first within.
+    /// group; current before other statuses, best match first within, then by id.
     pub chinese: Vec<DossierChinese>,
     /// Chinese standards found before the cut to [`MAX_CHINESE`].
     pub chinese_total: usize,
@@ -261,7 +261,7 @@ impl Index {
             &bq,
             &TopDocs::with_limit(CHINESE_CANDIDATES).order_by_score(),
         )?;
-        // Group order, then status, then score (the search order). The group comes from the
+        // Group order, then status, then score, then id. The group comes from the
         // `level` and `nature` columns; heads (status, titles: a stored-document read each) are
         // read only for the groups that fill the first MAX_CHINESE places, since the status
         // orders within a group only. Same answer as reading all, at half the reads or less.
@@ -304,8 +304,11 @@ impl Index {
                 break;
             }
         }
-        let mut groups: BTreeMap<(u8, u8, usize), DossierChinese> = BTreeMap::new();
-        for (group, rank, score, addr) in by_group {
+        // Within a group and status: best score first, then the id, so standards of equal score
+        // come in the same order whatever order the ingest wrote them in (the search order
+        // breaks ties by document address, which a parallel ingest or a re-index changes).
+        let mut listed: Vec<(u8, u8, f32, DossierChinese)> = Vec::new();
+        for (group, _, score, addr) in by_group {
             if last_group.is_some_and(|g| group > g) {
                 break;
             }
@@ -320,8 +323,10 @@ impl Index {
                 continue;
             };
             let status = hit.status.map_or(1, Status::rank);
-            groups.insert(
-                (group, status, rank),
+            listed.push((
+                group,
+                status,
+                score,
                 DossierChinese {
                     id: hit.id,
                     title_zh: hit.title_zh,
@@ -331,8 +336,21 @@ impl Index {
                     nature: code.nature().map(Nature::as_str),
                     implement_date: hit.implement_date,
                 },
-            );
+            ));
         }
-        Ok((groups.into_values().take(MAX_CHINESE).collect(), total))
+        listed.sort_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| b.2.total_cmp(&a.2))
+                .then_with(|| a.3.id.cmp(&b.3.id))
+        });
+        Ok((
+            listed
+                .into_iter()
+                .take(MAX_CHINESE)
+                .map(|(.., c)| c)
+                .collect(),
+            total,
+        ))
     }
 }

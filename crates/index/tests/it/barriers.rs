@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use biaozhun_index::barriers::{
     BarrierError, BarrierReport, BarrierRequest, MatchKind, StateLabel,
 };
+use biaozhun_index::dossier::DossierRequest;
 use biaozhun_index::Index;
 use biaozhun_ingest::catalog::{read_catalog, Aliases};
 use biaozhun_model::trade::MarketError;
@@ -420,4 +421,44 @@ fn hs_chapters_are_read_once_and_a_broken_file_is_refused_at_open() {
         })
         .expect("barriers without chapter names");
     assert_eq!(report.hs.and_then(|h| h.chapter_zh), None);
+}
+
+/// The Chinese standards of a dossier on an index of `paths`, ingested in that order.
+fn dossier_chinese(paths: &[PathBuf]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = build_index(dir.path(), paths);
+    let dossier = index
+        .dossier(&DossierRequest {
+            barrier: BarrierRequest {
+                market: Some("European Union".into()),
+                hs: Some("84".into()),
+                open_on: Some(date("2026-12-01")),
+                ..BarrierRequest::default()
+            },
+            lead_days: 30,
+        })
+        .expect("dossier");
+    dossier.chinese.into_iter().map(|c| c.id).collect()
+}
+
+#[test]
+fn dossier_chinese_standards_keep_their_order_whatever_the_ingest_order() {
+    // The medical-device catalog holds many standards whose titles match chapter 84's names
+    // equally well (医用电气设备 第2-xx部分): their order must not depend on which document
+    // the ingest wrote first.
+    let Some(notifications) = shared_notifications() else {
+        return;
+    };
+    let catalogs = root().join("../shared/data/catalogs");
+    let mut paths = vec![
+        catalogs.join("standards-facts.jsonl"),
+        catalogs.join("medical-device-standards.json"),
+        catalogs.join("sports-standards-catalog.json"),
+        notifications,
+    ];
+    let forward = dossier_chinese(&paths);
+    paths.reverse();
+    let backward = dossier_chinese(&paths);
+    assert!(forward.len() >= 10, "{forward:?}");
+    assert_eq!(forward, backward);
 }
