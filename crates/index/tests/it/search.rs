@@ -669,3 +669,67 @@ fn a_base_number_lists_its_parts_in_order() {
         ids(&r)
     );
 }
+
+/// A common word (in more than a third of the records, of at least 1,000) does not make a
+/// partial match by itself: `隔音 产品` fills the page with the documents on 隔音 that lack
+/// 产品, never with the hundreds that have only 产品; both still count in complete matches.
+#[test]
+fn common_words_do_not_make_partial_matches() {
+    use biaozhun_index::Index;
+    use biaozhun_model::{Record, Standard, StandardCode, Store};
+    let rec = |i: usize, title: &str| {
+        let mut s =
+            Standard::new(StandardCode::parse(&format!("T/XY {}-2020", 1 + i)).expect("code"));
+        s.title_zh = Some(title.to_string());
+        Record::Standard(s)
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut index = Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
+    let mut recs = Vec::new();
+    for i in 0..1_100 {
+        // 产品 in 1,000 of 1,100 titles; 隔音 in 10 without it and 2 with it.
+        let title = match i {
+            0..=1 => "隔音 产品 技术要求",
+            2..=11 => "建筑隔音 设计规范",
+            12..=1_011 => "工业产品 包装通则",
+            _ => "道路 照明 设计规范",
+        };
+        recs.push(rec(i, title));
+    }
+    index.put(recs, &[]).expect("put");
+    index.commit().expect("commit");
+    let r = index
+        .search(&SearchRequest {
+            q: "隔音 产品".into(),
+            facets: Some(Vec::new()),
+            ..Default::default()
+        })
+        .expect("search");
+    assert_eq!(r.total, 2, "complete matches");
+    assert_eq!(
+        r.partial_total, 10,
+        "only the 隔音 documents are near matches"
+    );
+    assert_eq!(r.hits.len(), 10);
+    for h in &r.hits[2..] {
+        assert!(h.partial, "{h:?}");
+        assert!(
+            h.title_zh.as_deref().is_some_and(|t| t.contains("隔音")),
+            "{h:?}"
+        );
+    }
+    // A rare word keeps counting: `隔音 照明` fills with both words' documents.
+    let r = index
+        .search(&SearchRequest {
+            q: "隔音 照明".into(),
+            facets: Some(Vec::new()),
+            ..Default::default()
+        })
+        .expect("search");
+    assert_eq!(
+        (r.total, r.partial_total),
+        (0, 12 + 88),
+        "{:?}",
+        (r.total, r.partial_total)
+    );
+}
