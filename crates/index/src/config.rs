@@ -12,7 +12,7 @@ use crate::fields::{decl, FieldType, FIELDS};
 use crate::IndexError;
 
 /// The schema version this code reads and writes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 /// Schema file name in `index-config/`.
 pub const SCHEMA_FILE: &str = "schema.toml";
 /// Synonym file name in `index-config/`.
