@@ -165,6 +165,10 @@ pub struct SearchResponse {
     /// complete matches do not fill the page; they then follow the complete ones (most words
     /// first).
     pub partial_total: u64,
+    /// False when `partial_total` is a lower bound: a hits-only request (no facet counted)
+    /// whose page was full before the widest partial pass skips that pass, which would only
+    /// have made the count exact (as Elasticsearch's `track_total_hits`).
+    pub partial_total_exact: bool,
     /// The page.
     pub hits: Vec<Hit>,
     /// Facet counts over all matching documents.

@@ -73,6 +73,7 @@ impl Index {
         let words = plan.words(self);
         let mut partial: Vec<Candidate> = Vec::new();
         let mut partial_total = 0;
+        let mut partial_exact = true;
         // Single characters (`多`, `权`: what jieba leaves between words) do not make a partial
         // match: one of them matched by itself nearly every document. Nor do common words
         // (`产品`, `技术`, `要求`: in most full texts), as Elasticsearch's common-terms rule has
@@ -104,8 +105,16 @@ impl Index {
             };
             let mut seen: std::collections::HashSet<tantivy::DocAddress> =
                 fruit.top.iter().map(|c| c.doc).collect();
+            // Facets count over every match, so they need the widest pass; a hits-only
+            // request whose page is full does not, and gets a lower bound of the count.
+            let exact_count = !collector.facets.is_empty() || collector.count_status;
+            let mut lower = 0;
             for min in (floor..=top).rev() {
                 let filled = partial.len() >= need;
+                if filled && !exact_count {
+                    partial_exact = false;
+                    break;
+                }
                 if filled && min > floor {
                     continue;
                 }
@@ -129,6 +138,7 @@ impl Index {
                 };
                 let q = query::build_partial(self, &counted, &filters, min);
                 let f = searcher.search(&*q, &pass)?;
+                lower = lower.max(f.total.saturating_sub(complete));
                 for c in f.top {
                     if partial.len() < need && seen.insert(c.doc) {
                         partial.push(c);
@@ -140,6 +150,9 @@ impl Index {
                         fruit.facets = f.facets;
                     }
                 }
+            }
+            if !partial_exact {
+                partial_total = lower;
             }
             if complete == 0 && partial_total > 0 {
                 relaxed = true;
@@ -301,6 +314,7 @@ impl Index {
         Ok(SearchResponse {
             total: fruit.total,
             partial_total,
+            partial_total_exact: partial_exact,
             hits,
             facets: fruit.facets,
             next_cursor,

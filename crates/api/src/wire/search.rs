@@ -213,6 +213,11 @@ pub struct SearchAnswer {
     /// matches (`partial: true`), most words matched first, after every complete match.
     /// Otherwise 0. Offset paging runs over `total + partial_total` hits.
     pub partial_total: u64,
+    /// False when `partial_total` is a lower bound (at least that many): a request that
+    /// counts no facet (`facets=none`) and whose page is full before the widest partial
+    /// match is looked for does not count them all (like Elasticsearch's `track_total_hits`);
+    /// ask for a facet to get the exact count. True otherwise.
+    pub partial_total_exact: bool,
     /// Server time spent, milliseconds.
     pub took_ms: u64,
     /// The page of hits.
@@ -401,6 +406,7 @@ impl SearchAnswer {
         SearchAnswer {
             total: r.total,
             partial_total: r.partial_total,
+            partial_total_exact: r.partial_total_exact,
             took_ms,
             hits: r
                 .hits

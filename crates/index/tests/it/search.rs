@@ -732,4 +732,34 @@ fn common_words_do_not_make_partial_matches() {
         "{:?}",
         (r.total, r.partial_total)
     );
+
+    // Three words, none complete, the page full at "two of three": a hits-only request skips
+    // the "one of three" pass and says its count is a lower bound; with facets it is exact,
+    // and the page is the same.
+    let ask = |facets: Option<Vec<String>>| {
+        index
+            .search(&SearchRequest {
+                q: "隔音 照明 设计规范".into(),
+                facets,
+                ..Default::default()
+            })
+            .expect("search")
+    };
+    let (hits_only, faceted) = (ask(Some(Vec::new())), ask(None));
+    assert!(faceted.partial_total_exact);
+    assert_eq!(
+        faceted.partial_total, 100,
+        "every document has one of the words"
+    );
+    assert!(!hits_only.partial_total_exact);
+    let on_page = hits_only.hits.iter().filter(|h| h.partial).count() as u64;
+    assert!(
+        on_page <= hits_only.partial_total && hits_only.partial_total < faceted.partial_total,
+        "{} {} {}",
+        on_page,
+        hits_only.partial_total,
+        faceted.partial_total
+    );
+    let ids = |r: &SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&hits_only), ids(&faceted));
 }
