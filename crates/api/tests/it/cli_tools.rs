@@ -28,19 +28,23 @@ fn optimize_then_querybench_on_the_fixtures() {
     assert!(v["documents"].as_u64().unwrap_or(0) > 70, "{v}");
 
     let queries = repo().join("fixtures/eval/queries.jsonl");
-    let o = biaozhun(&[
-        "querybench",
-        queries.to_str().expect("utf-8 path"),
-        "--index",
-        idx,
-        "--passes",
-        "1",
-        "--threads",
-        "2",
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    // `biaozhun querybench QUERIES --index IDX --passes 1 --json EXTRA...`, read back.
+    let querybench = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "querybench",
+            queries.to_str().expect("utf-8 path"),
+            "--index",
+            idx,
+            "--passes",
+            "1",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = biaozhun(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    let v = querybench(&["--threads", "2"]);
     let shapes: Vec<&str> = v
         .as_array()
         .expect("array")
@@ -62,20 +66,7 @@ fn optimize_then_querybench_on_the_fixtures() {
 
     // `--http`: the hits-only requests through the router, split into stages whose shares of
     // the uncompressed request add up to 100 %; gzip shrinks the bodies.
-    let o = biaozhun(&[
-        "querybench",
-        queries.to_str().expect("utf-8 path"),
-        "--index",
-        idx,
-        "--passes",
-        "1",
-        "--shapes",
-        "hits_only",
-        "--http",
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = querybench(&["--shapes", "hits_only", "--http"]);
     let http = v
         .as_array()
         .expect("array")
