@@ -65,6 +65,12 @@ def dir_size(path):
 
 def generate(a, out):
     man = os.path.join(out, "manifest.json")
+    if a.corpus:
+        if not os.path.exists(man):
+            raise SystemExit(f"--corpus {out}: no manifest.json there (generate it with bench/gen_corpus.py)")
+        m = json.load(open(man))
+        log(f"corpus {out} ({m['standards']} standards, {m['text_bytes'] / 1e6:.0f} MB), reusing")
+        return m
     if os.path.exists(man) and not a.regen:
         m = json.load(open(man))
         if m.get("body_cap", 0) == a.body_cap:
@@ -81,6 +87,16 @@ def generate(a, out):
 
 
 def ingest(a, out, man):
+    if a.index:
+        # An index built earlier (by a binary of the same schema): no ingest figures this run.
+        docs = man["standards"] + man["notifications"]
+        log(f"querying the existing index {a.index}, not ingesting")
+        return a.index, {"reused": True, "external": True, "bin": "?", "docs": docs,
+                         "bytes": man["text_bytes"] + man["catalog_bytes"] + man["notification_bytes"],
+                         "seconds": None, "cpu_seconds": None, "docs_per_s": None, "mb_per_s": None,
+                         "peak_rss_mb": None, "index_bytes": dir_size(a.index), "exit": "n/a",
+                         "threads": "n/a", "summary": [], "load_after": sh("cat /proc/loadavg"),
+                         "optimize": None}
     idx = os.path.join(out, "biaozhun-index")
     saved = os.path.join(out, "ingest.json")
     if a.reuse_index and os.path.isdir(idx) and os.path.exists(saved):
@@ -302,12 +318,15 @@ def run_peers(a, out):
     res = {}
     if not a.peers:
         return res
-    log("peers: jieba pre-segmentation (shared by sqlite, xapian, whoosh)")
-    subprocess.run([PYENV_PY, os.path.join(HERE, "peers.py"), "segment", out], check=True,
-                   stderr=subprocess.DEVNULL)
+    seg = ["--segmenter", a.segmenter]
+    if any(e != "sphinx" for e in a.peers):
+        log(f"peers: {a.segmenter} pre-segmentation (shared by sqlite, xapian, whoosh; cached)")
+        subprocess.run([PYENV_PY, os.path.join(HERE, "peers.py"), "segment", out] + seg, check=True,
+                       stderr=subprocess.DEVNULL)
     for e in a.peers:
         log(f"peer {e}")
-        p = subprocess.run([PEER_PY[e], os.path.join(HERE, "peers.py"), e, out, str(PASSES[a.preset])],
+        p = subprocess.run([PEER_PY[e], os.path.join(HERE, "peers.py"), e, out, str(PASSES[a.preset])]
+                           + seg + (["--rebuild"] if a.rebuild_peers else []),
                            capture_output=True, text=True)
         path = os.path.join(out, "peers", f"{e}.json")
         if p.returncode == 0 and os.path.exists(path):
@@ -317,7 +336,7 @@ def run_peers(a, out):
         else:
             res[e] = {"error": (p.stderr or p.stdout)[-1500:]}
             log(f"peer {e} failed: {res[e]['error'][-300:]}")
-    seg = os.path.join(out, "peers", "segment.json")
+    seg = os.path.join(out, "peers", f"segment-{a.segmenter}.json")
     if os.path.exists(seg):
         res["_segment"] = json.load(open(seg))
     return res
@@ -342,13 +361,23 @@ def main():
                     help="query the index of the last ingest of this preset instead of ingesting "
                          "(to compare binaries on one index; the ingest figures are the old ones)")
     ap.add_argument("--duration", type=int, help="seconds per wrk run")
+    ap.add_argument("--corpus", help="use the corpus already generated in this directory (by "
+                    "gen_corpus.py; never regenerated) instead of bench/out/<preset>; the index, the "
+                    "peers' caches and the results go there too")
+    ap.add_argument("--index", help="query this existing index (built from the same corpus by a binary "
+                    "of the same schema) instead of ingesting; no ingest figures")
+    ap.add_argument("--segmenter", choices=["jieba", "rjieba"], default="jieba",
+                    help="the peers' segmenter for documents and queries (rjieba: jieba-rs, same "
+                         "dictionary, ~16x faster; for the full preset)")
+    ap.add_argument("--rebuild-peers", action="store_true",
+                    help="index the peers again even if an index of this corpus is cached")
     ap.add_argument("--min-success", type=float, default=0.0,
                     help="exit 1 when biaozhun finds fewer expected records than this share (0-1)")
     a = ap.parse_args()
     a.peers = [] if a.no_peers else [p for p in a.peers.split(",") if p]
     suffix = f"-{a.standards}" if a.standards else ""
     suffix += f"-cap{a.body_cap}" if a.body_cap else ""
-    out = os.path.join(HERE, "out", a.preset + suffix)
+    out = os.path.abspath(a.corpus) if a.corpus else os.path.join(HERE, "out", a.preset + suffix)
     if not os.path.exists(a.bin):
         raise SystemExit(f"{a.bin} not found: build it with `cargo build --release -p biaozhun-api`")
     if not shutil.which("wrk") and not a.no_wrk:
@@ -358,6 +387,7 @@ def main():
     man = generate(a, out)
     results["manifest"] = man
     idx, results["ingest"] = ingest(a, out, man)
+    results["index"] = idx
     queries = queries_of(out)
     results["inprocess"] = inprocess(a, out, idx)
     proc, port = serve(a, idx)
@@ -400,6 +430,7 @@ def main():
     md = report.render(results, queries)
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write(md)
+    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
     shutil.copy(os.path.join(out, "report.md"), os.path.join(HERE, "out", "report.md"))
     log(f"report: {os.path.join(out, 'report.md')} (copied to bench/out/report.md)")
     print(md)

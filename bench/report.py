@@ -60,6 +60,30 @@ def best_throughput(r):
     return best, "wrk's best req/s over HTTP"
 
 
+def render_ingest(w, ing):
+    """The ingest section (absent when the run queried an index built earlier)."""
+    w("## Ingest (`biaozhun ingest`, release, `--threads %s --no-ocr`)\n" % (ing.get("threads", "2")))
+    w("| documents | text MB | wall s | CPU s | docs/s | MB/s | peak RSS MB | index MB | exit |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w(f"| {ing['docs']:,} | {ing['bytes'] / 1e6:,.0f} | {f(ing['seconds'])} | {f(ing['cpu_seconds'])} | "
+      f"{f(ing['docs_per_s'], 0)} | {f(ing['mb_per_s'], 2)} | {f(ing['peak_rss_mb'], 0)} | "
+      f"{f(ing['index_bytes'] / 1e6, 0)} | {ing['exit']} |\n")
+    w("Ingest summary: `" + " / ".join(ing["summary"]) + "`\n")
+    opt = ing.get("optimize")
+    if opt:
+        both = ing["seconds"] + opt["wall_seconds"]
+        w(f"Then `biaozhun optimize` merged the {opt['segments_before']} segments the ingest left into "
+          f"{opt['segments_after']} in {f(opt['wall_seconds'])} s (index {f(opt['index_bytes'] / 1e6, 0)} MB "
+          f"after dropping the documents the merge of texts and catalog records replaced). Ingest and "
+          f"optimize together: {f(both)} s = {f(ing['bytes'] / 1e6 / both, 2)} MB/s. The queries below "
+          "ran on the optimized index.\n")
+    else:
+        w("The queries below ran on the index as the ingest left it (not optimized).\n")
+    if ing.get("reused"):
+        w("The ingest figures above are those of the earlier ingest whose index this run queried "
+          f"(`--reuse-index`, built by `{ing.get('bin', '?')}`).\n")
+
+
 def render(r, queries=None):
     m = r["machine_start"]
     me = r.get("machine_end", m)
@@ -83,26 +107,12 @@ def render(r, queries=None):
       f"standard, {man['text_bytes'] / 1e6:,.0f} MB of text, mean {man['text_bytes'] / man['standards'] / 1e3:.1f} kB) "
       f"and {man['notifications']:,} notifications (JSONL, {man['notification_bytes'] / 1e6:.1f} MB). "
       f"{man['queries']} queries: " + ", ".join(f"{k} {v}" for k, v in man["query_groups"].items()) + ".\n")
-    w("## Ingest (`biaozhun ingest`, release, `--threads %s --no-ocr`)\n" % (ing.get("threads", "2")))
-    w("| documents | text MB | wall s | CPU s | docs/s | MB/s | peak RSS MB | index MB | exit |")
-    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    w(f"| {ing['docs']:,} | {ing['bytes'] / 1e6:,.0f} | {f(ing['seconds'])} | {f(ing['cpu_seconds'])} | "
-      f"{f(ing['docs_per_s'], 0)} | {f(ing['mb_per_s'], 2)} | {f(ing['peak_rss_mb'], 0)} | "
-      f"{f(ing['index_bytes'] / 1e6, 0)} | {ing['exit']} |\n")
-    w("Ingest summary: `" + " / ".join(ing["summary"]) + "`\n")
-    opt = ing.get("optimize")
-    if opt:
-        both = ing["seconds"] + opt["wall_seconds"]
-        w(f"Then `biaozhun optimize` merged the {opt['segments_before']} segments the ingest left into "
-          f"{opt['segments_after']} in {f(opt['wall_seconds'])} s (index {f(opt['index_bytes'] / 1e6, 0)} MB "
-          f"after dropping the documents the merge of texts and catalog records replaced). Ingest and "
-          f"optimize together: {f(both)} s = {f(ing['bytes'] / 1e6 / both, 2)} MB/s. The queries below "
-          "ran on the optimized index.\n")
+    if ing.get("external"):
+        w("## Index\n")
+        w(f"No ingest in this run: the queries ran on the index `{r.get('index', '?')}` built earlier "
+          f"from this corpus ({f(ing['index_bytes'] / 1e6, 0)} MB).\n")
     else:
-        w("The queries below ran on the index as the ingest left it (not optimized).\n")
-    if ing.get("reused"):
-        w("The ingest figures above are those of the earlier ingest whose index this run queried "
-          f"(`--reuse-index`, built by `{ing.get('bin', '?')}`).\n")
+        render_ingest(w, ing)
     inp = r.get("inprocess")
     if inp:
         w("## Query latency and throughput in process (`biaozhun querybench`, limit 10)\n")
@@ -171,8 +181,15 @@ def render(r, queries=None):
         seg = r["peers"].get("_segment", {})
         w("## Peers: same corpus, same queries, same machine, same run\n")
         if seg:
-            w(f"jieba pre-segmentation of the corpus (shared by SQLite, Xapian and whoosh, counted in "
-              f"their index time): {seg['seconds']} s, {seg['mb_per_s']} MB/s on {m['nproc']} processes.\n")
+            w(f"{seg.get('segmenter', 'jieba')} pre-segmentation of the corpus (shared by SQLite, Xapian "
+              f"and whoosh, counted in their index time): {seg['seconds']} s, {seg['mb_per_s']} MB/s on "
+              f"{seg.get('processes', m['nproc'])} processes ({seg.get('when', '?')}, load before "
+              f"`{seg.get('load_before', '?')}`, after `{seg.get('load_after', '?')}`; cached for "
+              "re-runs of the same corpus).\n")
+        reused = [k for k, v in peers.items() if v.get("index_reused")]
+        if reused:
+            w(f"Index of {', '.join(reused)} reused from an earlier run of the same corpus and "
+              "segmenter: its index time is the one recorded then.\n")
         bz_best, bz_how = best_throughput(r)
         w("Peers are queried in process from Python (no HTTP, no JSON, no facets). biaozhun's "
           f"latency below is the HTTP client-side time; its q/s at all cores is {bz_how}.\n")
@@ -205,7 +222,7 @@ def render(r, queries=None):
             sn = (lat["snippets"]["p99_ms"] / v["snip_p99_ms"]) if v.get("snip_p99_ms") else None
             w(f"| {k} | {lat['plain']['p50_ms'] / v['p50_ms']:.2f}x | {lat['plain']['p99_ms'] / v['p99_ms']:.2f}x | "
               f"{f(sn, 2) + 'x' if sn else 'n/a'} | {bz_best / v['qps_all_cores']:.2f}x | "
-              f"{ing['seconds'] / idx_s:.2f}x | {bok - ok:+d} of {bn} |")
+              f"{f(ing['seconds'] / idx_s, 2) + 'x' if ing['seconds'] else 'n/a'} | {bok - ok:+d} of {bn} |")
         w("\n### Peer configurations\n")
         for k in peers:
             w(f"- **{k}**: {PEER_CONFIG.get(k, '')}")
@@ -234,7 +251,8 @@ def render(r, queries=None):
           f"{'met' if c64s >= 2000 else 'MISSED'} (with every facet counted: {f(c64, 0)}).")
     else:
         w(f"- HTTP >= 2,000 searches/s at concurrency 64: {f(c64, 0)} -> {'met' if c64 and c64 >= 2000 else 'MISSED'}.")
-    w(f"- Ingest >= 10 MB/s of text: {f(ing['mb_per_s'], 2)} MB/s -> {'met' if ing['mb_per_s'] >= 10 else 'MISSED'}.")
+    if ing.get("mb_per_s"):
+        w(f"- Ingest >= 10 MB/s of text: {f(ing['mb_per_s'], 2)} MB/s -> {'met' if ing['mb_per_s'] >= 10 else 'MISSED'}.")
     live = {k: v for k, v in peers.items() if "error" not in v}
     if live:
         bok, _ = ok_total(r["success"])
