@@ -2,14 +2,16 @@
 """Cost as work grows (issue 15): in-process q/s and p99 of biaozhun, and of Xapian where its
 index exists, at 24k, 100k, 300k and 1M documents. Called by `bench/scale`; see bench/README.md.
 
-    bench/scale [--bin BIN] [--config DIR] [--root DIR] [--sizes 24k,100k,300k,1m]
+    bench/scale [--bin BIN] [--config DIR] [--root DIR] [--sizes 24k,100k,300k,300k-cap2k,1m]
                 [--generate] [--ingest] [--xapian] [--segmenter rjieba] [--label NAME]
 
 Each size is a corpus directory ROOT/<size> (manifest.json, queries.jsonl, corpus/, docs.jsonl:
 bench/gen_corpus.py's output) with the biaozhun index in ROOT/<size>/biaozhun-index (a directory
 or a symbolic link to one). `--generate` makes the missing corpora (gen_corpus.py at nice 19:
 standards and notifications 5:1 like the presets; 1M bodies capped at 2,048 B to stay well under
-15 GB of disk and within a session's CPU), `--ingest` builds the missing indexes with BIN (ingest + optimize, nice 19).
+15 GB of disk and within a session's CPU; 300k-cap2k is the 300k corpus with its texts cut at
+2,048 B by cap_corpus.py: body length at equal documents against 300k, documents at equal body
+length against 1M), `--ingest` builds the missing indexes with BIN (ingest + optimize, nice 19).
 Nothing is regenerated or re-ingested when present: re-run with another `--bin` (same schema)
 to measure a new binary on the same indexes.
 
@@ -32,12 +34,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEB_PY = "/usr/bin/python3"
-# size -> (standards, notifications, body cap in bytes)
+# size -> (standards, notifications, body cap in bytes, derived from: the texts of that size's
+# corpus cut at the cap by cap_corpus.py instead of a new generation)
 SIZES = {
-    "24k": (20_000, 4_000, 0),
-    "100k": (83_333, 16_667, 0),
-    "300k": (250_000, 50_000, 0),
-    "1m": (833_333, 166_667, 2_048),
+    "24k": (20_000, 4_000, 0, None),
+    "100k": (83_333, 16_667, 0, None),
+    "300k": (250_000, 50_000, 0, None),
+    "300k-cap2k": (250_000, 50_000, 2_048, "300k"),
+    "1m": (833_333, 166_667, 2_048, None),
 }
 
 
@@ -51,7 +55,12 @@ def log(msg):
 
 
 def generate(d, size):
-    n_std, n_not, cap = SIZES[size]
+    n_std, n_not, cap, src = SIZES[size]
+    if src:
+        log(f"{size}: the {src} corpus with texts cut at {cap} B into {d}")
+        subprocess.run(["nice", "-n", "19", sys.executable, os.path.join(HERE, "cap_corpus.py"),
+                        os.path.join(os.path.dirname(d), src), d, "--body-cap", str(cap)], check=True)
+        return
     log(f"{size}: generating {n_std} standards + {n_not} notifications (cap {cap}) into {d}")
     subprocess.run(["nice", "-n", "19", sys.executable, os.path.join(HERE, "gen_corpus.py"), "--preset",
                     "full", "--standards", str(n_std), "--notifications", str(n_not), "--body-cap",
