@@ -20,7 +20,10 @@ use std::time::Duration;
 
 use biaozhun_model::TextQuality;
 
-pub use ocr::{ocr_available, OCR_INSTALL_HINT};
+pub use ocr::{
+    ocr_available, ocr_pdf_pages, OcrError, OcrSettings, OCR_DPI, OCR_INSTALL_HINT, OCR_LANG,
+    OCR_OEM, OCR_PRESERVE_SPACES, OCR_PSM,
+};
 pub use pdf::{pdf_page_count, run_extractor, PdfExtractor};
 pub use quality::{assess, QualityReport};
 pub use text::{decode_text, html_to_text, markdown_to_text};
@@ -38,6 +41,9 @@ pub struct ExtractOptions {
     /// Pages of one file recognised at once (0: one per core); the whole process never runs
     /// more `tesseract`s than it has cores.
     pub ocr_workers: usize,
+    /// Resolution, languages and Tesseract modes of OCR; the default is the measured
+    /// trade-off documented on [`OcrSettings`]'s constants ([`OCR_DPI`], [`OCR_PSM`], ...).
+    pub ocr_settings: OcrSettings,
     /// Time limit for one external tool run (`pdftotext`, `pdftoppm`, one `tesseract` page).
     pub tool_timeout: Duration,
     /// Time limit for one in-process extractor (`pdf-extract`, `lopdf`); past it the worker
@@ -68,6 +74,7 @@ impl Default for ExtractOptions {
             max_file_bytes: 200 * 1024 * 1024,
             ocr_max_pages: 30,
             ocr_workers: 0,
+            ocr_settings: OcrSettings::default(),
             tool_timeout: Duration::from_secs(120),
             library_timeout: Duration::from_secs(60),
             external_tools: true,

@@ -23,6 +23,105 @@ use super::pdf::{on_path, run_tool};
 /// What to install to enable OCR (Debian/Ubuntu).
 pub const OCR_INSTALL_HINT: &str = "install OCR tools to recover the text: apt-get install tesseract-ocr tesseract-ocr-chi-sim poppler-utils poppler-data";
 
+/// Resolution pages are rendered at for OCR (`pdftoppm -r`), in dots per inch.
+/// PLACEHOLDER_DPI
+pub const OCR_DPI: u32 = 200;
+/// Tesseract's languages (`-l`).
+/// PLACEHOLDER_LANG
+pub const OCR_LANG: &str = "chi_sim+eng";
+/// Tesseract's page segmentation mode (`--psm`).
+/// PLACEHOLDER_PSM
+pub const OCR_PSM: u8 = 3;
+/// Tesseract's engine mode (`--oem`): 1 is the LSTM recogniser, the only one the `chi_sim`
+/// traineddata of Debian/Ubuntu (tessdata_fast, LSTM only) carries; 0 (legacy) and 2 (both)
+/// fail with it, and 3 (the default) picks 1.
+pub const OCR_OEM: u8 = 1;
+/// Whether Tesseract keeps the spaces it sees between words (`preserve_interword_spaces`).
+/// PLACEHOLDER_SPACES
+pub const OCR_PRESERVE_SPACES: bool = true;
+
+/// How pages are rendered and recognised. [`Default`] is the measured trade-off above
+/// (the `OCR_*` constants); [`super::ExtractOptions::ocr_settings`] overrides it, and
+/// `bench/ocr.py --sweep` measures the alternatives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcrSettings {
+    /// `pdftoppm -r`: dots per inch of the page images.
+    pub dpi: u32,
+    /// `tesseract -l`: languages joined by `+`, each an installed traineddata.
+    pub lang: String,
+    /// `tesseract --psm`: page segmentation mode (0-13).
+    pub psm: u8,
+    /// `tesseract --oem`: engine mode (0-3).
+    pub oem: u8,
+    /// `tesseract -c preserve_interword_spaces=1`.
+    pub preserve_interword_spaces: bool,
+}
+
+impl Default for OcrSettings {
+    fn default() -> Self {
+        OcrSettings {
+            dpi: OCR_DPI,
+            lang: OCR_LANG.to_string(),
+            psm: OCR_PSM,
+            oem: OCR_OEM,
+            preserve_interword_spaces: OCR_PRESERVE_SPACES,
+        }
+    }
+}
+
+impl OcrSettings {
+    /// Refuses settings the tools would reject or misread (a language name that is not a
+    /// traineddata name could also be taken as an option), naming the field.
+    pub fn check(&self) -> Result<(), OcrError> {
+        if !(50..=1200).contains(&self.dpi) {
+            return Err(OcrError::new(format!(
+                "ocr dpi {} out of range 50-1200",
+                self.dpi
+            )));
+        }
+        let lang_ok = !self.lang.is_empty()
+            && self
+                .lang
+                .split('+')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        if !lang_ok {
+            return Err(OcrError::new(format!(
+                "ocr lang {:?} is not traineddata names joined by +",
+                self.lang
+            )));
+        }
+        if self.psm > 13 {
+            return Err(OcrError::new(format!(
+                "ocr psm {} out of range 0-13",
+                self.psm
+            )));
+        }
+        if self.oem > 3 {
+            return Err(OcrError::new(format!(
+                "ocr oem {} out of range 0-3",
+                self.oem
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Why OCR of a file failed: a tool missing, failing or timing out, or bad settings. The
+/// message says which tool and what it printed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct OcrError {
+    message: String,
+}
+
+impl OcrError {
+    fn new(message: impl Into<String>) -> Self {
+        OcrError {
+            message: message.into(),
+        }
+    }
+}
+
 /// Whether `pdftoppm` and `tesseract` with the `chi_sim` language are installed.
 pub fn ocr_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
@@ -91,44 +190,97 @@ impl Drop for Slot {
 }
 
 /// Recognises one page image.
-fn ocr_page(img: &std::path::Path, timeout: Duration) -> Result<String, String> {
+fn ocr_page(
+    img: &std::path::Path,
+    settings: &OcrSettings,
+    timeout: Duration,
+) -> Result<String, OcrError> {
     let _slot = Slots::global().take();
     let mut cmd = Command::new("tesseract");
     cmd.arg(img)
         .arg("stdout")
-        .args(["-l", "chi_sim+eng", "-c", "preserve_interword_spaces=1"])
+        .args(["-l", &settings.lang])
+        .args(["--psm", &settings.psm.to_string()])
+        .args(["--oem", &settings.oem.to_string()])
+        .args([
+            "-c",
+            if settings.preserve_interword_spaces {
+                "preserve_interword_spaces=1"
+            } else {
+                "preserve_interword_spaces=0"
+            },
+        ])
         // One thread per process: pages run in parallel instead (see the module doc).
         .env("OMP_THREAD_LIMIT", "1");
-    let out = run_tool(cmd, timeout)?;
+    let out = run_tool(cmd, timeout).map_err(OcrError::new)?;
     if !out.status_ok {
-        return Err(format!("tesseract failed: {}", out.stderr.trim()));
+        return Err(OcrError::new(format!(
+            "tesseract failed: {}",
+            out.stderr.trim()
+        )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Renders and recognises up to `max_pages` pages, `workers` pages at once (0: one per core);
-/// `timeout` applies to each tool run.
+/// Renders and recognises up to `max_pages` pages from the first, `workers` pages at once (0:
+/// one per core); `timeout` applies to each tool run.
 pub(crate) fn ocr_pdf(
     bytes: &[u8],
     max_pages: u32,
+    settings: &OcrSettings,
     timeout: Duration,
     workers: usize,
-) -> Result<OcrResult, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+) -> Result<OcrResult, OcrError> {
+    let pages = ocr_pdf_pages(bytes, 1, max_pages.max(1), settings, workers, timeout)?;
+    let mut text = String::new();
+    for page in &pages {
+        text.push_str(page);
+        text.push_str("\n\u{c}");
+    }
+    Ok(OcrResult {
+        text,
+        pages: u32::try_from(pages.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// The text of pages `first..=last` (1-based; pages past the end are not there) of a PDF, one
+/// string per page, read the way ingest reads a scan: `pdftoppm` renders them, then one
+/// single-threaded `tesseract` per page, `workers` pages at once (0: one per core). Public so
+/// that `bench/ocr.py` (through `examples/ocr_pages.rs`) measures exactly this path on pages of
+/// its choosing; ingest calls it through [`super::extract_file`].
+pub fn ocr_pdf_pages(
+    bytes: &[u8],
+    first: u32,
+    last: u32,
+    settings: &OcrSettings,
+    workers: usize,
+    timeout: Duration,
+) -> Result<Vec<String>, OcrError> {
+    settings.check()?;
+    let first = first.max(1);
+    if last < first {
+        return Ok(Vec::new());
+    }
+    let dir = tempfile::tempdir().map_err(|e| OcrError::new(format!("temp dir: {e}")))?;
     let input = dir.path().join("in.pdf");
-    std::fs::write(&input, bytes).map_err(|e| format!("temp file: {e}"))?;
+    std::fs::write(&input, bytes).map_err(|e| OcrError::new(format!("temp file: {e}")))?;
     let prefix = dir.path().join("page");
     let mut cmd = Command::new("pdftoppm");
-    cmd.args(["-r", "200", "-gray", "-png", "-f", "1", "-l"])
-        .arg(max_pages.max(1).to_string())
+    cmd.args(["-r", &settings.dpi.to_string(), "-gray", "-png", "-f"])
+        .arg(first.to_string())
+        .arg("-l")
+        .arg(last.to_string())
         .arg(&input)
         .arg(&prefix);
-    let out = run_tool(cmd, timeout)?;
+    let out = run_tool(cmd, timeout).map_err(OcrError::new)?;
     if !out.status_ok {
-        return Err(format!("pdftoppm failed: {}", out.stderr.trim()));
+        return Err(OcrError::new(format!(
+            "pdftoppm failed: {}",
+            out.stderr.trim()
+        )));
     }
     let mut images: Vec<_> = std::fs::read_dir(dir.path())
-        .map_err(|e| format!("temp dir: {e}"))?
+        .map_err(|e| OcrError::new(format!("temp dir: {e}")))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "png"))
@@ -142,13 +294,14 @@ pub(crate) fn ocr_pdf(
     .min(images.len())
     .max(1);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<String, String>>>> = Mutex::new(vec![None; images.len()]);
+    let results: Mutex<Vec<Option<Result<String, OcrError>>>> =
+        Mutex::new(vec![None; images.len()]);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(img) = images.get(i) else { break };
-                let page = ocr_page(img, timeout);
+                let page = ocr_page(img, settings, timeout);
                 let failed = page.is_err();
                 if let Some(slot) = results.lock().unwrap_or_else(|p| p.into_inner()).get_mut(i) {
                     *slot = Some(page);
@@ -161,19 +314,14 @@ pub(crate) fn ocr_pdf(
             });
         }
     });
-    let mut text = String::new();
-    let mut pages = 0u32;
+    let mut pages = Vec::new();
     for page in results.into_inner().unwrap_or_else(|p| p.into_inner()) {
         match page {
-            Some(Ok(t)) => {
-                text.push_str(&t);
-                text.push_str("\n\u{c}");
-                pages += 1;
-            }
+            Some(Ok(t)) => pages.push(t),
             Some(Err(e)) => return Err(e),
             // Not reached: another page failed first.
             None => {}
         }
     }
-    Ok(OcrResult { text, pages })
+    Ok(pages)
 }

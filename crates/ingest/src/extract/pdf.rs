@@ -429,6 +429,7 @@ fn try_ocr(bytes: &[u8], opts: &ExtractOptions, out: &mut Extracted, before: &Qu
     match ocr::ocr_pdf(
         bytes,
         opts.ocr_max_pages,
+        &opts.ocr_settings,
         opts.tool_timeout,
         opts.ocr_workers,
     ) {

@@ -1,6 +1,8 @@
 //! Every PDF we have, with an asserted outcome: extractor fallbacks, quality, cover fields.
 
-use biaozhun_ingest::extract::{extract_file, ExtractError, ExtractOptions, Extractor};
+use biaozhun_ingest::extract::{
+    extract_file, ocr_pdf_pages, ExtractError, ExtractOptions, Extractor, OcrSettings,
+};
 use biaozhun_ingest::structure::parse_standard_text;
 use biaozhun_model::TextQuality;
 
@@ -117,6 +119,92 @@ fn gbt39059_is_garbled_and_ocr_recovers_it() {
     assert!(!e.needs_ocr);
     assert!(e.text.contains("中华人民共和国国家标准") || e.text.contains("国家标准"));
     assert!(e.text.contains("环境测试舱"), "{}", e.text);
+}
+
+/// The default OCR settings (chosen by `bench/ocr.py --sweep`) still read the cover of a scan:
+/// `fixtures/scans/DB62T4330-2021-cover.pdf` is the cover of our own DB62/T 4330 fixture turned,
+/// thresholded and speckled into an image-only PDF by `fixtures/gen/make_scan.py`.
+#[test]
+fn default_ocr_settings_read_a_generated_scan() {
+    let path = fixtures().join("scans/DB62T4330-2021-cover.pdf");
+    let e = extract_file(&path, &no_ocr()).expect("extract without ocr");
+    assert_eq!(e.quality, TextQuality::NoText);
+    assert!(e.needs_ocr);
+    if !ocr_installed() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "tesseract/pdftoppm missing in CI"
+        );
+        eprintln!("note: tesseract/pdftoppm not installed, OCR part skipped");
+        return;
+    }
+    let e = extract_file(&path, &ExtractOptions::default()).expect("extract with ocr");
+    assert_eq!(e.quality, TextQuality::Ocr, "{:?} {}", e.warnings, e.text);
+    assert_eq!(e.extractor, Extractor::Tesseract);
+    let p = parse_standard_text(&e.text);
+    assert_eq!(
+        p.code.map(|c| c.to_string()).as_deref(),
+        Some("DB62/T 4330-2021"),
+        "{}",
+        e.text
+    );
+    let squeezed: String = e.text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(squeezed.contains("甘肃省地方标准"), "{}", e.text);
+    assert!(squeezed.contains("2021-06-28发布"), "{}", e.text);
+}
+
+/// Settings are checked before any tool runs, naming the field; a language that is not
+/// installed fails the OCR of that file with tesseract's message, not the process.
+#[test]
+fn ocr_settings_are_checked() {
+    let bytes = std::fs::read(fixtures().join("scans/DB62T4330-2021-cover.pdf")).expect("fixture");
+    let timeout = std::time::Duration::from_secs(60);
+    for (bad, field) in [
+        (
+            OcrSettings {
+                lang: "chi_sim -l x".into(),
+                ..Default::default()
+            },
+            "ocr lang",
+        ),
+        (
+            OcrSettings {
+                dpi: 20_000,
+                ..Default::default()
+            },
+            "ocr dpi",
+        ),
+        (
+            OcrSettings {
+                psm: 14,
+                ..Default::default()
+            },
+            "ocr psm",
+        ),
+    ] {
+        let err = ocr_pdf_pages(&bytes, 1, 1, &bad, 1, timeout).expect_err(field);
+        assert!(err.to_string().contains(field), "{err}");
+    }
+    if !ocr_installed() {
+        return;
+    }
+    let opts = ExtractOptions {
+        ocr_settings: OcrSettings {
+            lang: "no_such_lang".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let e = extract_file(&fixtures().join("scans/DB62T4330-2021-cover.pdf"), &opts)
+        .expect("a failed OCR is a warning");
+    assert!(e.needs_ocr);
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.contains("ocr failed: tesseract failed")),
+        "{:?}",
+        e.warnings
+    );
 }
 
 #[test]
