@@ -27,6 +27,7 @@ import argparse
 import datetime
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -87,6 +88,30 @@ def querybench(a, d, idx):
     return {x["shape"]: x for x in json.loads(p.stdout)}
 
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def cpu_per_query(a, d, idx, shape, extra=2):
+    """Mean CPU ms per query of one shape, robust to a loaded machine (wall clock is not): the CPU
+    time of `querybench --passes 1+extra` minus that of `--passes 1` (the index open, warm-up and
+    first pass cancel out), divided by the executions the extra passes add (each pass runs every
+    query once sequentially and once per throughput thread)."""
+    threads = os.cpu_count() or 2
+    cpu = []
+    for passes in (1, 1 + extra):
+        t = children_cpu()
+        p = subprocess.run([a.bin, "querybench", os.path.join(d, "queries.jsonl"), "--index", idx,
+                            "--passes", str(passes), "--shapes", shape, "--json"],
+                           capture_output=True, text=True, cwd=ROOT)
+        if p.returncode != 0:
+            raise SystemExit(f"querybench on {idx} failed: {p.stderr[-1500:]}")
+        cpu.append(children_cpu() - t)
+        nq = json.loads(p.stdout)[0]["queries"]
+    return 1000 * (cpu[1] - cpu[0]) / (extra * nq * (1 + threads))
+
+
 def xapian(a, d, build):
     cmd = [DEB_PY, os.path.join(HERE, "peers.py"), "xapian", d, str(a.passes), "--segmenter", a.segmenter]
     seg_dir = "xapian" if a.segmenter == "jieba" else f"xapian-{a.segmenter}"
@@ -107,11 +132,15 @@ def ok_total(s):
             sum(g["n"] for k, g in s.items() if k != "topic"))
 
 
+def cpu(x):
+    return f"{x['cpu_ms_per_query']:.3f}" if "cpu_ms_per_query" in x else "n/a"
+
+
 def table(res):
-    out = ["| documents | text GB | facets p50 / p99 ms | facets q/s | hits only p50 / p99 ms | "
-           "hits only q/s | Xapian p50 / p99 ms | Xapian q/s | hits only / Xapian | Xapian success | "
+    out = ["| documents | text GB | facets p50 / p99 ms | facets q/s | facets CPU ms/q | hits only p50 / p99 ms | "
+           "hits only q/s | hits only CPU ms/q | Xapian p50 / p99 ms | Xapian q/s | hits only / Xapian | Xapian success | "
            "load before / after |",
-           "|---|---:|---|---:|---|---:|---|---:|---:|---:|---|"]
+           "|---|---:|---|---:|---:|---|---:|---:|---|---:|---:|---:|---|"]
     for p in res["points"]:
         m = p["manifest"]
         f_, h = p["biaozhun"]["facets"], p["biaozhun"]["hits_only"]
@@ -121,8 +150,8 @@ def table(res):
               f"{h['throughput_qps'] / x['qps_all_cores']:.2f}x | {'%d/%d' % ok_total(x['success'])}"
               if x else "n/a | n/a | n/a | n/a")
         out.append(f"| {m['standards'] + m['notifications']:,}{cap} | {m['text_bytes'] / 1e9:.2f} | "
-                   f"{f_['p50_ms']:.2f} / {f_['p99_ms']:.2f} | {f_['throughput_qps']:,.0f} | "
-                   f"{h['p50_ms']:.2f} / {h['p99_ms']:.2f} | {h['throughput_qps']:,.0f} | {xs} | "
+                   f"{f_['p50_ms']:.2f} / {f_['p99_ms']:.2f} | {f_['throughput_qps']:,.0f} | {cpu(f_)} | "
+                   f"{h['p50_ms']:.2f} / {h['p99_ms']:.2f} | {h['throughput_qps']:,.0f} | {cpu(h)} | {xs} | "
                    f"{p['load_before'].split()[0]} / {p['load_after'].split()[0]} |")
     return "\n".join(out)
 
@@ -141,6 +170,8 @@ def main():
     ap.add_argument("--segmenter", choices=["jieba", "rjieba"], default="rjieba")
     ap.add_argument("--passes", type=int, default=3)
     ap.add_argument("--best-of", type=int, default=3)
+    ap.add_argument("--cpu", action="store_true",
+                    help="also the mean CPU ms per query of each shape (load-independent; 4 more runs)")
     ap.add_argument("--label", default="run", help="names the result file ROOT/scale-LABEL.json")
     a = ap.parse_args()
     a.bin = os.path.abspath(a.bin)
@@ -171,6 +202,10 @@ def main():
         point["biaozhun"] = querybench(a, d, idx)
         for k, x in point["biaozhun"].items():
             log(f"{size} {k}: p50 {x['p50_ms']:.2f} ms, p99 {x['p99_ms']:.2f} ms, {x['throughput_qps']:.0f} q/s")
+        if a.cpu:
+            for k in ("facets", "hits_only"):
+                point["biaozhun"][k]["cpu_ms_per_query"] = cpu_per_query(a, d, idx, k)
+                log(f"{size} {k}: {point['biaozhun'][k]['cpu_ms_per_query']:.3f} CPU ms per query")
         if a.xapian or a.xapian_build:
             point["load_before_xapian"] = loadavg()
             x = xapian(a, d, a.xapian_build)
