@@ -761,6 +761,23 @@ fn region_query(index: &Index, p: &Province) -> Box<dyn Query> {
 
 /// The query for a plan, with filters and the `file` bookkeeping documents excluded.
 pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<dyn Query> {
+    build_with(index, plan, filters, mode, true)
+}
+
+/// [`build`] without the proximity clauses, for a collector that adds them itself to the
+/// documents that can still reach the page ([`crate::collect::Proximity`]); the scores are the
+/// same as [`build`]'s for those documents.
+pub fn build_lean(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<dyn Query> {
+    build_with(index, plan, filters, mode, false)
+}
+
+fn build_with(
+    index: &Index,
+    plan: &Plan,
+    filters: &[Filter],
+    mode: Mode,
+    with_proximity: bool,
+) -> Box<dyn Query> {
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut optional: Vec<Box<dyn Query>> = Vec::new();
     let codes = code_query(index, plan);
@@ -798,30 +815,12 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<
             }
         }
     }
-    // Proximity: the compounds next to each other in a title or the body. Only the leading
-    // groups in increasing positions: one-word phrases append groups whose positions restart
-    // at 0 (subtracting the first position underflowed there; found by cargo fuzz).
-    let ordered: Vec<&Group> = plan
-        .groups
-        .iter()
-        .scan(None, |last: &mut Option<usize>, g| {
-            let next = last.is_none_or(|p| g.position > p);
-            *last = Some(g.position);
-            next.then_some(g)
-        })
-        .collect();
-    if ordered.len() >= 2 && !has_ids {
-        let p0 = ordered[0].position;
-        for (field, boost) in [(index.fields.title_zh, 3.0), (index.fields.body, 1.0)] {
-            let terms: Vec<(usize, Term)> = ordered
-                .iter()
-                .map(|g| (g.position - p0, Term::from_field_text(field, &g.base)))
-                .collect();
-            optional.push(Box::new(BoostQuery::new(
-                Box::new(PhraseQuery::new_with_offset_and_slop(terms, 2)),
-                boost,
-            )));
-        }
+    if with_proximity && !has_ids {
+        optional.extend(
+            proximity(index, plan)
+                .into_iter()
+                .map(|(terms, boost)| phrase_boosted(terms, boost)),
+        );
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if required.is_empty() && optional.is_empty() {
@@ -840,6 +839,60 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<
         keyword(index.fields.kind, crate::document::FILE_KIND),
     ));
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// Proximity: the compounds next to each other in a title or the body, as the terms (with
+/// their offsets) of a sloppy phrase and its boost, per field. Only the leading groups in
+/// increasing positions: one-word phrases append groups whose positions restart at 0
+/// (subtracting the first position underflowed there; found by cargo fuzz). None when the
+/// query names a code (words only refine the ranking of its editions then).
+pub fn proximity(index: &Index, plan: &Plan) -> Vec<(Vec<(usize, Term)>, f32)> {
+    if !plan.codes.is_empty() || !plan.symbols.is_empty() {
+        // As `code_query` has it: with a code the words only refine its editions' ranking.
+        return Vec::new();
+    }
+    let ordered: Vec<&Group> = plan
+        .groups
+        .iter()
+        .scan(None, |last: &mut Option<usize>, g| {
+            let next = last.is_none_or(|p| g.position > p);
+            *last = Some(g.position);
+            next.then_some(g)
+        })
+        .collect();
+    let Some(p0) = ordered.first().map(|g| g.position) else {
+        return Vec::new();
+    };
+    if ordered.len() < 2 {
+        return Vec::new();
+    }
+    [
+        (index.fields.title_zh, PROXIMITY_TITLE_BOOST),
+        (index.fields.body, PROXIMITY_BODY_BOOST),
+    ]
+    .into_iter()
+    .map(|(field, boost)| {
+        let terms = ordered
+            .iter()
+            .map(|g| (g.position - p0, Term::from_field_text(field, &g.base)))
+            .collect();
+        (terms, boost)
+    })
+    .collect()
+}
+
+/// Weight of the words next to each other in the Chinese title, and in the body.
+const PROXIMITY_TITLE_BOOST: f32 = 3.0;
+const PROXIMITY_BODY_BOOST: f32 = 1.0;
+/// Words at most this many positions apart count as next to each other.
+pub(crate) const PROXIMITY_SLOP: u32 = 2;
+
+/// The sloppy phrase of [`proximity`]'s terms, boosted.
+pub(crate) fn phrase_boosted(terms: Vec<(usize, Term)>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(
+        Box::new(PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP)),
+        boost,
+    ))
 }
 
 /// The query of documents that match at least `min` of the plan's words (term groups, phrases,

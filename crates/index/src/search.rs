@@ -7,7 +7,7 @@
 use biaozhun_model::Status;
 use tantivy::TantivyDocument;
 
-use crate::collect::{Candidate, Cursor, HitsCollector, SortValue};
+use crate::collect::{Candidate, Cursor, HitsCollector, Proximity, SortValue};
 use crate::document::date_num;
 use crate::query::{self, Mode};
 use crate::request::hit_from_head;
@@ -58,6 +58,7 @@ impl Index {
             count_status,
             columns: self.columns.clone(),
             editions: self.editions_for(&searcher)?,
+            proximity: Proximity::new(&searcher, query::proximity(self, &plan))?,
         };
         let live: Vec<tantivy::index::SegmentId> = searcher
             .segment_readers()
@@ -65,7 +66,7 @@ impl Index {
             .map(|r| r.segment_id())
             .collect();
         self.columns.retain(&live);
-        let q = query::build(self, &plan, &filters, Mode::All);
+        let q = query::build_lean(self, &plan, &filters, Mode::All);
         let mut fruit = searcher.search(&*q, &collector)?;
         let complete = fruit.total;
         let mut relaxed = false;
@@ -122,6 +123,8 @@ impl Index {
                 // when nothing matched completely, the facets.
                 let last = min == floor;
                 let pass = HitsCollector {
+                    // Partial matches were never scored by proximity.
+                    proximity: None,
                     k: if filled {
                         0
                     } else {
@@ -161,7 +164,7 @@ impl Index {
         }
         if complete == 0 && partial_total == 0 && plan.can_relax() {
             // Nothing matches every word, nor all but two: a best-effort any-word answer.
-            let q = query::build(self, &plan, &filters, Mode::Any);
+            let q = query::build_lean(self, &plan, &filters, Mode::Any);
             fruit = searcher.search(&*q, &collector)?;
             relaxed = fruit.total > 0;
             mode = Mode::Any;
@@ -171,10 +174,10 @@ impl Index {
             // plain word (`blueberries from Chile`); answer without the filter (it is last).
             filters.pop();
             market_filtered = false;
-            let q = query::build(self, &plan, &filters, Mode::All);
+            let q = query::build_lean(self, &plan, &filters, Mode::All);
             fruit = searcher.search(&*q, &collector)?;
             if fruit.total == 0 && plan.can_relax() {
-                let q = query::build(self, &plan, &filters, Mode::Any);
+                let q = query::build_lean(self, &plan, &filters, Mode::Any);
                 fruit = searcher.search(&*q, &collector)?;
                 relaxed = fruit.total > 0;
                 mode = Mode::Any;
@@ -197,7 +200,7 @@ impl Index {
                     query: f.query.box_clone(),
                 })
                 .collect();
-            let q = query::build(self, &plan, &others, mode);
+            let q = query::build_lean(self, &plan, &others, mode);
             let pass = HitsCollector {
                 k: 0,
                 after: None,
@@ -218,7 +221,7 @@ impl Index {
                 facets: Vec::new(),
                 ..collector.clone()
             };
-            let q = query::build(self, &plan, &filters, mode);
+            let q = query::build_lean(self, &plan, &filters, mode);
             let mut counts = searcher.search(&*q, &pass)?.facets;
             fruit.facets.insert(
                 "status".to_string(),
@@ -357,7 +360,12 @@ impl Index {
         self.bridge().warm();
         let searcher = self.reader.searcher();
         self.columns.warm(&searcher)?;
-        self.editions_for(&searcher)?;
+        let table = self.editions_for(&searcher)?;
+        let today = date_num(chrono::Local::now().date_naive());
+        for r in searcher.segment_readers() {
+            let cols = self.columns.segment(r)?;
+            table.day_rows(r.segment_id(), &cols, today);
+        }
         Ok(())
     }
 

@@ -160,6 +160,7 @@ impl Index {
             count_status: false,
             columns: self.columns.clone(),
             editions: self.editions_for(&searcher)?,
+            proximity: None,
         };
         let fruit = searcher.search(&q, &collector)?;
         let mut out = Vec::new();

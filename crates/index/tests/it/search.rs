@@ -763,3 +763,54 @@ fn common_words_do_not_make_partial_matches() {
     let ids = |r: &SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&hits_only), ids(&faceted));
 }
+
+/// The words next to each other lift a document above ones with a better score otherwise,
+/// also when more documents match than the collector's rescoring window holds: the
+/// proximity clauses are scored for the best candidates only (`collect::Proximity`).
+#[test]
+fn words_next_to_each_other_rank_first_beyond_the_window() {
+    use biaozhun_index::collect::PROXIMITY_WINDOW;
+    use biaozhun_index::Index;
+    use biaozhun_model::{Record, Standard, StandardCode, Store};
+    let rec = |i: usize, title: &str| {
+        let mut s =
+            Standard::new(StandardCode::parse(&format!("T/XY {}-2020", 1 + i)).expect("code"));
+        s.title_zh = Some(title.to_string());
+        Record::Standard(s)
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut index = Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
+    let n = 2 * PROXIMITY_WINDOW + 100;
+    // Other documents, so the two words are not in every title (their weight is their rarity).
+    let recs = (0..n + 2_000)
+        .map(|i| {
+            let title = match i {
+                // A better score by the words alone (a shorter title), the words apart.
+                0..=4 => "玉米 种子 检验 规程 制种",
+                // The words next to each other.
+                5 => "玉米 制种 种子 检验 规程 通则 要求",
+                // Longer titles, the words apart: a lower score.
+                i if i < n => "玉米 种子 检验 规程 制种 通则 要求 方法",
+                _ => "道路 照明 设计规范",
+            };
+            rec(i, title)
+        })
+        .collect();
+    index.put(recs, &[]).expect("put");
+    index.commit().expect("commit");
+    let r = index
+        .search(&SearchRequest {
+            q: "玉米 制种".into(),
+            facets: Some(Vec::new()),
+            ..Default::default()
+        })
+        .expect("search");
+    assert_eq!(r.total, n as u64);
+    let scored: Vec<(String, f32)> = r.hits.iter().map(|h| (h.id.clone(), h.score)).collect();
+    assert_eq!(ids(&r)[0], "T/XY 6-2020", "{scored:?}");
+    // Without the proximity clauses it would be sixth: the five shorter titles come next.
+    let next: Vec<String> = (1..=5).map(|i| format!("T/XY {i}-2020")).collect();
+    let mut got = ids(&r)[1..6].to_vec();
+    got.sort();
+    assert_eq!(got, next);
+}
