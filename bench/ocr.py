@@ -381,7 +381,7 @@ def scaling(args):
     for run in range(args.runs):
         for workers in (1, 2):
             load = os.getloadavg()[0]
-            rows, wall, cpu = probe(args.probe, ["--workers", str(workers)], specs)
+            rows, wall, cpu = probe(args.probe, ["--workers", str(workers), *args.extra.split()], specs)
             pages = sum(len(r.get("texts", [])) for r in rows)
             texts = [r.get("texts") for r in rows]
             same = "" if seen is None else ("identical text" if texts == seen else "TEXT DIFFERS")
@@ -402,6 +402,7 @@ def main():
     ap.add_argument("--probe", default=str(ROOT / "target/debug/examples/ocr_pages"))
     ap.add_argument("--settings", help="comma-separated names from SETTINGS (default: all)")
     ap.add_argument("--out", help="write every page's text and figures as JSON here")
+    ap.add_argument("--extra", default="", help="--scaling: more ocr_pages options, e.g. '--dpi 200 --psm 3'")
     args = ap.parse_args()
     if args.sweep:
         return sweep(args)
