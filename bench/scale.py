@@ -93,12 +93,13 @@ def children_cpu():
     return r.ru_utime + r.ru_stime
 
 
-def cpu_per_query(a, d, idx, shape, extra=2):
+def cpu_per_query(a, d, idx, shape):
     """Mean CPU ms per query of one shape, robust to a loaded machine (wall clock is not): the CPU
-    time of `querybench --passes 1+extra` minus that of `--passes 1` (the index open, warm-up and
-    first pass cancel out), divided by the executions the extra passes add (each pass runs every
+    time of `querybench --passes 1+N` (N = --cpu-passes) minus that of `--passes 1` (the index
+    open, warm-up and first pass cancel out), divided by the executions the extra passes add (each pass runs every
     query once sequentially and once per throughput thread)."""
     threads = os.cpu_count() or 2
+    extra = a.cpu_passes
     cpu = []
     for passes in (1, 1 + extra):
         t = children_cpu()
@@ -108,7 +109,8 @@ def cpu_per_query(a, d, idx, shape, extra=2):
         if p.returncode != 0:
             raise SystemExit(f"querybench on {idx} failed: {p.stderr[-1500:]}")
         cpu.append(children_cpu() - t)
-        nq = json.loads(p.stdout)[0]["queries"]
+        if passes == 1:
+            nq = json.loads(p.stdout)[0]["queries"]  # the timed samples: queries x passes
     return 1000 * (cpu[1] - cpu[0]) / (extra * nq * (1 + threads))
 
 
@@ -121,10 +123,22 @@ def xapian(a, d, build):
         subprocess.run(["nice", "-n", "19", sys.executable, os.path.join(HERE, "peers.py"), "segment", d,
                         "--segmenter", a.segmenter], check=True)
         subprocess.run(["nice", "-n", "19"] + cmd + ["--index-only"], check=True)
-    p = subprocess.run(cmd + ["--no-snippets"], capture_output=True, text=True)
-    if p.returncode != 0:
-        raise SystemExit(f"xapian on {d} failed: {p.stderr[-1500:]}")
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    runs = []
+    for passes in ((1, 1 + a.cpu_passes) if a.cpu else (a.passes,)):
+        t = children_cpu()
+        cmd[4] = str(passes)
+        p = subprocess.run(cmd + ["--no-snippets"], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SystemExit(f"xapian on {d} failed: {p.stderr[-1500:]}")
+        runs.append((children_cpu() - t, json.loads(p.stdout.strip().splitlines()[-1])))
+    res = runs[-1][1]
+    if a.cpu:
+        # The same difference as cpu_per_query: each pass runs every query once sequentially and
+        # once in each of the one-per-core throughput processes.
+        threads = os.cpu_count() or 2
+        res["cpu_ms_per_query"] = (1000 * (runs[1][0] - runs[0][0])
+                                   / (a.cpu_passes * res["queries"] * (1 + threads)))
+    return res
 
 
 def ok_total(s):
@@ -138,17 +152,21 @@ def cpu(x):
 
 def table(res):
     out = ["| documents | text GB | facets p50 / p99 ms | facets q/s | facets CPU ms/q | hits only p50 / p99 ms | "
-           "hits only q/s | hits only CPU ms/q | Xapian p50 / p99 ms | Xapian q/s | hits only / Xapian | Xapian success | "
+           "hits only q/s | hits only CPU ms/q | Xapian p50 / p99 ms | Xapian q/s | Xapian CPU ms/q | hits only / Xapian "
+           "(q/s; CPU per query) | Xapian success | "
            "load before / after |",
-           "|---|---:|---|---:|---:|---|---:|---:|---|---:|---:|---:|---|"]
+           "|---|---:|---|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---|"]
     for p in res["points"]:
         m = p["manifest"]
         f_, h = p["biaozhun"]["facets"], p["biaozhun"]["hits_only"]
         x = p.get("xapian")
         cap = f" (bodies <= {m['body_cap']:,} B)" if m.get("body_cap") else ""
-        xs = (f"{x['p50_ms']:.2f} / {x['p99_ms']:.2f} | {x['qps_all_cores']:,.0f} | "
-              f"{h['throughput_qps'] / x['qps_all_cores']:.2f}x | {'%d/%d' % ok_total(x['success'])}"
-              if x else "n/a | n/a | n/a | n/a")
+        xs = (f"{x['p50_ms']:.2f} / {x['p99_ms']:.2f} | {x['qps_all_cores']:,.0f} | {cpu(x)} | "
+              f"{h['throughput_qps'] / x['qps_all_cores']:.2f}x"
+              + (f" (CPU {x['cpu_ms_per_query'] / h['cpu_ms_per_query']:.2f}x)"
+                 if "cpu_ms_per_query" in x and "cpu_ms_per_query" in h else "")
+              + f" | {'%d/%d' % ok_total(x['success'])}"
+              if x else "n/a | n/a | n/a | n/a | n/a")
         out.append(f"| {m['standards'] + m['notifications']:,}{cap} | {m['text_bytes'] / 1e9:.2f} | "
                    f"{f_['p50_ms']:.2f} / {f_['p99_ms']:.2f} | {f_['throughput_qps']:,.0f} | {cpu(f_)} | "
                    f"{h['p50_ms']:.2f} / {h['p99_ms']:.2f} | {h['throughput_qps']:,.0f} | {cpu(h)} | {xs} | "
@@ -172,6 +190,8 @@ def main():
     ap.add_argument("--best-of", type=int, default=3)
     ap.add_argument("--cpu", action="store_true",
                     help="also the mean CPU ms per query of each shape (load-independent; 4 more runs)")
+    ap.add_argument("--cpu-passes", type=int, default=10,
+                    help="passes the second CPU run adds (more: the fixed start-up cost weighs less)")
     ap.add_argument("--label", default="run", help="names the result file ROOT/scale-LABEL.json")
     a = ap.parse_args()
     a.bin = os.path.abspath(a.bin)
