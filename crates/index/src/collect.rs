@@ -203,6 +203,8 @@ pub(crate) struct DocInfo {
     pub(crate) label: Option<Status>,
     /// Stored status rank (1 when absent).
     rank: u8,
+    /// A file bookkeeping document (kind `file`), never a hit.
+    file: bool,
 }
 
 impl DocInfo {
@@ -228,6 +230,10 @@ impl DocInfo {
     /// Stored status rank (1 when absent).
     pub(crate) fn rank(&self) -> u8 {
         self.rank
+    }
+    /// Whether it is a file bookkeeping document.
+    pub(crate) fn is_file(&self) -> bool {
+        self.file
     }
 }
 
@@ -318,6 +324,13 @@ impl SegmentColumns {
         let issue_date = ff.i64(names::issue_date)?;
         let rank = ff.u64(names::status_rank)?;
         let year = ff.u64(names::year)?;
+        let kind = ff.str(names::kind)?;
+        let file_ord = match &kind {
+            Some(col) => col
+                .dictionary()
+                .term_ord(crate::document::FILE_KIND.as_bytes())?,
+            None => None,
+        };
         let docs = (0..max_doc)
             .map(|doc| DocInfo {
                 issue: issue_date.first(doc).unwrap_or(NO_DATE),
@@ -331,6 +344,10 @@ impl SegmentColumns {
                     .and_then(|c| c.term_ords(doc).next())
                     .and_then(|o| status_of_ord.get(o as usize).copied().flatten()),
                 rank: rank.first(doc).map_or(1, |r| r.min(3) as u8),
+                file: file_ord.is_some_and(|f| {
+                    kind.as_ref()
+                        .is_some_and(|c| c.term_ords(doc).any(|o| o == f))
+                }),
             })
             .collect();
         let mut facet_ords = HashMap::new();
@@ -857,6 +874,10 @@ impl SegmentCollector for HitsSegment {
         let Some(row) = self.rows.get(doc as usize).copied() else {
             return;
         };
+        if !row.is_record() {
+            // A file bookkeeping document (the query does not exclude them: `build_lean`).
+            return;
+        }
         let derived = row.status();
         if let Some(want) = &self.statuses {
             match derived {

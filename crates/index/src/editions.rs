@@ -59,7 +59,7 @@ type DayRows = HashMap<(SegmentId, i64), Arc<Vec<DayRow>>>;
 /// apart in memory) was 8-13 % of the time of hits-only queries on the 300k-document bench
 /// corpus, and the collector's own loads of 40-byte [`crate::collect::DocInfo`]s another
 /// large share; a dense row per document is one load.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct DayRow {
     /// Edition year, 0 when absent.
     pub year: u16,
@@ -71,6 +71,19 @@ pub(crate) struct DayRow {
 
 impl DayRow {
     const NO_STATUS: u8 = u8::MAX;
+    /// The `status` of a file bookkeeping document: never a hit.
+    const FILE: u8 = u8::MAX - 1;
+    /// The row of a document the columns do not know: no year, no status, no hit.
+    const UNKNOWN: DayRow = DayRow {
+        year: 0,
+        rank: 1,
+        status: DayRow::FILE,
+    };
+
+    /// Whether the document is a record (not a file bookkeeping document).
+    pub fn is_record(&self) -> bool {
+        self.status != Self::FILE
+    }
 
     /// The status derived on the row's date.
     pub fn status(&self) -> Option<Status> {
@@ -285,7 +298,7 @@ impl EditionTable {
         let rows: Vec<DayRow> = (0..cols.max_doc())
             .map(|doc| {
                 let Some(info) = cols.doc_info(doc) else {
-                    return DayRow::default();
+                    return DayRow::UNKNOWN;
                 };
                 let derived = nodes
                     .and_then(|n| n.get(doc as usize))
@@ -294,7 +307,11 @@ impl EditionTable {
                 DayRow {
                     year: info.year(),
                     rank: derived.map_or(info.rank(), |s| s.rank()),
-                    status: derived.map_or(DayRow::NO_STATUS, |s| s.rank()),
+                    status: if info.is_file() {
+                        DayRow::FILE
+                    } else {
+                        derived.map_or(DayRow::NO_STATUS, |s| s.rank())
+                    },
                 }
             })
             .collect();

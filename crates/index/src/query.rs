@@ -764,9 +764,11 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<
     build_with(index, plan, filters, mode, true)
 }
 
-/// [`build`] without the proximity clauses, for a collector that adds them itself to the
-/// documents that can still reach the page ([`crate::collect::Proximity`]); the scores are the
-/// same as [`build`]'s for those documents.
+/// [`build`] for the search collector ([`crate::collect::HitsCollector`]), without what it
+/// does itself: the proximity clauses, which it adds to the documents that can still reach
+/// the page ([`crate::collect::Proximity`]; the scores are the same as [`build`]'s for those),
+/// and the exclusion of the `file` bookkeeping documents, which it skips by its per-document
+/// row (a `MustNot` clause seeks the postings of every file document for every match).
 pub fn build_lean(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<dyn Query> {
     build_with(index, plan, filters, mode, false)
 }
@@ -834,10 +836,12 @@ fn build_with(
     for f in filters {
         clauses.push((Occur::Must, konst(f.query.box_clone(), 0.0)));
     }
-    clauses.push((
-        Occur::MustNot,
-        keyword(index.fields.kind, crate::document::FILE_KIND),
-    ));
+    if with_proximity {
+        clauses.push((
+            Occur::MustNot,
+            keyword(index.fields.kind, crate::document::FILE_KIND),
+        ));
+    }
     Box::new(BooleanQuery::new(clauses))
 }
 
@@ -896,14 +900,10 @@ pub(crate) fn phrase_boosted(terms: Vec<(usize, Term)>, boost: f32) -> Box<dyn Q
 }
 
 /// The query of documents that match at least `min` of the plan's words (term groups, phrases,
-/// regions), with filters and the `file` bookkeeping documents excluded: the partial matches
-/// that fill a page when fewer documents than asked match every word.
-pub fn build_partial(
-    index: &Index,
-    words: &[&WordQuery],
-    filters: &[Filter],
-    min: usize,
-) -> Box<dyn Query> {
+/// regions), with filters: the partial matches that fill a page when fewer documents than
+/// asked match every word. For the search collector, which skips the `file` bookkeeping
+/// documents itself (see [`build_lean`]).
+pub fn build_partial(words: &[&WordQuery], filters: &[Filter], min: usize) -> Box<dyn Query> {
     let any: Box<dyn Query> = if min <= 1 {
         Box::new(BooleanQuery::new(
             words.iter().map(|w| (Occur::Should, w.query())).collect(),
@@ -916,10 +916,6 @@ pub fn build_partial(
     for f in filters {
         clauses.push((Occur::Must, konst(f.query.box_clone(), 0.0)));
     }
-    clauses.push((
-        Occur::MustNot,
-        keyword(index.fields.kind, crate::document::FILE_KIND),
-    ));
     Box::new(BooleanQuery::new(clauses))
 }
 

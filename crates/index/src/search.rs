@@ -139,7 +139,7 @@ impl Index {
                     count_status: last && complete == 0 && collector.count_status,
                     ..collector.clone()
                 };
-                let q = query::build_partial(self, &counted, &filters, min);
+                let q = query::build_partial(&counted, &filters, min);
                 let f = searcher.search(&*q, &pass)?;
                 lower = lower.max(f.total.saturating_sub(complete));
                 for c in f.top {
