@@ -96,8 +96,8 @@ def children_cpu():
 def cpu_per_query(a, d, idx, shape):
     """Mean CPU ms per query of one shape, robust to a loaded machine (wall clock is not): the CPU
     time of `querybench --passes 1+N` (N = --cpu-passes) minus that of `--passes 1` (the index
-    open, warm-up and first pass cancel out), divided by the executions the extra passes add (each pass runs every
-    query once sequentially and once per throughput thread)."""
+    open, warm-up and first pass cancel out), divided by the executions the extra passes add
+    (each pass runs every query once sequentially and once per throughput thread)."""
     threads = os.cpu_count() or 2
     extra = a.cpu_passes
     cpu = []
