@@ -675,29 +675,13 @@ fn a_base_number_lists_its_parts_in_order() {
 /// 产品, never with the hundreds that have only 产品; both still count in complete matches.
 #[test]
 fn common_words_do_not_make_partial_matches() {
-    use biaozhun_index::Index;
-    use biaozhun_model::{Record, Standard, StandardCode, Store};
-    let rec = |i: usize, title: &str| {
-        let mut s =
-            Standard::new(StandardCode::parse(&format!("T/XY {}-2020", 1 + i)).expect("code"));
-        s.title_zh = Some(title.to_string());
-        Record::Standard(s)
-    };
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut index = Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
-    let mut recs = Vec::new();
-    for i in 0..1_100 {
-        // 产品 in 1,000 of 1,100 titles; 隔音 in 10 without it and 2 with it.
-        let title = match i {
-            0..=1 => "隔音 产品 技术要求",
-            2..=11 => "建筑隔音 设计规范",
-            12..=1_011 => "工业产品 包装通则",
-            _ => "道路 照明 设计规范",
-        };
-        recs.push(rec(i, title));
-    }
-    index.put(recs, &[]).expect("put");
-    index.commit().expect("commit");
+    // 产品 in 1,000 of 1,100 titles; 隔音 in 10 without it and 2 with it.
+    let (_dir, index) = titled_index((0..1_100).map(|i| match i {
+        0..=1 => "隔音 产品 技术要求",
+        2..=11 => "建筑隔音 设计规范",
+        12..=1_011 => "工业产品 包装通则",
+        _ => "道路 照明 设计规范",
+    }));
     let r = index
         .search(&SearchRequest {
             q: "隔音 产品".into(),
@@ -770,34 +754,17 @@ fn common_words_do_not_make_partial_matches() {
 #[test]
 fn words_next_to_each_other_rank_first_beyond_the_window() {
     use biaozhun_index::collect::PROXIMITY_WINDOW;
-    use biaozhun_index::Index;
-    use biaozhun_model::{Record, Standard, StandardCode, Store};
-    let rec = |i: usize, title: &str| {
-        let mut s =
-            Standard::new(StandardCode::parse(&format!("T/XY {}-2020", 1 + i)).expect("code"));
-        s.title_zh = Some(title.to_string());
-        Record::Standard(s)
-    };
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut index = Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
     let n = 2 * PROXIMITY_WINDOW + 100;
     // Other documents, so the two words are not in every title (their weight is their rarity).
-    let recs = (0..n + 2_000)
-        .map(|i| {
-            let title = match i {
-                // A better score by the words alone (a shorter title), the words apart.
-                0..=4 => "玉米 种子 检验 规程 制种",
-                // The words next to each other.
-                5 => "玉米 制种 种子 检验 规程 通则 要求",
-                // Longer titles, the words apart: a lower score.
-                i if i < n => "玉米 种子 检验 规程 制种 通则 要求 方法",
-                _ => "道路 照明 设计规范",
-            };
-            rec(i, title)
-        })
-        .collect();
-    index.put(recs, &[]).expect("put");
-    index.commit().expect("commit");
+    let (_dir, index) = titled_index((0..n + 2_000).map(|i| match i {
+        // A better score by the words alone (a shorter title), the words apart.
+        0..=4 => "玉米 种子 检验 规程 制种",
+        // The words next to each other.
+        5 => "玉米 制种 种子 检验 规程 通则 要求",
+        // Longer titles, the words apart: a lower score.
+        i if i < n => "玉米 种子 检验 规程 制种 通则 要求 方法",
+        _ => "道路 照明 设计规范",
+    }));
     let r = index
         .search(&SearchRequest {
             q: "玉米 制种".into(),
@@ -813,4 +780,26 @@ fn words_next_to_each_other_rank_first_beyond_the_window() {
     let mut got = ids(&r)[1..6].to_vec();
     got.sort();
     assert_eq!(got, next);
+}
+
+/// A new index of standards `T/XY 1-2020`, `T/XY 2-2020`, ... with these Chinese titles.
+fn titled_index<'a>(
+    titles: impl Iterator<Item = &'a str>,
+) -> (tempfile::TempDir, biaozhun_index::Index) {
+    use biaozhun_model::{Record, Standard, StandardCode, Store};
+    let recs = titles
+        .enumerate()
+        .map(|(i, title)| {
+            let code = StandardCode::parse(&format!("T/XY {}-2020", 1 + i)).expect("code");
+            let mut s = Standard::new(code);
+            s.title_zh = Some(title.to_string());
+            Record::Standard(s)
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut index =
+        biaozhun_index::Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
+    index.put(recs, &[]).expect("put");
+    index.commit().expect("commit");
+    (dir, index)
 }
