@@ -20,7 +20,7 @@
 //! - A catalog's status label is evidence, not the answer: dates and links win when they
 //!   contradict it, and the verdict says so ([`Verdict::disagrees`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -335,7 +335,9 @@ fn node_id(code: &StandardCode) -> String {
 #[derive(Debug, Clone)]
 pub struct EditionGraph<D> {
     nodes: Vec<EditionNode<D>>,
-    index: BTreeMap<String, usize>,
+    /// Node by unpadded code: looked up for every node and link when the graph is built at
+    /// each index open (300k standards at the bench's full preset), so hashed, not ordered.
+    index: HashMap<String, usize>,
     /// (successor, how) per node index.
     succ: Vec<BTreeMap<usize, LinkBasis>>,
     /// (predecessor, how) per node index.
@@ -350,7 +352,7 @@ impl<D: Day> EditionGraph<D> {
     pub fn build(nodes: Vec<EditionNode<D>>) -> EditionGraph<D> {
         let mut g = EditionGraph {
             nodes: Vec::with_capacity(nodes.len()),
-            index: BTreeMap::new(),
+            index: HashMap::with_capacity(nodes.len()),
             succ: Vec::new(),
             pred: Vec::new(),
             known: Vec::new(),
@@ -388,7 +390,9 @@ impl<D: Day> EditionGraph<D> {
         }
         // Edition order within one number: each dated edition (amendments aside) is succeeded
         // by the next year's, unless a stated link already leads from one to a later one.
-        let mut by_key: BTreeMap<String, Vec<(u16, usize)>> = BTreeMap::new();
+        // Each number's editions are linked among themselves only: the order the numbers are
+        // visited in does not matter, so a hash map.
+        let mut by_key: HashMap<String, Vec<(u16, usize)>> = HashMap::new();
         for (i, n) in g.nodes.iter().enumerate() {
             if let (Some(y), None) = (n.code.year(), n.code.amendment()) {
                 by_key.entry(edition_key(&n.code)).or_default().push((y, i));
