@@ -44,8 +44,10 @@ import sys
 import tempfile
 import time
 import unicodedata
-import zlib
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures" / "gen"))
+import make_scan  # noqa: E402  (the scan writer the fixture is made with)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -242,30 +244,8 @@ def degrade(w, h, img, seed):
 
 
 def image_pdf(w, h, gray, dpi, path):
-    """A one-page PDF showing an 8-bit grey image at `dpi`: what a scanner writes."""
-    pw, ph = w * 72 / dpi, h * 72 / dpi
-    stream = zlib.compress(bytes(gray), 6)
-    content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode()
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2f} {ph:.2f}] "
-        f"/Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>".encode(),
-        f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray "
-        f"/BitsPerComponent 8 /Filter /FlateDecode /Length {len(stream)} >>\nstream\n".encode()
-        + stream + b"\nendstream",
-        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(out)
+    """A one-page PDF showing an 8-bit grey image at `dpi` (fixtures/gen/make_scan.py's)."""
+    make_scan.image_pdf(w, h, bytes(gray), path, dpi=dpi, depth=8, level=6)
 
 
 def simulated_scan(pdf, page, work):

@@ -111,16 +111,7 @@ def memory(pid):
     return out
 
 
-WRK_LUA = """
-local paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i + 1
-  if i > #paths then i = 1 end
-  return wrk.format("GET", paths[i])
-end
-"""
+from bench import WRK_LUA  # noqa: E402  (the same wrk script as bench.py)
 
 
 def load(port, queries, seconds, tmp):
