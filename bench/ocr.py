@@ -190,25 +190,6 @@ def first_text_page(pdf):
     return None
 
 
-def read_pgm(path):
-    data = path.read_bytes()
-    fields, pos = [], 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":
-            pos = data.index(b"\n", pos)
-            continue
-        end = pos
-        while not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end])
-        pos = end
-    assert fields[0] == b"P5" and fields[3] == b"255", fields
-    w, h = int(fields[1]), int(fields[2])
-    return w, h, bytearray(data[pos + 1:pos + 1 + w * h])
-
-
 def degrade(w, h, img, seed):
     """A scanner's look without an image library: turned 0.8 degrees (two shears: rows shifted
     sideways, then columns up or down), faded (ink at 45, paper at 215), grain (+-22 noise)
@@ -252,7 +233,7 @@ def simulated_scan(pdf, page, work):
     stem = work / f"{pdf.stem}-p{page}"
     subprocess.run(["pdftoppm", "-r", "150", "-gray", "-f", str(page), "-l", str(page),
                     "-singlefile", str(pdf), str(stem)], check=True)
-    w, h, img = read_pgm(stem.with_suffix(".pgm"))
+    w, h, img = make_scan.read_pgm(stem.with_suffix(".pgm"))
     out = work / f"scan-{pdf.stem}-p{page}.pdf"
     image_pdf(w, h, degrade(w, h, img, f"{pdf.name}:{page}"), 150, out)
     return out

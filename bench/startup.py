@@ -31,25 +31,18 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 
+from bench import WRK_LUA, free_port  # the same wrk script and port pick as bench.py
+
 
 def loadavg():
     with open("/proc/loadavg") as f:
         return f.read().strip()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def search_path(q):
@@ -110,8 +103,6 @@ def memory(pid):
                 out[k] = int(v.split()[0]) / 1024  # MB
     return out
 
-
-from bench import WRK_LUA  # noqa: E402  (the same wrk script as bench.py)
 
 
 def load(port, queries, seconds, tmp):
