@@ -239,6 +239,10 @@ def make_meta(seed, n_std):
     vocab = _CTX["vocab"]
     used = set()
     docs = []
+    # Number spaces per prefix hold the presets (up to 250,000 standards); beyond that they grow
+    # with the count, or the group issuers' 1,199 numbers x 9 parts run out (at 1M the draw for a
+    # free number never ends). Presets up to 250,000 standards are generated unchanged.
+    space = max(1, -(-n_std // 250_000))
     levels = [x for x, _ in LEVEL_SHARE]
     lw = [w for _, w in LEVEL_SHARE]
     ind_w = [w for _, w, _ in INDUSTRY]
@@ -249,24 +253,24 @@ def make_meta(seed, n_std):
         if level == "national":
             prefix = rng.choices([p for p, _ in NATIONAL], [w for _, w in NATIONAL])[0]
             base, lexname = "GB", rng.choice(["food", "medical", "IT", "car", "law", "caijing"])
-            number_space = 45000
+            number_space = 45000 * space
         elif level == "industry":
             k = rng.choices(range(len(INDUSTRY)), ind_w)[0]
             base, _, lexname = INDUSTRY[k]
             industry = base
             prefix = base + ("/T" if rng.random() < 0.8 else "")
-            number_space = 6000
+            number_space = 6000 * space
         elif level == "local":
             region, pname = vocab["provinces"][rng.randrange(len(vocab["provinces"]))]
             base = "DB" + region
             prefix = base + "/T"
             lexname = rng.choice(["food", "food", "medical", "law", "car"])
-            number_space = 5000
+            number_space = 5000 * space
         else:
             org = rng.choice(GROUP_ORGS)
             base = prefix = "T/" + org
             lexname = rng.choice(["food", "medical", "IT", "car", "caijing"])
-            number_space = 1200
+            number_space = 1200 * space
         while True:
             num = rng.randrange(1, number_space)
             if level == "national" and num < 100:
