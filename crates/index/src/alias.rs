@@ -22,6 +22,9 @@ pub const GENERATIONS_DIR: &str = "generations";
 pub const META_FILE: &str = "biaozhun-index.json";
 /// The copy of the index configuration a generation was built with.
 pub const CONFIG_DIR: &str = "config";
+/// The stored edition table of a generation's latest commit (a cache of what the index holds,
+/// see `editions::stored`; its temporary files start with the same name).
+pub const EDITIONS_FILE: &str = "biaozhun-editions.bin";
 
 /// Where an index directory's data lives now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +174,7 @@ pub fn is_index_entry(name: &str) -> bool {
     ) || name.starts_with(".tantivy-")
         || name == format!("{CURRENT_FILE}.tmp")
         || name == format!("{META_FILE}.tmp")
+        || name.starts_with(EDITIONS_FILE)
         || is_segment_file(name)
 }
 

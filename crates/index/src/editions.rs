@@ -3,12 +3,18 @@
 //! the edition in force. The rules themselves are `biaozhun_model::lifecycle`; this module
 //! gathers their inputs.
 //!
-//! The [`EditionTable`] is built once per searcher generation (after each commit) from fast
+//! The [`EditionTable`] belongs to one searcher generation (one commit). It is built from fast
 //! columns only: each standard's `edition` values (its code and stated links) and its dates and
-//! label, kept per segment by the column cache. No stored record is read, so building it for
-//! 24k standards takes milliseconds, and a link stated by one record changes the status of
-//! another without re-indexing either. Search (status filter, facets, ranking, hit status),
-//! record pages, the barrier check and 查新 all read the same table, so they agree.
+//! label, kept per segment by the column cache. No stored record is read, and a link stated by
+//! one record changes the status of another without re-indexing either. Search (status
+//! filter, facets, ranking, hit status), record pages, the barrier check and 查新 all read the
+//! same table, so they agree.
+//!
+//! Life cycle: a writable handle builds the table after each commit (and `optimize`) and
+//! stores its flat part beside the segments ([`stored`], keyed by the exact segments, deletes
+//! and rules); an open reads that file back (70 ms at 300k standards instead of a 1.5 s build)
+//! and builds the graph behind chains only when a chain is first asked. A missing, stale or
+//! damaged file means a build, never a wrong answer.
 //!
 //! Entry points: [`Index::edition_chain`] (the chain of a code on a date, with the editions in
 //! force it leads to) and [`Index::editions`] (the table of the current generation).
@@ -29,25 +35,108 @@ use tantivy::{DocAddress, DocId, Searcher};
 use crate::document::date_num;
 use crate::{Index, IndexError};
 
+mod stored;
+
+pub use stored::TableOrigin;
+pub(crate) use stored::EDITIONS_FILE;
+
 /// No edition: the document is not a standard.
 const NONE: u32 = u32::MAX;
 
 /// The editions of every standard of one searcher generation, linked.
+///
+/// Two parts. What a search, a facet count or a status lookup by id reads is small and flat:
+/// the rule's inputs per node, the node of each document, and the nodes by id; it is either
+/// built or read back from the file a writable handle stored beside the segments (see
+/// [`stored`]). The graph itself (every edition with its code and links, for chains, record
+/// pages and 查新) is built from the fast columns at its first use only: at 300k standards it
+/// took a second and ~180 MB, which every start paid before the first answer.
 pub struct EditionTable {
     generation: u64,
     searcher: Searcher,
-    graph: EditionGraph<i64>,
+    columns: Arc<crate::collect::ColumnCache>,
     /// Per node: the rule's inputs, precomputed (the search loop evaluates them per match).
     life: Vec<(EditionFacts<i64>, Successors<i64>)>,
-    /// Per node given by a document: where it is.
-    addr: Vec<Option<DocAddress>>,
     /// Per segment: node index of each document ([`NONE`] for other kinds and deleted ones).
     docs: HashMap<SegmentId, Arc<Vec<u32>>>,
-    /// Nodes by [`edition_key`]: every edition of a number, GB and GB/T together.
-    by_key: HashMap<String, Vec<usize>>,
+    /// The given nodes (standards the index holds) by unpadded code, for status lookups.
+    keys: NodeKeys,
+    /// Where this table came from (stored file or built, and why).
+    origin: TableOrigin,
+    /// The graph, built at the first chain asked (or kept from a fresh build).
+    chains: std::sync::OnceLock<Chains>,
     /// The search loop's rows of each segment on a date (see [`DayRow`]), built at the first
     /// query of that date: nearly every query asks about today.
     days: std::sync::Mutex<DayRows>,
+}
+
+/// The edition graph of a table and what chains read of it.
+struct Chains {
+    graph: EditionGraph<i64>,
+    /// Per node given by a document: where it is.
+    addr: Vec<Option<DocAddress>>,
+    /// Nodes by [`edition_key`]: every edition of a number, GB and GB/T together.
+    by_key: HashMap<String, Vec<usize>>,
+}
+
+/// The given nodes by unpadded code (`YY 505-2012` for `YY 0505-2012`), sorted: one string
+/// buffer and two arrays instead of a map of strings.
+#[derive(Debug, Default, PartialEq)]
+struct NodeKeys {
+    /// The keys, concatenated in sorted order.
+    text: String,
+    /// Start of each key in `text`, and its end as the last entry.
+    ends: Vec<u32>,
+    /// Node of each key.
+    node: Vec<u32>,
+}
+
+impl NodeKeys {
+    fn new(mut pairs: Vec<(String, u32)>) -> NodeKeys {
+        pairs.sort();
+        pairs.dedup_by(|a, b| a.0 == b.0);
+        let mut out = NodeKeys {
+            text: String::with_capacity(pairs.iter().map(|p| p.0.len()).sum()),
+            ends: Vec::with_capacity(pairs.len() + 1),
+            node: Vec::with_capacity(pairs.len()),
+        };
+        out.ends.push(0);
+        for (k, n) in pairs {
+            out.text.push_str(&k);
+            out.ends.push(out.text.len() as u32);
+            out.node.push(n);
+        }
+        out
+    }
+
+    fn len(&self) -> usize {
+        self.node.len()
+    }
+
+    fn key(&self, i: usize) -> &str {
+        match (self.ends.get(i), self.ends.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.text.get(a as usize..b as usize).unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    fn find(&self, key: &str) -> Option<u32> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.key(mid).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return self.node.get(mid).copied(),
+            }
+        }
+        None
+    }
+}
+
+/// The graph's id of a code: padding-insensitive, as [`EditionGraph::find`] looks it up.
+fn node_key(code: &StandardCode) -> String {
+    code.unpadded().to_string()
 }
 
 /// Rows per (segment, date as yyyymmdd).
@@ -101,22 +190,48 @@ impl DayRow {
 /// a portal's fixed as-of) of every segment.
 const MAX_DAY_ROWS: usize = 64;
 
-/// A standard's links as its document states them (from the `edition` column).
+/// A standard's links as its document states them (the `edition` column's values: `=code`,
+/// `<replaced`, `>successor`), kept as written and parsed only when the graph is built: the
+/// column cache holds one per standard of every segment, and 300k parsed codes with their link
+/// vectors were ~55 MB and a tenth of the start-up, paid even when the table is read back from
+/// its stored file.
 #[derive(Debug, Clone)]
 pub(crate) struct StatedLinks {
-    pub code: StandardCode,
-    pub replaces: Vec<StandardCode>,
-    pub replaced_by: Vec<StandardCode>,
+    /// The values, each ended by [`StatedLinks::SEP`].
+    values: Box<str>,
+}
+
+/// A standard's links, parsed.
+struct ParsedLinks {
+    code: StandardCode,
+    replaces: Vec<StandardCode>,
+    replaced_by: Vec<StandardCode>,
 }
 
 impl StatedLinks {
-    /// Reads the `edition` values of one document (`=code`, `<replaced`, `>successor`);
-    /// `None` without an own code or with one that no longer parses.
+    /// Ends each value (codes hold no control characters).
+    const SEP: char = '\u{1}';
+
+    /// Keeps the `edition` values of one document; `None` without any. Whether they hold an
+    /// own code that parses is told when the graph is built ([`StatedLinks::parse`]).
     pub(crate) fn from_values<'a>(values: impl Iterator<Item = &'a str>) -> Option<StatedLinks> {
+        let mut out = String::new();
+        for v in values {
+            out.push_str(v);
+            out.push(Self::SEP);
+        }
+        (!out.is_empty()).then(|| StatedLinks {
+            values: out.into_boxed_str(),
+        })
+    }
+
+    /// The own code and the stated links; `None` without an own code or with one that no
+    /// longer parses, or with a value too short to carry a tag.
+    fn parse(&self) -> Option<ParsedLinks> {
         let mut code = None;
         let mut replaces = Vec::new();
         let mut replaced_by = Vec::new();
-        for v in values {
+        for v in self.values.split_terminator(Self::SEP) {
             let (tag, rest) = v.split_at_checked(1)?;
             let Ok(c) = StandardCode::parse(rest) else {
                 continue;
@@ -128,7 +243,7 @@ impl StatedLinks {
                 _ => {}
             }
         }
-        Some(StatedLinks {
+        Some(ParsedLinks {
             code: code?,
             replaces,
             replaced_by,
@@ -216,71 +331,200 @@ impl EditionChain {
     }
 }
 
+/// What the graph is built from: every standard of a searcher (deleted ones left out), in
+/// segment and document order, with where it is.
+struct Gathered {
+    nodes: Vec<EditionNode<i64>>,
+    codes: Vec<StandardCode>,
+    at: Vec<(SegmentId, u32, DocId)>,
+    sizes: Vec<(SegmentId, usize)>,
+}
+
+fn gather(
+    columns: &crate::collect::ColumnCache,
+    searcher: &Searcher,
+) -> Result<Gathered, IndexError> {
+    let mut g = Gathered {
+        nodes: Vec::new(),
+        codes: Vec::new(),
+        at: Vec::new(),
+        sizes: Vec::new(),
+    };
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let cols = columns.segment(reader)?;
+        g.sizes
+            .push((reader.segment_id(), reader.max_doc() as usize));
+        for (doc, links) in cols.editions() {
+            if reader.is_deleted(*doc) {
+                continue;
+            }
+            let (Some(info), Some(links)) = (cols.doc_info(*doc), links.parse()) else {
+                continue;
+            };
+            g.codes.push(links.code.clone());
+            g.nodes.push(EditionNode {
+                facts: EditionFacts {
+                    year: links.code.year(),
+                    stated: info.label,
+                    issue: info.issue(),
+                    implement: info.implement(),
+                    abolish: info.abolish(),
+                },
+                code: links.code,
+                replaces: links.replaces,
+                replaced_by: links.replaced_by,
+            });
+            g.at.push((reader.segment_id(), ord as u32, *doc));
+        }
+    }
+    Ok(g)
+}
+
+/// What a fresh build gives: the flat part and the graph.
+struct Built {
+    life: Vec<(EditionFacts<i64>, Successors<i64>)>,
+    docs: HashMap<SegmentId, Vec<u32>>,
+    keys: NodeKeys,
+    chains: Chains,
+}
+
+fn build_all(
+    columns: &crate::collect::ColumnCache,
+    searcher: &Searcher,
+) -> Result<Built, IndexError> {
+    let Gathered {
+        nodes,
+        codes,
+        at,
+        sizes,
+    } = gather(columns, searcher)?;
+    let graph = EditionGraph::build(nodes);
+    let mut docs: HashMap<SegmentId, Vec<u32>> = sizes
+        .into_iter()
+        .map(|(id, n)| (id, vec![NONE; n]))
+        .collect();
+    let mut addr = vec![None; graph.nodes().len()];
+    for (code, (seg, ord, doc)) in codes.iter().zip(at) {
+        let Some(i) = graph.find(code) else { continue };
+        if let Some(slot) = docs.get_mut(&seg).and_then(|v| v.get_mut(doc as usize)) {
+            *slot = i as u32;
+        }
+        if let Some(a @ None) = addr.get_mut(i) {
+            *a = Some(DocAddress::new(ord, doc));
+        }
+    }
+    let mut life = Vec::with_capacity(graph.nodes().len());
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut keys = Vec::new();
+    for (i, n) in graph.nodes().iter().enumerate() {
+        life.push((n.facts, graph.successor_facts(i)));
+        by_key.entry(edition_key(&n.code)).or_default().push(i);
+        if graph.is_known(i) {
+            keys.push((node_key(&n.code), i as u32));
+        }
+    }
+    Ok(Built {
+        life,
+        docs,
+        keys: NodeKeys::new(keys),
+        chains: Chains {
+            graph,
+            addr,
+            by_key,
+        },
+    })
+}
+
 impl EditionTable {
-    /// Builds the table of `searcher`'s generation from the column cache's per-segment values.
-    pub(crate) fn build(index: &Index, searcher: &Searcher) -> Result<EditionTable, IndexError> {
-        let mut nodes: Vec<EditionNode<i64>> = Vec::new();
-        let mut where_: Vec<(SegmentId, u32, DocId)> = Vec::new();
-        let mut sizes: Vec<(SegmentId, usize)> = Vec::new();
-        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let cols = index.columns.segment(reader)?;
-            sizes.push((reader.segment_id(), reader.max_doc() as usize));
-            for (doc, links) in cols.editions() {
-                if reader.is_deleted(*doc) {
-                    continue;
+    /// The table of `searcher`'s generation: read back from `stored` (the bytes of the file
+    /// beside the segments) when it was written for exactly this searcher's segments and
+    /// deletes by this program's rules, else built from the column cache's per-segment values.
+    pub(crate) fn open(
+        columns: &Arc<crate::collect::ColumnCache>,
+        searcher: &Searcher,
+        stored: Result<Vec<u8>, std::io::Error>,
+    ) -> Result<EditionTable, IndexError> {
+        let origin = match stored {
+            Ok(bytes) => match stored::decode(&bytes, searcher) {
+                Ok(flat) => {
+                    return Ok(EditionTable::new(
+                        columns,
+                        searcher,
+                        flat,
+                        TableOrigin::Stored,
+                        None,
+                    ))
                 }
-                let Some(info) = cols.doc_info(*doc) else {
-                    continue;
-                };
-                nodes.push(EditionNode {
-                    facts: EditionFacts {
-                        year: links.code.year(),
-                        stated: info.label,
-                        issue: info.issue(),
-                        implement: info.implement(),
-                        abolish: info.abolish(),
-                    },
-                    code: links.code.clone(),
-                    replaces: links.replaces.clone(),
-                    replaced_by: links.replaced_by.clone(),
-                });
-                where_.push((reader.segment_id(), ord as u32, *doc));
-            }
+                Err(origin) => origin,
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => TableOrigin::Missing,
+            Err(e) => TableOrigin::Unreadable(e.to_string()),
+        };
+        let b = build_all(columns, searcher)?;
+        let flat = stored::Flat {
+            life: b.life,
+            docs: b.docs,
+            keys: b.keys,
+        };
+        Ok(EditionTable::new(
+            columns,
+            searcher,
+            flat,
+            origin,
+            Some(b.chains),
+        ))
+    }
+
+    fn new(
+        columns: &Arc<crate::collect::ColumnCache>,
+        searcher: &Searcher,
+        flat: stored::Flat,
+        origin: TableOrigin,
+        chains: Option<Chains>,
+    ) -> EditionTable {
+        let cell = std::sync::OnceLock::new();
+        if let Some(c) = chains {
+            let _ = cell.set(c);
         }
-        let codes: Vec<StandardCode> = nodes.iter().map(|n| n.code.clone()).collect();
-        let graph = EditionGraph::build(nodes);
-        let mut docs: HashMap<SegmentId, Vec<u32>> = sizes
-            .into_iter()
-            .map(|(id, n)| (id, vec![NONE; n]))
-            .collect();
-        let mut addr = vec![None; graph.nodes().len()];
-        for (code, (seg, ord, doc)) in codes.iter().zip(where_) {
-            let Some(i) = graph.find(code) else { continue };
-            if let Some(slot) = docs.get_mut(&seg).and_then(|v| v.get_mut(doc as usize)) {
-                *slot = i as u32;
-            }
-            if let Some(a @ None) = addr.get_mut(i) {
-                *a = Some(DocAddress::new(ord, doc));
-            }
-        }
-        let mut life = Vec::with_capacity(graph.nodes().len());
-        for (i, n) in graph.nodes().iter().enumerate() {
-            life.push((n.facts, graph.successor_facts(i)));
-        }
-        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, n) in graph.nodes().iter().enumerate() {
-            by_key.entry(edition_key(&n.code)).or_default().push(i);
-        }
-        Ok(EditionTable {
+        EditionTable {
             generation: searcher.generation().generation_id(),
             searcher: searcher.clone(),
-            graph,
-            life,
-            addr,
-            docs: docs.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
-            by_key,
+            columns: Arc::clone(columns),
+            life: flat.life,
+            docs: flat
+                .docs
+                .into_iter()
+                .map(|(k, v)| (k, Arc::new(v)))
+                .collect(),
+            keys: flat.keys,
+            origin,
+            chains: cell,
             days: std::sync::Mutex::new(HashMap::new()),
-        })
+        }
+    }
+
+    /// Where the table came from: its stored file, or built (and why the file was not used).
+    pub fn origin(&self) -> &TableOrigin {
+        &self.origin
+    }
+
+    /// The stored form of the table (see [`stored`]).
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        stored::encode(&self.searcher, &self.life, &self.docs, &self.keys)
+    }
+
+    /// The graph, built now if the table was read from its file.
+    fn chains(&self) -> Result<&Chains, IndexError> {
+        if let Some(c) = self.chains.get() {
+            return Ok(c);
+        }
+        let b = build_all(&self.columns, &self.searcher)?;
+        if b.life != self.life || b.keys != self.keys {
+            // Cannot happen while the stored file's key holds (same segments, same rules);
+            // the chains then follow the fresh build.
+            tracing::warn!("edition graph built after loading differs from the stored table");
+        }
+        Ok(self.chains.get_or_init(|| b.chains))
     }
 
     /// The rows of a segment's documents on `on` (`yyyymmdd`), built once per date.
@@ -326,13 +570,15 @@ impl EditionTable {
 
     /// The ids of every standard the index holds, in no particular order: what a walk over
     /// all edition chains starts from (the lifecycle test over real data, audits).
-    pub fn ids(&self) -> impl Iterator<Item = String> + '_ {
-        let g = &self.graph;
-        g.nodes()
+    /// Builds the graph if the table was read from its file.
+    pub fn ids(&self) -> Result<Vec<String>, IndexError> {
+        let g = &self.chains()?.graph;
+        Ok(g.nodes()
             .iter()
             .enumerate()
             .filter(|&(i, _)| g.is_known(i))
             .map(|(_, n)| n.code.to_string())
+            .collect())
     }
 
     /// The generation of the searcher it was built from.
@@ -354,23 +600,29 @@ impl EditionTable {
     /// The verdict of the standard `id` on `on`; `None` when the index holds no such standard.
     pub fn verdict(&self, id: &str, on: NaiveDate) -> Option<Verdict> {
         let code = StandardCode::parse(id).ok()?;
-        let i = self.graph.find(&code).filter(|&i| self.graph.is_known(i))?;
-        self.verdict_num(i as u32, date_num(on))
+        let i = self.keys.find(&node_key(&code))?;
+        self.verdict_num(i, date_num(on))
     }
 
     /// The chain of `code` on `as_of` (see [`EditionChain`]); `None` when the index knows
-    /// no edition of the code's number and nothing links to it.
-    pub fn chain(&self, code: &StandardCode, as_of: NaiveDate) -> Option<EditionChain> {
+    /// no edition of the code's number and nothing links to it. Builds the graph if the table
+    /// was read from its file.
+    pub fn chain(
+        &self,
+        code: &StandardCode,
+        as_of: NaiveDate,
+    ) -> Result<Option<EditionChain>, IndexError> {
+        let chains = self.chains()?;
         let on = date_num(as_of);
-        let g = &self.graph;
+        let g = &chains.graph;
         let exact = code.year().and_then(|_| g.find(code));
-        let same_number: Vec<usize> = self
+        let same_number: Vec<usize> = chains
             .by_key
             .get(&edition_key(code))
             .cloned()
             .unwrap_or_default();
         if exact.is_none() && same_number.is_empty() {
-            return None;
+            return Ok(None);
         }
         // Every edition connected to the code or to an edition of its number.
         let mut members: Vec<usize> = Vec::new();
@@ -399,7 +651,7 @@ impl EditionTable {
         };
         let mut editions: Vec<Edition> = members
             .iter()
-            .map(|&i| self.edition(i, on, in_force.contains(&i)))
+            .map(|&i| self.edition(chains, i, on, in_force.contains(&i)))
             .collect();
         editions.sort_by(|a, b| {
             b.code
@@ -407,7 +659,7 @@ impl EditionTable {
                 .cmp(&a.code.year())
                 .then_with(|| a.id.cmp(&b.id))
         });
-        Some(EditionChain {
+        Ok(Some(EditionChain {
             asked: code.to_string(),
             as_of,
             edition: exact.map(|i| g.nodes()[i].code.to_string()),
@@ -416,11 +668,11 @@ impl EditionTable {
                 .map(|&i| g.nodes()[i].code.to_string())
                 .collect(),
             editions,
-        })
+        }))
     }
 
-    fn edition(&self, i: usize, on: i64, in_force: bool) -> Edition {
-        let g = &self.graph;
+    fn edition(&self, chains: &Chains, i: usize, on: i64, in_force: bool) -> Edition {
+        let g = &chains.graph;
         let n = &g.nodes()[i];
         let v = g.verdict(i, on);
         let links = |it: &mut dyn Iterator<Item = (usize, LinkBasis)>| {
@@ -433,7 +685,7 @@ impl EditionTable {
             out.sort_by(|a, b| a.id.cmp(&b.id));
             out
         };
-        let head = self
+        let head = chains
             .addr
             .get(i)
             .copied()
@@ -496,9 +748,45 @@ impl Index {
         }
         // Built outside the lock; two queries racing on a new generation build it twice,
         // harmlessly.
-        let table = Arc::new(EditionTable::build(self, searcher)?);
+        let path = self.data_dir().join(EDITIONS_FILE);
+        let table = EditionTable::open(&self.columns, searcher, std::fs::read(&path))?;
+        match table.origin() {
+            TableOrigin::Stored => {}
+            TableOrigin::Unreadable(why) => tracing::warn!(
+                file = %path.display(),
+                error = %why,
+                "edition table file unreadable; the table was rebuilt from the index"
+            ),
+            other => {
+                tracing::debug!(file = %path.display(), origin = ?other, "edition table built")
+            }
+        }
+        if *table.origin() != TableOrigin::Stored && self.is_writable() {
+            self.store_editions(&table, &path);
+        }
+        let table = Arc::new(table);
         *self.edition_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&table));
         Ok(table)
+    }
+
+    /// Writes `table` beside the segments (a temporary file, then a rename, so a reader sees
+    /// the old file or the new one). Only a writable handle does: one process writes an index
+    /// directory. A failure costs the next open a rebuild, nothing else: it is logged.
+    fn store_editions(&self, table: &EditionTable, path: &std::path::Path) {
+        let tmp = path.with_file_name(format!("{EDITIONS_FILE}.{}.tmp", table.generation()));
+        let res = std::fs::write(&tmp, table.encode()).and_then(|()| std::fs::rename(&tmp, path));
+        if let Err(e) = res {
+            let _ = std::fs::remove_file(&tmp);
+            tracing::warn!(file = %path.display(), error = %e, "edition table not stored; the next open rebuilds it");
+        }
+    }
+
+    /// Makes sure the current commit's edition table is built and stored (after a commit or a
+    /// merge by a writable handle), so the next open reads it instead of building it.
+    pub(crate) fn persist_editions(&self) {
+        if let Err(e) = self.editions() {
+            tracing::warn!(error = %e, "edition table not built after the commit");
+        }
     }
 
     /// The edition chain of `code` on `as_of`: every edition of its number and every edition
@@ -510,7 +798,7 @@ impl Index {
         code: &StandardCode,
         as_of: NaiveDate,
     ) -> Result<Option<EditionChain>, IndexError> {
-        Ok(self.editions()?.chain(code, as_of))
+        self.editions()?.chain(code, as_of)
     }
 }
 

@@ -47,7 +47,7 @@ pub mod store;
 pub mod suggest;
 pub mod union;
 
-pub use editions::{Citing, Edition, EditionChain, EditionLink, EditionTable};
+pub use editions::{Citing, Edition, EditionChain, EditionLink, EditionTable, TableOrigin};
 pub use request::{
     FacetCount, Highlight, Hit, SearchRequest, SearchResponse, Sort, MAX_LIMIT, MAX_WINDOW,
 };

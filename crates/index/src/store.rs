@@ -259,6 +259,7 @@ impl Index {
         state.writer.garbage_collect_files().wait()?;
         drop(guard);
         self.reader.reload()?;
+        self.persist_editions();
         let searcher = self.reader.searcher();
         Ok(OptimizeReport {
             segments_before: before,
@@ -504,6 +505,9 @@ impl Index {
         self.commit_state(state)?;
         drop(guard);
         self.reader.reload()?;
+        // The new commit's edition table, built now and stored beside the segments, so the
+        // next open (this process's next query, a replica, a restart) reads it.
+        self.persist_editions();
         Ok(())
     }
 

@@ -63,7 +63,7 @@ async fn every_multi_edition_standard_agrees_on_every_date() {
     // Every dated standard in the index, grouped by number (GB and GB/T together).
     let table = index.editions().expect("edition table");
     let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for id in table.ids() {
+    for id in table.ids().expect("edition ids") {
         let c = StandardCode::parse(&id).expect("an indexed id parses");
         if c.year().is_some() && c.amendment().is_none() {
             by_key.entry(edition_key(&c)).or_default().push(id);

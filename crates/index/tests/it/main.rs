@@ -5,6 +5,7 @@ mod adoptions;
 mod barriers;
 mod config;
 mod crash;
+mod editions_file;
 mod fuzz_regressions;
 mod ops;
 mod search;

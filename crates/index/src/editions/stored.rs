@@ -1,0 +1,364 @@
+//! The edition table's flat part in a file beside the segments ([`EDITIONS_FILE`]), so opening
+//! an index reads it back instead of building the edition graph of every standard (at 300k
+//! standards: a second and ~180 MB before the first answer).
+//!
+//! The file is a cache, never the truth: it is used only when its key matches exactly, and
+//! otherwise the table is built from the index as before. The key is
+//! - the segments of the searcher, in order, each with its document count and deleted-document
+//!   count (tantivy never undeletes, and a merge makes a new segment, so equal counts mean equal
+//!   documents);
+//! - a fingerprint of the sources whose rules decide the content ([`rules`]): code parsing, the
+//!   edition-chain rule, the column reads and this encoding. A program built from other rules
+//!   finds the file stale and rebuilds.
+//!
+//! A checksum over the whole file turns a torn or damaged file into an unreadable one (rebuilt
+//! with a warning, never an error). A writable handle writes the file after building a table
+//! (after each commit and `optimize`); read-only handles and replicas only read it. A copied,
+//! restored or re-indexed index without the file simply rebuilds it.
+//!
+//! Layout (little-endian): magic (8 bytes, the format version in the last), rules (u64),
+//! segment count (u32) and per segment its id (32 hex digits), `max_doc` and deleted count
+//! (u32 each); node count (u32) and per node [`LIFE_BYTES`] bytes of rule inputs; per segment
+//! `max_doc` node numbers (u32); the keys (count, text length, text, ends, nodes); the FNV-1a
+//! checksum of everything before (u64).
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use biaozhun_model::lifecycle::{Basis, EditionFacts, LinkBasis, SuccessorStart, Successors};
+use biaozhun_model::Status;
+use tantivy::index::SegmentId;
+use tantivy::Searcher;
+
+use super::NodeKeys;
+use crate::config::fnv64;
+
+pub(crate) use crate::alias::EDITIONS_FILE;
+
+/// Magic and format version (the last byte).
+const MAGIC: &[u8; 8] = b"BZEDTAB\x01";
+
+/// Bytes per node: flags, stated label, year, four dates, two bases.
+const LIFE_BYTES: usize = 38;
+
+/// Where an edition table came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableOrigin {
+    /// Read from the stored file.
+    Stored,
+    /// Built: no stored file.
+    Missing,
+    /// Built: the stored file was written for other segments, deletes or rules.
+    Stale(String),
+    /// Built: the stored file could not be read or is damaged (logged as a warning).
+    Unreadable(String),
+}
+
+/// The part of a table that searches and status lookups read.
+pub(crate) struct Flat {
+    pub(crate) life: Vec<(EditionFacts<i64>, Successors<i64>)>,
+    pub(crate) docs: HashMap<SegmentId, Vec<u32>>,
+    pub(crate) keys: NodeKeys,
+}
+
+/// The fingerprint of the rules a stored table was built by: the sources that parse codes,
+/// link editions, read the columns and encode the table. Any edit to them makes older files
+/// stale (one rebuild), so a changed rule can never be answered from an old file.
+pub(crate) fn rules() -> u64 {
+    static RULES: OnceLock<u64> = OnceLock::new();
+    *RULES.get_or_init(|| {
+        fnv64(&[
+            MAGIC,
+            include_bytes!("../../../model/src/code.rs"),
+            include_bytes!("../../../model/src/code/parse.rs"),
+            include_bytes!("../../../model/src/code/scan.rs"),
+            include_bytes!("../../../model/src/family.rs"),
+            include_bytes!("../../../model/src/prefixes.rs"),
+            include_bytes!("../../../model/src/normalize.rs"),
+            include_bytes!("../../../model/src/standard.rs"),
+            include_bytes!("../../../model/src/lifecycle.rs"),
+            include_bytes!("../../../index/src/collect.rs"),
+            include_bytes!("../../../index/src/document.rs"),
+            include_bytes!("../../../index/src/editions.rs"),
+            include_bytes!("stored.rs"),
+        ])
+    })
+}
+
+fn segment_key(searcher: &Searcher) -> Vec<(String, u32, u32)> {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|r| {
+            (
+                r.segment_id().uuid_string(),
+                r.max_doc(),
+                r.num_deleted_docs(),
+            )
+        })
+        .collect()
+}
+
+/// The file's bytes for a table of `searcher`.
+pub(crate) fn encode(
+    searcher: &Searcher,
+    life: &[(EditionFacts<i64>, Successors<i64>)],
+    docs: &HashMap<SegmentId, Arc<Vec<u32>>>,
+    keys: &NodeKeys,
+) -> Vec<u8> {
+    let segs = segment_key(searcher);
+    let mut out = Vec::with_capacity(64 + life.len() * (LIFE_BYTES + 12) + keys.text.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&rules().to_le_bytes());
+    put_u32(&mut out, segs.len());
+    for (id, max, del) in &segs {
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(&max.to_le_bytes());
+        out.extend_from_slice(&del.to_le_bytes());
+    }
+    put_u32(&mut out, life.len());
+    for (f, s) in life {
+        put_life(&mut out, f, s);
+    }
+    for r in searcher.segment_readers() {
+        let nodes = docs.get(&r.segment_id());
+        for doc in 0..r.max_doc() as usize {
+            let n = nodes
+                .and_then(|v| v.get(doc).copied())
+                .unwrap_or(super::NONE);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    put_u32(&mut out, keys.len());
+    put_u32(&mut out, keys.text.len());
+    out.extend_from_slice(keys.text.as_bytes());
+    for e in &keys.ends {
+        out.extend_from_slice(&e.to_le_bytes());
+    }
+    for n in &keys.node {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
+    let sum = fnv64(&[&out]);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// The flat table stored in `bytes`, when it was stored for exactly `searcher`'s segments by
+/// these rules; else why not.
+pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOrigin> {
+    let bad = |why: &str| TableOrigin::Unreadable(why.to_string());
+    let body_len = bytes
+        .len()
+        .checked_sub(8)
+        .ok_or_else(|| bad("shorter than its checksum"))?;
+    let (body, sum) = bytes.split_at(body_len);
+    let mut r = Reader { bytes: body };
+    if r.take(MAGIC.len()).ok_or_else(|| bad("truncated"))? != MAGIC {
+        return Err(bad("not an edition table file of this format"));
+    }
+    if sum != fnv64(&[body]).to_le_bytes() {
+        return Err(bad("checksum mismatch"));
+    }
+    let truncated = || bad("truncated");
+    if r.u64().ok_or_else(truncated)? != rules() {
+        return Err(TableOrigin::Stale(
+            "written by a program with other edition rules".into(),
+        ));
+    }
+    let want = segment_key(searcher);
+    let n_segs = r.u32().ok_or_else(truncated)? as usize;
+    let mut have = Vec::with_capacity(n_segs.min(4096));
+    for _ in 0..n_segs {
+        let id = r.take(32).ok_or_else(truncated)?;
+        let id = String::from_utf8_lossy(id).into_owned();
+        let max = r.u32().ok_or_else(truncated)?;
+        let del = r.u32().ok_or_else(truncated)?;
+        have.push((id, max, del));
+    }
+    if have != want {
+        return Err(TableOrigin::Stale(
+            "written for other segments or deletes".into(),
+        ));
+    }
+    let n_nodes = r.u32().ok_or_else(truncated)? as usize;
+    let mut life = Vec::with_capacity(n_nodes.min(body.len() / LIFE_BYTES));
+    for _ in 0..n_nodes {
+        let b = r.take(LIFE_BYTES).ok_or_else(truncated)?;
+        life.push(get_life(b).ok_or_else(|| bad("invalid node"))?);
+    }
+    let in_range = |n: u32| n == super::NONE || (n as usize) < n_nodes;
+    let mut docs = HashMap::with_capacity(want.len());
+    for seg in searcher.segment_readers() {
+        let max = seg.max_doc() as usize;
+        let raw = r
+            .take(max.checked_mul(4).ok_or_else(truncated)?)
+            .ok_or_else(truncated)?;
+        let nodes: Vec<u32> = raw.chunks_exact(4).map(le_u32).collect();
+        if !nodes.iter().all(|&n| in_range(n)) {
+            return Err(bad("node number out of range"));
+        }
+        docs.insert(seg.segment_id(), nodes);
+    }
+    let n_keys = r.u32().ok_or_else(truncated)? as usize;
+    let text_len = r.u32().ok_or_else(truncated)? as usize;
+    let text = std::str::from_utf8(r.take(text_len).ok_or_else(truncated)?)
+        .map_err(|_| bad("keys are not UTF-8"))?
+        .to_string();
+    let ends_raw = r.take((n_keys + 1) * 4).ok_or_else(truncated)?;
+    let ends: Vec<u32> = ends_raw.chunks_exact(4).map(le_u32).collect();
+    let node_raw = r.take(n_keys * 4).ok_or_else(truncated)?;
+    let node: Vec<u32> = node_raw.chunks_exact(4).map(le_u32).collect();
+    if !r.bytes.is_empty() {
+        return Err(bad("trailing bytes"));
+    }
+    let keys = NodeKeys { text, ends, node };
+    let ends_ok = keys.ends.first() == Some(&0)
+        && keys.ends.last() == Some(&(text_len as u32))
+        && keys.ends.windows(2).all(|w| w[0] <= w[1])
+        && keys
+            .ends
+            .iter()
+            .all(|&e| keys.text.is_char_boundary(e as usize));
+    let sorted = ends_ok && (1..keys.len()).all(|i| keys.key(i - 1) < keys.key(i));
+    if !sorted || !keys.node.iter().all(|&n| (n as usize) < n_nodes) {
+        return Err(bad("invalid keys"));
+    }
+    Ok(Flat { life, docs, keys })
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&(n as u32).to_le_bytes());
+}
+
+fn le_u32(b: &[u8]) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(b);
+    u32::from_le_bytes(a)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let head = self.bytes.get(..n)?;
+        self.bytes = self.bytes.get(n..)?;
+        Some(head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4).map(le_u32)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(self.take(8)?);
+        Some(u64::from_le_bytes(a))
+    }
+}
+
+const YEAR: u8 = 1;
+const ISSUE: u8 = 2;
+const IMPLEMENT: u8 = 4;
+const ABOLISH: u8 = 8;
+const ANY: u8 = 16;
+const EARLIEST: u8 = 32;
+
+fn basis_byte(b: Basis) -> u8 {
+    match b {
+        Basis::Stated => 0,
+        Basis::Derived => 1,
+        Basis::Inferred => 2,
+    }
+}
+
+fn byte_basis(b: u8) -> Option<Basis> {
+    match b {
+        0 => Some(Basis::Stated),
+        1 => Some(Basis::Derived),
+        2 => Some(Basis::Inferred),
+        _ => None,
+    }
+}
+
+fn status_byte(s: Option<Status>) -> u8 {
+    s.map_or(u8::MAX, Status::rank)
+}
+
+fn byte_status(b: u8) -> Option<Option<Status>> {
+    match b {
+        0 => Some(Some(Status::Current)),
+        1 => Some(Some(Status::Upcoming)),
+        2 => Some(Some(Status::Replaced)),
+        3 => Some(Some(Status::Abolished)),
+        u8::MAX => Some(None),
+        _ => None,
+    }
+}
+
+fn put_life(out: &mut Vec<u8>, f: &EditionFacts<i64>, s: &Successors<i64>) {
+    let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+    let flags = flag(f.year.is_some(), YEAR)
+        | flag(f.issue.is_some(), ISSUE)
+        | flag(f.implement.is_some(), IMPLEMENT)
+        | flag(f.abolish.is_some(), ABOLISH)
+        | flag(s.any, ANY)
+        | flag(s.earliest.is_some(), EARLIEST);
+    out.push(flags);
+    out.push(status_byte(f.stated));
+    out.extend_from_slice(&f.year.unwrap_or(0).to_le_bytes());
+    for d in [f.issue, f.implement, f.abolish, s.earliest.map(|e| e.on)] {
+        out.extend_from_slice(&d.unwrap_or(0).to_le_bytes());
+    }
+    let (date, link) = s.earliest.map_or((0, 0), |e| {
+        (
+            basis_byte(e.date),
+            match e.link {
+                LinkBasis::Stated => 0,
+                LinkBasis::Inferred => 1,
+            },
+        )
+    });
+    out.push(date);
+    out.push(link);
+}
+
+fn get_life(b: &[u8]) -> Option<(EditionFacts<i64>, Successors<i64>)> {
+    let flags = *b.first()?;
+    let stated = byte_status(*b.get(1)?)?;
+    let year = u16::from_le_bytes([*b.get(2)?, *b.get(3)?]);
+    let date = |i: usize| -> Option<i64> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b.get(4 + 8 * i..12 + 8 * i)?);
+        Some(i64::from_le_bytes(a))
+    };
+    let opt = |bit: u8, v: i64| (flags & bit != 0).then_some(v);
+    let facts = EditionFacts {
+        year: opt(YEAR, i64::from(year)).map(|_| year),
+        stated,
+        issue: opt(ISSUE, date(0)?),
+        implement: opt(IMPLEMENT, date(1)?),
+        abolish: opt(ABOLISH, date(2)?),
+    };
+    let earliest = if flags & EARLIEST != 0 {
+        Some(SuccessorStart {
+            on: date(3)?,
+            date: byte_basis(*b.get(36)?)?,
+            link: match *b.get(37)? {
+                0 => LinkBasis::Stated,
+                1 => LinkBasis::Inferred,
+                _ => return None,
+            },
+        })
+    } else {
+        None
+    };
+    Some((
+        facts,
+        Successors {
+            any: flags & ANY != 0,
+            earliest,
+        },
+    ))
+}
