@@ -18,7 +18,10 @@ The cases run alternately, `--runs` rounds. In each round and case:
 2. warm: stop it and start it again at once, timed the same way;
 3. load: the query set once over one connection, then wrk at concurrency 64 for
    `--load-seconds` (default facets, snippets off, loopback only; skipped without wrk); the
-   server's VmRSS and VmHWM (peak) from /proc are read after it.
+   server's VmRSS and VmHWM (peak) from /proc are read after it, with VmRSS split into
+   anonymous memory (the heap: what the program holds) and file-backed pages (the binary and
+   the index's memory-mapped files that queries touched: the page cache, shared, reclaimable).
+   VmRSS is also read right after the first answer.
 
 The report gives every round and the best (smallest) start-up of each case and state, and the
 load average at each start. Nothing here is timed against a target by itself: the figures go into
@@ -99,7 +102,7 @@ def memory(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             k, _, v = line.partition(":")
-            if k in ("VmRSS", "VmHWM"):
+            if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
                 out[k] = int(v.split()[0]) / 1024  # MB
     return out
 
@@ -176,6 +179,7 @@ def main():
             run["load_warm"] = loadavg()
             proc, run["warm_s"] = start(case, port, first)
             try:
+                run["memory_start_mb"] = memory(proc.pid)
                 run["load"] = load(port, queries, a.load_seconds, tmp)
                 run["memory_mb"] = memory(proc.pid)
             finally:
@@ -183,22 +187,25 @@ def main():
             run["load_end"] = loadavg()
             case["runs"].append(run)
             print(f"[{case['label']} round {r + 1}] cold {run.get('cold_s', float('nan')):.3f} s, "
-                  f"warm {run['warm_s']:.3f} s, RSS after load {run['memory_mb'].get('VmRSS', 0):.0f} MB "
-                  f"(peak {run['memory_mb'].get('VmHWM', 0):.0f} MB), wrk {run['load'].get('wrk_rps', 0):.0f} "
+                  f"warm {run['warm_s']:.3f} s, RSS at the first answer {run['memory_start_mb'].get('VmRSS', 0):.0f} MB, "
+                  f"after load {run['memory_mb'].get('VmRSS', 0):.0f} MB (anon {run['memory_mb'].get('RssAnon', 0):.0f}, "
+                  f"file {run['memory_mb'].get('RssFile', 0):.0f}; peak {run['memory_mb'].get('VmHWM', 0):.0f} MB), wrk {run['load'].get('wrk_rps', 0):.0f} "
                   f"req/s; load {run.get('load_cold', run['load_warm'])}", file=sys.stderr, flush=True)
-    print("| case | cold start s (best; all) | warm start s (best; all) | RSS after load MB (runs) | peak RSS MB |")
-    print("|---|---|---|---|---|")
+    print("| case | cold start s (best; all) | warm start s (best; all) | RSS after load MB (runs) | of it anonymous / file-backed | peak RSS MB |")
+    print("|---|---|---|---|---|---|")
     for case in cases:
         rs = case["runs"]
         cold = [x["cold_s"] for x in rs if "cold_s" in x]
         warm = [x["warm_s"] for x in rs]
         rss = [x["memory_mb"].get("VmRSS", 0) for x in rs]
         hwm = [x["memory_mb"].get("VmHWM", 0) for x in rs]
+        split = [(x["memory_mb"].get("RssAnon", 0), x["memory_mb"].get("RssFile", 0)) for x in rs]
         case["best_cold_s"] = min(cold) if cold else None
         case["best_warm_s"] = min(warm)
         cold_s = f"**{min(cold):.3f}**; " + ", ".join(f"{x:.3f}" for x in cold) if cold else "n/a"
         print(f"| {case['label']} | {cold_s} | **{min(warm):.3f}**; " + ", ".join(f"{x:.3f}" for x in warm)
-              + " | " + ", ".join(f"{x:.0f}" for x in rss) + " | " + ", ".join(f"{x:.0f}" for x in hwm) + " |")
+              + " | " + ", ".join(f"{x:.0f}" for x in rss) + " | " + ", ".join(f"{an:.0f} / {fi:.0f}" for an, fi in split)
+              + " | " + ", ".join(f"{x:.0f}" for x in hwm) + " |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"queries": a.queries, "first": first, "cases": cases}, f, ensure_ascii=False, indent=1)

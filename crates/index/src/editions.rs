@@ -335,7 +335,6 @@ impl EditionChain {
 /// segment and document order, with where it is.
 struct Gathered {
     nodes: Vec<EditionNode<i64>>,
-    codes: Vec<StandardCode>,
     at: Vec<(SegmentId, u32, DocId)>,
     sizes: Vec<(SegmentId, usize)>,
 }
@@ -346,7 +345,6 @@ fn gather(
 ) -> Result<Gathered, IndexError> {
     let mut g = Gathered {
         nodes: Vec::new(),
-        codes: Vec::new(),
         at: Vec::new(),
         sizes: Vec::new(),
     };
@@ -361,7 +359,6 @@ fn gather(
             let (Some(info), Some(links)) = (cols.doc_info(*doc), links.parse()) else {
                 continue;
             };
-            g.codes.push(links.code.clone());
             g.nodes.push(EditionNode {
                 facts: EditionFacts {
                     year: links.code.year(),
@@ -392,20 +389,14 @@ fn build_all(
     columns: &crate::collect::ColumnCache,
     searcher: &Searcher,
 ) -> Result<Built, IndexError> {
-    let Gathered {
-        nodes,
-        codes,
-        at,
-        sizes,
-    } = gather(columns, searcher)?;
-    let graph = EditionGraph::build(nodes);
+    let Gathered { nodes, at, sizes } = gather(columns, searcher)?;
+    let (graph, input_node) = EditionGraph::build_indexed(nodes);
     let mut docs: HashMap<SegmentId, Vec<u32>> = sizes
         .into_iter()
         .map(|(id, n)| (id, vec![NONE; n]))
         .collect();
     let mut addr = vec![None; graph.nodes().len()];
-    for (code, (seg, ord, doc)) in codes.iter().zip(at) {
-        let Some(i) = graph.find(code) else { continue };
+    for (&i, (seg, ord, doc)) in input_node.iter().zip(at) {
         if let Some(slot) = docs.get_mut(&seg).and_then(|v| v.get_mut(doc as usize)) {
             *slot = i as u32;
         }

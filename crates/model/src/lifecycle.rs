@@ -20,7 +20,7 @@
 //! - A catalog's status label is evidence, not the answer: dates and links win when they
 //!   contradict it, and the verdict says so ([`Verdict::disagrees`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -338,18 +338,45 @@ pub struct EditionGraph<D> {
     /// Node by unpadded code: looked up for every node and link when the graph is built at
     /// each index open (300k standards at the bench's full preset), so hashed, not ordered.
     index: HashMap<String, usize>,
-    /// (successor, how) per node index.
-    succ: Vec<BTreeMap<usize, LinkBasis>>,
-    /// (predecessor, how) per node index.
-    pred: Vec<BTreeMap<usize, LinkBasis>>,
+    /// (successor, how) per node index, sorted by node: most nodes have one link or none, and
+    /// a one-entry `BTreeMap` allocated a whole B-tree node (~110 bytes) per node and direction
+    /// (300k nodes at the bench's full preset).
+    succ: Vec<Links>,
+    /// (predecessor, how) per node index, sorted by node.
+    pred: Vec<Links>,
     /// Whether the node was given (true) or only named by a link (false).
     known: Vec<bool>,
+}
+
+/// The links of one node in one direction: (other node, how), sorted by node, one per node.
+type Links = Vec<(u32, LinkBasis)>;
+
+/// Adds the link to `to` (keeping the stronger basis when there is one already).
+fn add_link(links: &mut Links, to: usize, how: LinkBasis) {
+    let to = to as u32;
+    match links.binary_search_by_key(&to, |&(j, _)| j) {
+        Ok(k) => {
+            if let Some(e) = links.get_mut(k) {
+                e.1 = e.1.min(how);
+            }
+        }
+        Err(k) => links.insert(k, (to, how)),
+    }
 }
 
 impl<D: Day> EditionGraph<D> {
     /// Builds the graph: stated links in both directions, then each edition of a number is
     /// linked to the next edition of that number unless a stated link already joins them.
     pub fn build(nodes: Vec<EditionNode<D>>) -> EditionGraph<D> {
+        Self::build_indexed(nodes).0
+    }
+
+    /// [`EditionGraph::build`], also giving the node of each input (two inputs of one code
+    /// share the first's node), so a caller need not keep a copy of every code to find them.
+    /// The nodes keep their code and facts; their stated links, once turned into the graph's
+    /// links, are dropped (they are the inputs, not the answer: see `successors`).
+    pub fn build_indexed(nodes: Vec<EditionNode<D>>) -> (EditionGraph<D>, Vec<usize>) {
+        let mut input_node = Vec::with_capacity(nodes.len());
         let mut g = EditionGraph {
             nodes: Vec::with_capacity(nodes.len()),
             index: HashMap::with_capacity(nodes.len()),
@@ -361,8 +388,12 @@ impl<D: Day> EditionGraph<D> {
             let id = node_id(&n.code);
             match g.index.get(&id) {
                 // Two records of one code: the first wins (the index holds one per id).
-                Some(_) => continue,
+                Some(&i) => {
+                    input_node.push(i);
+                    continue;
+                }
                 None => {
+                    input_node.push(g.nodes.len());
                     g.index.insert(id, g.nodes.len());
                     g.nodes.push(n);
                     g.known.push(true);
@@ -370,11 +401,11 @@ impl<D: Day> EditionGraph<D> {
             }
         }
         let given = g.nodes.len();
-        g.succ = vec![BTreeMap::new(); given];
-        g.pred = vec![BTreeMap::new(); given];
+        g.succ = vec![Vec::new(); given];
+        g.pred = vec![Vec::new(); given];
         for i in 0..given {
-            let replaces = g.nodes[i].replaces.clone();
-            let replaced_by = g.nodes[i].replaced_by.clone();
+            let replaces = std::mem::take(&mut g.nodes[i].replaces);
+            let replaced_by = std::mem::take(&mut g.nodes[i].replaced_by);
             for c in replaces {
                 let j = g.node_for(&c);
                 if j != i {
@@ -405,16 +436,24 @@ impl<D: Day> EditionGraph<D> {
                 if y0 == y1 {
                     continue;
                 }
-                let stated_later = g.succ[a].iter().any(|(&s, _)| {
-                    g.nodes[s].code.year().is_some_and(|y| y > y0)
-                        && edition_key(&g.nodes[s].code) == edition_key(&g.nodes[a].code)
+                let stated_later = g.succ[a].iter().any(|&(s, _)| {
+                    let s = &g.nodes[s as usize].code;
+                    s.year().is_some_and(|y| y > y0)
+                        && edition_key(s) == edition_key(&g.nodes[a].code)
                 });
-                if !stated_later && !g.succ[a].contains_key(&b) {
+                let linked = g.succ[a]
+                    .binary_search_by_key(&(b as u32), |&(j, _)| j)
+                    .is_ok();
+                if !stated_later && !linked {
                     g.link(a, b, LinkBasis::Inferred);
                 }
             }
         }
-        g
+        for l in g.succ.iter_mut().chain(g.pred.iter_mut()) {
+            l.shrink_to_fit();
+        }
+        g.nodes.shrink_to_fit();
+        (g, input_node)
     }
 
     /// The node of a code, adding an unknown one when the set does not hold it.
@@ -438,19 +477,18 @@ impl<D: Day> EditionGraph<D> {
             replaced_by: Vec::new(),
         });
         self.known.push(false);
-        self.succ.push(BTreeMap::new());
-        self.pred.push(BTreeMap::new());
+        self.succ.push(Vec::new());
+        self.pred.push(Vec::new());
         i
     }
 
     fn link(&mut self, from: usize, to: usize, how: LinkBasis) {
-        let e = self.succ[from].entry(to).or_insert(how);
-        *e = (*e).min(how);
-        let e = self.pred[to].entry(from).or_insert(how);
-        *e = (*e).min(how);
+        add_link(&mut self.succ[from], to, how);
+        add_link(&mut self.pred[to], from, how);
     }
 
-    /// Every node (given ones first, then codes only named by links).
+    /// Every node (given ones first, then codes only named by links), with its code and facts
+    /// (its stated links are in `successors`/`predecessors`, no longer in the node).
     pub fn nodes(&self) -> &[EditionNode<D>] {
         &self.nodes
     }
@@ -471,7 +509,7 @@ impl<D: Day> EditionGraph<D> {
             .get(i)
             .into_iter()
             .flatten()
-            .map(|(&j, &b)| (j, b))
+            .map(|&(j, b)| (j as usize, b))
     }
 
     /// The editions node `i` replaces, with how each link is known.
@@ -480,7 +518,7 @@ impl<D: Day> EditionGraph<D> {
             .get(i)
             .into_iter()
             .flatten()
-            .map(|(&j, &b)| (j, b))
+            .map(|&(j, b)| (j as usize, b))
     }
 
     /// What the rule needs of node `i`'s successors: whether it has any and when the first

@@ -3,6 +3,7 @@
 //! catalogs), each checked on several dates, on both date types.
 
 use super::*;
+use std::collections::BTreeMap;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
