@@ -23,8 +23,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use biaozhun_model::lifecycle::{
-    edition_key, status_on, Basis, EditionFacts, EditionGraph, EditionNode, LinkBasis, Successors,
-    Verdict,
+    edition_key, status_on, Basis, EditionFacts, EditionGraph, EditionNode, LinkBasis, Verdict,
 };
 use biaozhun_model::{RecordKind, StandardCode, Status};
 use chrono::NaiveDate;
@@ -56,7 +55,7 @@ pub struct EditionTable {
     searcher: Searcher,
     columns: Arc<crate::collect::ColumnCache>,
     /// Per node: the rule's inputs, precomputed (the search loop evaluates them per match).
-    life: Vec<(EditionFacts<i64>, Successors<i64>)>,
+    life: Vec<stored::Life>,
     /// Per segment: node index of each document ([`NONE`] for other kinds and deleted ones).
     docs: HashMap<SegmentId, Arc<Vec<u32>>>,
     /// The given nodes (standards the index holds) by unpadded code, for status lookups.
@@ -379,7 +378,7 @@ fn gather(
 
 /// What a fresh build gives: the flat part and the graph.
 struct Built {
-    life: Vec<(EditionFacts<i64>, Successors<i64>)>,
+    life: Vec<stored::Life>,
     docs: HashMap<SegmentId, Vec<u32>>,
     keys: NodeKeys,
     chains: Chains,
@@ -408,7 +407,7 @@ fn build_all(
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
     let mut keys = Vec::new();
     for (i, n) in graph.nodes().iter().enumerate() {
-        life.push((n.facts, graph.successor_facts(i)));
+        life.push(stored::Life::pack(&n.facts, &graph.successor_facts(i)));
         by_key.entry(edition_key(&n.code)).or_default().push(i);
         if graph.is_known(i) {
             keys.push((node_key(&n.code), i as u32));
@@ -584,8 +583,8 @@ impl EditionTable {
 
     /// The verdict of node `node` on `on` (`yyyymmdd`), as the search loop computes it.
     pub(crate) fn verdict_num(&self, node: u32, on: i64) -> Option<Verdict> {
-        let (facts, succ) = self.life.get(node as usize)?;
-        Some(status_on(facts, succ, on))
+        let (facts, succ) = self.life.get(node as usize)?.unpack()?;
+        Some(status_on(&facts, &succ, on))
     }
 
     /// The verdict of the standard `id` on `on`; `None` when the index holds no such standard.
