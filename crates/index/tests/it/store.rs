@@ -195,3 +195,51 @@ fn optimize_merges_segments_and_keeps_answers() {
         .optimize()
         .is_err());
 }
+
+/// A new index gets small document-store blocks (a hit's head is read by decompressing its
+/// whole block; see `DOCSTORE_BLOCKSIZE`), and heads and records still read back whole across
+/// blocks: a record larger than a block, and small ones around it.
+#[test]
+fn new_indexes_use_small_store_blocks_and_read_records_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut index = Index::open_or_create(dir.path(), &crate::config_dir()).expect("create");
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("meta.json")).expect("meta"))
+            .expect("meta json");
+    assert_eq!(meta["index_settings"]["docstore_blocksize"], 2048);
+    let long = "标准正文内容".repeat(2_000);
+    let mut big = std_rec("GB/T 7714-2015", "信息与文献 参考文献著录规则");
+    if let Record::Standard(s) = &mut big {
+        s.scope = Some(long.clone());
+    }
+    index
+        .put(
+            vec![
+                std_rec("GB 2760-2014", "食品添加剂使用标准"),
+                big,
+                std_rec("GB 2762-2022", "食品中污染物限量"),
+            ],
+            &[],
+        )
+        .expect("put");
+    index.commit().expect("commit");
+    for (id, title) in [
+        ("GB 2760-2014", "食品添加剂使用标准"),
+        ("GB/T 7714-2015", "信息与文献 参考文献著录规则"),
+        ("GB 2762-2022", "食品中污染物限量"),
+    ] {
+        let s = index.get_standard(id).expect("get").expect("found");
+        assert_eq!(s.title_zh.as_deref(), Some(title));
+        if id == "GB/T 7714-2015" {
+            assert_eq!(s.scope.as_deref(), Some(long.as_str()));
+        }
+    }
+    let hits = index
+        .search(&SearchRequest {
+            q: "食品".into(),
+            ..Default::default()
+        })
+        .expect("search")
+        .hits;
+    assert_eq!(hits.len(), 2);
+}
