@@ -107,7 +107,8 @@ pub struct Index {
     /// Fast-column handles per segment, reused by every search.
     pub(crate) columns: Arc<ColumnCache>,
     /// The edition table of the latest searcher generation used.
-    pub(crate) edition_cache: Mutex<Option<Arc<crate::editions::EditionTable>>>,
+    /// The edition table of the latest searcher generation asked, with that generation.
+    pub(crate) edition_cache: Mutex<Option<(u64, Arc<crate::editions::EditionTable>)>>,
 }
 
 impl std::fmt::Debug for Index {

@@ -190,7 +190,8 @@ pub(crate) fn rules() -> u64 {
     })
 }
 
-fn segment_key(searcher: &Searcher) -> Vec<(String, u32, u32)> {
+/// The segments a table belongs to: id, documents and deletes of each, in order.
+pub(crate) fn segment_key(searcher: &Searcher) -> Vec<(String, u32, u32)> {
     searcher
         .segment_readers()
         .iter()

@@ -210,3 +210,26 @@ fn a_damaged_file_is_rebuilt_without_error() {
         assert_eq!(answers(&index), built);
     }
 }
+
+/// A reload that changes no segment keeps the table: tantivy's watcher reloads the reader once
+/// right after an open (when it first reads `meta.json`), which made the first search after
+/// `warm` build the table again. A commit that changes the segments still gets a new one.
+#[test]
+fn a_reload_without_new_segments_keeps_the_table() {
+    let dir = tempfile::tempdir().expect("tmp");
+    drop(catalog_index(dir.path()));
+    std::fs::remove_file(dir.path().join(FILE)).expect("remove the stored table");
+    let mut index = Index::open_writable(dir.path()).expect("open");
+    let before = index.editions().expect("table");
+    assert_eq!(*before.origin(), TableOrigin::Missing);
+    index.reload().expect("reload");
+    let after = index.editions().expect("table");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &after),
+        "the same segments under a new generation rebuilt the table"
+    );
+    second_commit(&mut index);
+    let changed = index.editions().expect("table");
+    assert!(!std::sync::Arc::ptr_eq(&before, &changed));
+    assert_eq!(answers(&index), fresh(dir.path()));
+}
