@@ -48,6 +48,24 @@ def loadavg():
         return f.read().strip()
 
 
+def parse_cases(specs, tmp):
+    """The `--case LABEL:BIN:INDEX[:INDEX_CONFIG]` arguments as dicts (absolute paths, a server
+    log in `tmp`); exits naming the argument when it is malformed or a path is missing."""
+    cases = []
+    for spec in specs:
+        parts = spec.split(":")
+        if len(parts) not in (3, 4):
+            raise SystemExit(f"--case {spec!r}: expected LABEL:BIN:INDEX[:INDEX_CONFIG]")
+        case = {"label": parts[0], "bin": os.path.abspath(parts[1]), "index": os.path.abspath(parts[2]),
+                "config": os.path.abspath(parts[3]) if len(parts) == 4 else None,
+                "log": os.path.join(tmp, parts[0] + ".log")}
+        for p in (case["bin"], case["index"]):
+            if not os.path.exists(p):
+                raise SystemExit(f"--case {spec!r}: {p} not found")
+        cases.append(case)
+    return cases
+
+
 def search_path(q):
     params = {"q": q["q"], "limit": "10", "snippets": "false"}
     params.update(q.get("filters", {}))
@@ -154,18 +172,9 @@ def main():
         queries = [json.loads(line) for line in f]
     first = search_path(queries[0])
     tmp = tempfile.mkdtemp(prefix="bzstart-")
-    cases = []
-    for spec in a.case:
-        parts = spec.split(":")
-        if len(parts) not in (3, 4):
-            raise SystemExit(f"--case {spec!r}: expected LABEL:BIN:INDEX[:INDEX_CONFIG]")
-        case = {"label": parts[0], "bin": os.path.abspath(parts[1]), "index": os.path.abspath(parts[2]),
-                "config": os.path.abspath(parts[3]) if len(parts) == 4 else None,
-                "log": os.path.join(tmp, parts[0] + ".log"), "runs": []}
-        for p in (case["bin"], case["index"]):
-            if not os.path.exists(p):
-                raise SystemExit(f"--case {spec!r}: {p} not found")
-        cases.append(case)
+    cases = parse_cases(a.case, tmp)
+    for case in cases:
+        case["runs"] = []
     print(f"first query: {first}", file=sys.stderr)
     for r in range(a.runs):
         for case in cases:

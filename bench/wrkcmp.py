@@ -29,7 +29,7 @@ import time
 import urllib.parse
 
 from bench import WRK_LUA, free_port
-from startup import loadavg, start, stop
+from startup import loadavg, parse_cases, start, stop
 
 
 def search_path(q, facets):
@@ -103,18 +103,7 @@ def main():
     with open(a.queries, encoding="utf-8") as f:
         queries = [json.loads(line) for line in f]
     tmp = tempfile.mkdtemp(prefix="bzhttp-")
-    cases = []
-    for spec in a.case:
-        parts = spec.split(":")
-        if len(parts) not in (3, 4):
-            raise SystemExit(f"--case {spec!r}: expected LABEL:BIN:INDEX[:INDEX_CONFIG]")
-        case = {"label": parts[0], "bin": os.path.abspath(parts[1]), "index": os.path.abspath(parts[2]),
-                "config": os.path.abspath(parts[3]) if len(parts) == 4 else None,
-                "log": os.path.join(tmp, parts[0] + ".log")}
-        for p in (case["bin"], case["index"]):
-            if not os.path.exists(p):
-                raise SystemExit(f"--case {spec!r}: {p} not found")
-        cases.append(case)
+    cases = parse_cases(a.case, tmp)
     runs = []
     for r in range(a.rounds):
         for case in cases:
