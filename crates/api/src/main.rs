@@ -9,17 +9,6 @@
 //! archive); 2 usage or configuration error (bad flags, unreadable config, no index where one
 //! is needed: nothing was done).
 
-/// mimalloc instead of glibc's malloc. A search makes many small, short-lived allocations (query
-/// plan, weights, scorers, heads), and glibc's malloc got slower with the heap an index leaves
-/// after opening it: once the edition table's build left a different heap (session 7), every
-/// part of a 300k-document search slowed by 15-40 % at the median with no more instructions
-/// (profiled: `_int_malloc`, `tcache_put`). With mimalloc, same binary otherwise, 300k index
-/// (bench/RESULTS.md, session 7): hits-only p50 0.20-0.21 -> 0.11 ms, facets + 10 snippets p99
-/// 11.6-13.1 -> 9.2-9.4 ms; small preset hits-only q/s 9,163-9,399 -> 12,048-12,121. Peak RSS of
-/// a 300k querybench run unchanged (754 / 750 MB).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
