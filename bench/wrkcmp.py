@@ -11,8 +11,10 @@
 `biaozhun serve` (loopback, rate limit off), send the query set once over one connection (the
 warm-up; every answer must be 200), then `wrk -t 2 -c CONC -d SECONDS` over the query set's
 search paths (snippets off, `facets=FACETS`; a binary that answers 400 to `facets=none` gets the
-default facets, marked in the report), then stop the server. Reported per run: req/s, p50 / p99
-ms, non-2xx answers, socket errors, and the load average before and after. Run it at `nice -n
+default facets, marked in the report), then read the server's memory (VmRSS after the load,
+anonymous / file-backed, VmHWM) and thread count from /proc, then stop it. Reported per run:
+req/s, p50 / p99 ms, non-2xx answers, socket errors, RSS after the load, threads, and the load
+average before and after. Run it at `nice -n
 -10` (the server and wrk inherit it) so that niced background jobs yield: wrk shares the two
 cores with the server, as in bench/run.
 """
@@ -29,7 +31,7 @@ import time
 import urllib.parse
 
 from bench import WRK_LUA, free_port
-from startup import loadavg, parse_cases, start, stop
+from startup import loadavg, memory, parse_cases, start, stop
 
 
 def search_path(q, facets):
@@ -44,6 +46,14 @@ def ms(s):
     m = re.match(r"([\d.]+)(us|ms|s)", s)
     v = float(m.group(1))
     return v / 1000 if m.group(2) == "us" else (v * 1000 if m.group(2) == "s" else v)
+
+
+def threads(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return 0
 
 
 def one_run(case, queries, a, tmp):
@@ -84,6 +94,7 @@ def one_run(case, queries, a, tmp):
                 "p50_ms": lat.get("50"), "p99_ms": lat.get("99"),
                 "non_2xx": int(non2xx.group(1)) if non2xx else 0,
                 "socket_errors": errors.group(1) if errors else "",
+                "memory_mb": memory(proc.pid), "threads": threads(proc.pid),
                 "load_before": load_before, "load_after": loadavg()}
     finally:
         stop(proc)
@@ -111,19 +122,23 @@ def main():
             x["round"] = r + 1
             runs.append(x)
             print(f"[{time.strftime('%H:%M:%S')} {x['label']} round {r + 1}] {x['rps']:,.0f} req/s, p50 "
-                  f"{x['p50_ms']} ms, p99 {x['p99_ms']} ms, non-2xx {x['non_2xx']}, facets {x['facets']}; "
+                  f"{x['p50_ms']} ms, p99 {x['p99_ms']} ms, non-2xx {x['non_2xx']}, facets {x['facets']}, "
+                  f"RSS after {x['memory_mb'].get('VmRSS', 0):.0f} MB (anon {x['memory_mb'].get('RssAnon', 0):.0f}), "
+                  f"{x['threads']} threads; "
                   f"load {x['load_before']} -> {x['load_after']}", file=sys.stderr, flush=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "concurrency": a.concurrency,
                        "seconds": a.seconds, "runs": runs}, f, indent=1)
-    print("| case | req/s per round | best | p50 / p99 ms (best round) | non-2xx | load (1 min) |")
-    print("|---|---|---:|---|---:|---|")
+    print("| case | req/s per round | best | p50 / p99 ms (best round) | non-2xx | RSS after load MB (anon) | threads | load (1 min) |")
+    print("|---|---|---:|---|---:|---|---:|---|")
     for case in cases:
         rs = [x for x in runs if x["label"] == case["label"]]
         b = max(rs, key=lambda x: x["rps"])
         print(f"| {case['label']} (facets {b['facets']}) | " + ", ".join(f"{x['rps']:,.0f}" for x in rs)
               + f" | **{b['rps']:,.0f}** | {b['p50_ms']} / {b['p99_ms']} | {sum(x['non_2xx'] for x in rs)} | "
+              + ", ".join(f"{x['memory_mb'].get('VmRSS', 0):.0f} ({x['memory_mb'].get('RssAnon', 0):.0f})" for x in rs) + " | "
+              + ", ".join(str(x["threads"]) for x in rs) + " | "
               + ", ".join(x["load_before"].split()[0] for x in rs) + " |")
 
 

@@ -20,6 +20,14 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_INDEX: &str = "data/index";
 /// Default folder ingested into an empty index at start (the bundled corpus).
 pub const DEFAULT_BOOTSTRAP: &str = "fixtures";
+/// Default depth of the search queue: far more than the connections a load test or a portal's
+/// proxy keeps open (wrk c=64 never fills it), small enough that a flood is refused within
+/// about a quarter of a second of searching on two cores rather than queued for the timeout.
+pub const DEFAULT_SEARCH_QUEUE: usize = 512;
+/// Most search threads (more than cores only adds context switches; the bound guards typos).
+pub const MAX_SEARCH_THREADS: usize = 1024;
+/// Deepest search queue.
+pub const MAX_SEARCH_QUEUE: usize = 1_000_000;
 
 /// Why a configuration cannot be used; names the field (as in the TOML file).
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +106,11 @@ pub struct RawConfig {
     pub rate_limit_per_minute: Option<u32>,
     /// Burst size of the per-client token bucket.
     pub rate_limit_burst: Option<u32>,
+    /// Threads that run searches and other index reads (default: one per core).
+    pub search_threads: Option<usize>,
+    /// Searches that may wait for a search thread; beyond them a request is answered
+    /// `503 overloaded` at once.
+    pub search_queue: Option<usize>,
     /// Take the client IP from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: Option<bool>,
     /// `text` or `json` logs.
@@ -153,6 +166,8 @@ impl RawConfig {
             max_offset: over.max_offset.or(self.max_offset),
             rate_limit_per_minute: over.rate_limit_per_minute.or(self.rate_limit_per_minute),
             rate_limit_burst: over.rate_limit_burst.or(self.rate_limit_burst),
+            search_threads: over.search_threads.or(self.search_threads),
+            search_queue: over.search_queue.or(self.search_queue),
             trust_proxy: over.trust_proxy.or(self.trust_proxy),
             log_format: over.log_format.or(self.log_format),
             ocr_max_pages: over.ocr_max_pages.or(self.ocr_max_pages),
@@ -277,6 +292,22 @@ impl RawConfig {
             }
             Some(RateLimit { per_minute, burst })
         };
+        let search_threads = self
+            .search_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        if !(1..=MAX_SEARCH_THREADS).contains(&search_threads) {
+            return Err(invalid(
+                "search_threads",
+                format!("must be 1..={MAX_SEARCH_THREADS}"),
+            ));
+        }
+        let search_queue = self.search_queue.unwrap_or(DEFAULT_SEARCH_QUEUE);
+        if search_queue > MAX_SEARCH_QUEUE {
+            return Err(invalid(
+                "search_queue",
+                format!("must be at most {MAX_SEARCH_QUEUE}"),
+            ));
+        }
         let log_format = match self.log_format.as_deref().map(str::trim) {
             None | Some("text") | Some("") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -321,6 +352,10 @@ impl RawConfig {
                 request_timeout: Duration::from_secs(timeout),
             },
             rate_limit,
+            search: SearchPoolSize {
+                threads: search_threads,
+                queue: search_queue,
+            },
             trust_proxy: self.trust_proxy.unwrap_or(false),
             trusted_proxies,
             read_only: self.read_only.unwrap_or(false),
@@ -365,6 +400,8 @@ pub struct Config {
     pub limits: Limits,
     /// Per-client rate limit of search routes; `None` when disabled.
     pub rate_limit: Option<RateLimit>,
+    /// Threads and queue of the search pool ([`crate::pool`]).
+    pub search: SearchPoolSize,
     /// Whether `X-Forwarded-For` names the client.
     pub trust_proxy: bool,
     /// Proxies skipped from the right of `X-Forwarded-For`.
@@ -457,6 +494,16 @@ pub struct Limits {
     pub request_timeout: Duration,
 }
 
+/// Size of the search pool: threads that run index reads, and how many requests may wait for
+/// one before new ones are refused with `overloaded`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchPoolSize {
+    /// Search threads, 1..=[`MAX_SEARCH_THREADS`].
+    pub threads: usize,
+    /// Waiting requests, 0..=[`MAX_SEARCH_QUEUE`].
+    pub queue: usize,
+}
+
 /// Token-bucket parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -488,6 +535,8 @@ mod tests {
         assert_eq!(c.limits.max_query_chars, 512);
         assert!(!c.admin_keys.is_configured());
         assert_eq!(c.bootstrap, Some(PathBuf::from("fixtures")));
+        assert!(c.search.threads >= 1);
+        assert_eq!(c.search.queue, DEFAULT_SEARCH_QUEUE);
     }
 
     #[test]
@@ -522,6 +571,8 @@ mod tests {
             ("log_format = \"xml\"", "log_format"),
             ("rate_limit_burst = 0", "rate_limit_burst"),
             ("index = \"\"", "index"),
+            ("search_threads = 0", "search_threads"),
+            ("search_queue = 1000001", "search_queue"),
         ];
         for (toml, field) in cases {
             let err = RawConfig::from_toml(toml)

@@ -39,11 +39,14 @@ pub enum ErrorCode {
     NotReady,
     /// The request took longer than the configured timeout (503).
     Timeout,
+    /// Every search thread is busy and the search queue is full; retry after the `Retry-After`
+    /// seconds (503).
+    Overloaded,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::InvalidParameter,
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
@@ -56,6 +59,7 @@ impl ErrorCode {
         ErrorCode::Misconfigured,
         ErrorCode::NotReady,
         ErrorCode::Timeout,
+        ErrorCode::Overloaded,
     ];
 
     /// The HTTP status this code is always answered with.
@@ -70,7 +74,9 @@ impl ErrorCode {
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::ReadOnly => StatusCode::FORBIDDEN,
             ErrorCode::Internal | ErrorCode::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::NotReady | ErrorCode::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::NotReady | ErrorCode::Timeout | ErrorCode::Overloaded => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -89,6 +95,7 @@ impl ErrorCode {
             ErrorCode::Misconfigured => "misconfigured",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Timeout => "timeout",
+            ErrorCode::Overloaded => "overloaded",
         }
     }
 }
@@ -119,7 +126,7 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// Message shown to the client.
     pub message: String,
-    /// Seconds for the `Retry-After` header of `rate_limited` answers.
+    /// Seconds for the `Retry-After` header of `rate_limited` and `overloaded` answers.
     pub retry_after: Option<u64>,
 }
 
@@ -155,6 +162,17 @@ impl ApiError {
             ..ApiError::new(
                 ErrorCode::RateLimited,
                 "too many requests from this client, retry later",
+            )
+        }
+    }
+
+    /// The search queue is full; the client may retry after `seconds`.
+    pub fn overloaded(seconds: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(seconds.max(1)),
+            ..ApiError::new(
+                ErrorCode::Overloaded,
+                "every search thread is busy and the queue is full, retry later",
             )
         }
     }

@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
+pub mod pool;
 pub mod ratelimit;
 pub mod routes;
 pub mod server;

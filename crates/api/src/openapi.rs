@@ -40,7 +40,7 @@ use crate::wire::search::{
 #[openapi(
     info(
         title = "biaozhun",
-        description = "Full-text search of Chinese standards, WTO TBT/SPS notifications and regulations.\n\nErrors are `{\"error\": {\"code\", \"message\"}}` with a stable `code`: invalid_parameter (400), unauthorized (401), not_found (404), method_not_allowed (405), payload_too_large (413), unsupported_media_type (415), rate_limited (429, with Retry-After), read_only (403, a write sent to a replica), internal (500), misconfigured (500, an invalid configuration file named in the message: admin routes), not_ready (503), timeout (503). Every response carries `x-request-id`.",
+        description = "Full-text search of Chinese standards, WTO TBT/SPS notifications and regulations.\n\nErrors are `{\"error\": {\"code\", \"message\"}}` with a stable `code`: invalid_parameter (400), unauthorized (401), not_found (404), method_not_allowed (405), payload_too_large (413), unsupported_media_type (415), rate_limited (429, with Retry-After), read_only (403, a write sent to a replica), internal (500), misconfigured (500, an invalid configuration file named in the message: admin routes), not_ready (503), timeout (503), overloaded (503, with Retry-After: every search thread busy and the queue full). Every response carries `x-request-id`.",
         license(name = "Apache-2.0")
     ),
     paths(

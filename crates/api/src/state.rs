@@ -2,8 +2,9 @@
 //!
 //! The index sits behind a lock that only guards the *slot* (so `readyz` can answer before the
 //! index is open and an admin upload can swap nothing but the reader state); searches clone an
-//! `Arc<Index>` out of it and run on the blocking pool. Writes (uploads, deletes) are serialised
-//! by one async mutex: tantivy allows one writer per index.
+//! `Arc<Index>` out of it and run on the search pool ([`crate::pool`]: a fixed set of threads
+//! behind a bounded queue). Writes (uploads, deletes) run on tokio's blocking pool and are
+//! serialised by one async mutex: tantivy allows one writer per index.
 
 use std::sync::{Arc, RwLock};
 
@@ -14,6 +15,7 @@ use crate::config::{AdminKeys, Config};
 use crate::error::{ApiError, ErrorCode};
 use crate::jobs::Jobs;
 use crate::metrics::Metrics;
+use crate::pool::SearchPool;
 use crate::ratelimit::RateLimiter;
 
 /// Cheaply clonable handle to the shared state.
@@ -33,6 +35,8 @@ pub struct Inner {
     pub limiter: Option<RateLimiter>,
     /// Slots for reading documents sent to `/api/v1/check` (bounds their memory).
     pub check_slots: Arc<tokio::sync::Semaphore>,
+    /// The threads that run searches and other index reads.
+    search_pool: SearchPool,
     /// The ingest job store, once started (writers only).
     jobs: std::sync::OnceLock<Arc<Jobs>>,
 }
@@ -41,6 +45,7 @@ impl AppState {
     /// State with no index yet (`readyz` answers 503 until [`AppState::set_index`]).
     pub fn new(config: Config) -> AppState {
         let limiter = config.rate_limit.map(RateLimiter::new);
+        let search_pool = SearchPool::new(config.search.threads, config.search.queue);
         AppState(Arc::new(Inner {
             config,
             index: RwLock::new(None),
@@ -50,6 +55,7 @@ impl AppState {
             check_slots: Arc::new(tokio::sync::Semaphore::new(
                 crate::routes::check::CHECK_CONCURRENCY,
             )),
+            search_pool,
             jobs: std::sync::OnceLock::new(),
         }))
     }
@@ -132,6 +138,21 @@ impl AppState {
         Ok(jobs)
     }
 
+    /// Runs read-only index work (a search, a look-up) on the search pool: `overloaded` when
+    /// its queue is full, `internal` when `f` panics.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.0.search_pool.run(f).await
+    }
+
+    /// The search pool (its size, for `/metrics`; tests occupy its threads).
+    pub fn search_pool(&self) -> &SearchPool {
+        &self.0.search_pool
+    }
+
     /// Whether the index is open.
     pub fn ready(&self) -> bool {
         self.index().is_ok()
@@ -151,7 +172,8 @@ impl FromRef<AppState> for AdminKeys {
     }
 }
 
-/// Runs blocking index work (searches, commits) on the blocking pool, turning a panic or a
+/// Runs blocking index work that writes (commits, uploads, snapshots) on tokio's blocking pool,
+/// turning a panic or a
 /// cancelled task into an internal error instead of taking the worker down.
 pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
 where

@@ -89,6 +89,13 @@ pub struct Args {
     /// Burst of the per-client token bucket [default: 30].
     #[arg(long, value_name = "N", env = "BIAOZHUN_RATE_LIMIT_BURST")]
     pub rate_limit_burst: Option<u32>,
+    /// Threads that run searches and other index reads [default: one per core].
+    #[arg(long, value_name = "N", env = "BIAOZHUN_SEARCH_THREADS")]
+    pub search_threads: Option<usize>,
+    /// Searches that may wait for a search thread; more are answered 503 `overloaded`
+    /// [default: 512].
+    #[arg(long, value_name = "N", env = "BIAOZHUN_SEARCH_QUEUE")]
+    pub search_queue: Option<usize>,
     /// Take the client IP from X-Forwarded-For (only behind a trusted proxy) [default: false].
     #[arg(long, value_name = "BOOL", env = "BIAOZHUN_TRUST_PROXY", num_args = 0..=1, default_missing_value = "true")]
     pub trust_proxy: Option<bool>,
@@ -131,6 +138,8 @@ impl Args {
             max_offset: self.max_offset,
             rate_limit_per_minute: self.rate_limit_per_minute,
             rate_limit_burst: self.rate_limit_burst,
+            search_threads: self.search_threads,
+            search_queue: self.search_queue,
             trust_proxy: self.trust_proxy,
             log_format: self.log_format.clone(),
             ocr_max_pages: self.ocr_max_pages,

@@ -10,7 +10,7 @@ use axum::Json;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::state::{blocking, AppState};
+use crate::state::AppState;
 use crate::wire::dossier::{dossier_error, DossierAnswer, DossierFormat, DossierParams};
 
 /// Everything an exporter needs for one market and one product.
@@ -19,7 +19,7 @@ use crate::wire::dossier::{dossier_error, DossierAnswer, DossierFormat, DossierP
         (status = 200, description = "the dossier as JSON; with `format=xlsx` an XLSX workbook (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, attachment) with one sheet per section", body = DossierAnswer),
         (status = 400, description = "`invalid_parameter`: no market or no product, unknown market, malformed hs, open_on, lead_days or format", body = ErrorBody),
         (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 503, description = "`not_ready` or `timeout`", body = ErrorBody),
+        (status = 503, description = "`not_ready`, `timeout` or `overloaded` (see Retry-After)", body = ErrorBody),
     ))]
 pub async fn dossier(
     State(state): State<AppState>,
@@ -28,7 +28,9 @@ pub async fn dossier(
     let (req, format) =
         params.into_request(&state.config.limits, state.config.dossier_lead_days)?;
     let index = state.index()?;
-    let d = blocking(move || index.dossier(&req).map_err(dossier_error)).await?;
+    let d = state
+        .read(move || index.dossier(&req).map_err(dossier_error))
+        .await?;
     let answer = DossierAnswer::from_dossier(d);
     match format {
         DossierFormat::Json => Ok(Json(answer).into_response()),

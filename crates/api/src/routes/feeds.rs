@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::state::{blocking, AppState};
+use crate::state::AppState;
 use crate::wire::barriers::{barrier_error, notification_page, BarrierParams};
 use crate::wire::records::{encode_path, notification_url};
 
@@ -31,7 +31,7 @@ const TAG: &str = "tag:biaozhun,2024:";
     responses(
         (status = 200, description = "Atom 1.0 feed, newest first", content_type = "application/atom+xml", body = String),
         (status = 400, description = "`invalid_parameter`: unknown market, malformed hs", body = ErrorBody),
-        (status = 503, description = "`not_ready` or `timeout`", body = ErrorBody),
+        (status = 503, description = "`not_ready`, `timeout` or `overloaded` (see Retry-After)", body = ErrorBody),
     ))]
 pub async fn notifications_atom(
     State(state): State<AppState>,
@@ -46,7 +46,9 @@ pub async fn notifications_atom(
     let mut req = params.into_request(&state.config.limits)?;
     req.limit = biaozhun_index::barriers::MAX_FAMILIES;
     let index = state.index()?;
-    let report = blocking(move || index.barriers(&req).map_err(barrier_error)).await?;
+    let report = state
+        .read(move || index.barriers(&req).map_err(barrier_error))
+        .await?;
     let body = atom(&report, &base, &self_href);
     let mut res = body.into_response();
     res.headers_mut().insert(

@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::index_error;
-use crate::state::{blocking, AppState};
+use crate::state::AppState;
 use crate::wire::records::{
     notification_detail, notification_ref, notification_url, regulation_detail, standard_detail,
     standard_ref, standard_url, AdoptionWire, EditionRef, NotificationDetail, RecordRef, Reference,
@@ -46,7 +46,7 @@ pub struct StandardParams {
         (status = 302, description = "a code without year: Location holds the current edition"),
         (status = 400, description = "`invalid_parameter`: not a standard number, a bad `text` value, or `as_of` not a date", body = ErrorBody),
         (status = 404, description = "`not_found`: no such standard in the index", body = ErrorBody),
-        (status = 503, description = "`not_ready` or `timeout`", body = ErrorBody),
+        (status = 503, description = "`not_ready`, `timeout` or `overloaded` (see Retry-After)", body = ErrorBody),
     ))]
 pub async fn standard(
     State(state): State<AppState>,
@@ -69,22 +69,23 @@ pub async fn standard(
         .map_err(|e| ApiError::invalid(e.to_string()))?;
     let canonical = code.to_string();
     let index = state.index()?;
-    let answer = blocking(move || -> Result<Lookup, ApiError> {
-        // Padding-insensitive: `YY 505-2012` finds `YY 0505-2012` (and redirects to it).
-        if let Some(s) = index.find_standard(&code).map_err(index_error)? {
-            return Ok(Lookup::Found(Box::new(build_standard(
-                &index, &s, as_of, full,
-            )?)));
-        }
-        if code.year().is_none() {
-            let chain = index.edition_chain(&code, as_of).map_err(index_error)?;
-            if let Some(e) = chain.as_ref().and_then(|c| c.best()) {
-                return Ok(Lookup::Edition(e.id.clone()));
+    let answer = state
+        .read(move || -> Result<Lookup, ApiError> {
+            // Padding-insensitive: `YY 505-2012` finds `YY 0505-2012` (and redirects to it).
+            if let Some(s) = index.find_standard(&code).map_err(index_error)? {
+                return Ok(Lookup::Found(Box::new(build_standard(
+                    &index, &s, as_of, full,
+                )?)));
             }
-        }
-        Ok(Lookup::Missing)
-    })
-    .await?;
+            if code.year().is_none() {
+                let chain = index.edition_chain(&code, as_of).map_err(index_error)?;
+                if let Some(e) = chain.as_ref().and_then(|c| c.best()) {
+                    return Ok(Lookup::Edition(e.id.clone()));
+                }
+            }
+            Ok(Lookup::Missing)
+        })
+        .await?;
     match answer {
         Lookup::Found(detail) => {
             // Any other spelling (case, slash, padding) answers 301 to the official one.
@@ -210,7 +211,7 @@ fn build_standard(
         (status = 301, description = "the spelling differs from the canonical symbol"),
         (status = 400, description = "`invalid_parameter`: not a notification symbol", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 503, description = "`not_ready` or `timeout`", body = ErrorBody),
+        (status = 503, description = "`not_ready`, `timeout` or `overloaded` (see Retry-After)", body = ErrorBody),
     ))]
 pub async fn notification(
     State(state): State<AppState>,
@@ -223,46 +224,47 @@ pub async fn notification(
     let index = state.index()?;
     let today = chrono::Local::now().date_naive();
     let id = canonical.clone();
-    let detail = blocking(move || -> Result<Option<NotificationDetail>, ApiError> {
-        let Some(n) = index.get_notification(&id).map_err(index_error)? else {
-            return Ok(None);
-        };
-        let mut d = notification_detail(&n, today);
-        for r in &mut d.cited_standards {
-            if let Ok(code) = StandardCode::parse(&r.code) {
-                r.record = resolve(&index, &code, today)?;
+    let detail = state
+        .read(move || -> Result<Option<NotificationDetail>, ApiError> {
+            let Some(n) = index.get_notification(&id).map_err(index_error)? else {
+                return Ok(None);
+            };
+            let mut d = notification_detail(&n, today);
+            for r in &mut d.cited_standards {
+                if let Ok(code) = StandardCode::parse(&r.code) {
+                    r.record = resolve(&index, &code, today)?;
+                }
             }
-        }
-        let base = n.symbol.base();
-        let res = index
-            .search(&SearchRequest {
-                q: base.to_string(),
-                kind: Some(RecordKind::Notification),
-                limit: GRAPH_LIMIT,
-                facets: Some(Vec::new()),
-                ..SearchRequest::default()
-            })
-            .map_err(index_error)?;
-        let mut family: Vec<RecordRef> = res
-            .hits
-            .into_iter()
-            .filter(|h| NotificationSymbol::parse(&h.id).is_ok_and(|s| s.base() == base))
-            .map(|h| RecordRef {
-                url: notification_url(&h.id),
-                id: h.id,
-                kind: RecordKind::Notification,
-                title: h.title_zh.or(h.title_en),
-                status: None,
-            })
-            .collect();
-        if !family.iter().any(|r| r.id == d.id) {
-            family.push(notification_ref(&n));
-        }
-        family.sort_by(|a, b| a.id.cmp(&b.id));
-        d.family = family;
-        Ok(Some(d))
-    })
-    .await?;
+            let base = n.symbol.base();
+            let res = index
+                .search(&SearchRequest {
+                    q: base.to_string(),
+                    kind: Some(RecordKind::Notification),
+                    limit: GRAPH_LIMIT,
+                    facets: Some(Vec::new()),
+                    ..SearchRequest::default()
+                })
+                .map_err(index_error)?;
+            let mut family: Vec<RecordRef> = res
+                .hits
+                .into_iter()
+                .filter(|h| NotificationSymbol::parse(&h.id).is_ok_and(|s| s.base() == base))
+                .map(|h| RecordRef {
+                    url: notification_url(&h.id),
+                    id: h.id,
+                    kind: RecordKind::Notification,
+                    title: h.title_zh.or(h.title_en),
+                    status: None,
+                })
+                .collect();
+            if !family.iter().any(|r| r.id == d.id) {
+                family.push(notification_ref(&n));
+            }
+            family.sort_by(|a, b| a.id.cmp(&b.id));
+            d.family = family;
+            Ok(Some(d))
+        })
+        .await?;
     match detail {
         Some(_) if raw != canonical => Ok(redirect(
             StatusCode::MOVED_PERMANENTLY,
@@ -282,7 +284,7 @@ pub async fn notification(
     responses(
         (status = 200, description = "the regulation", body = RegulationDetail),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 503, description = "`not_ready` or `timeout`", body = ErrorBody),
+        (status = 503, description = "`not_ready`, `timeout` or `overloaded` (see Retry-After)", body = ErrorBody),
     ))]
 pub async fn regulation(
     State(state): State<AppState>,
@@ -290,7 +292,9 @@ pub async fn regulation(
 ) -> Result<Json<RegulationDetail>, ApiError> {
     let index = state.index()?;
     let key = id.clone();
-    let found = blocking(move || index.get_regulation(&key).map_err(index_error)).await?;
+    let found = state
+        .read(move || index.get_regulation(&key).map_err(index_error))
+        .await?;
     match found {
         Some(r) => Ok(Json(regulation_detail(&r))),
         None => Err(ApiError::not_found(format!(

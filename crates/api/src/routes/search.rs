@@ -8,7 +8,7 @@ use axum::Json;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::routes::index_error;
-use crate::state::{blocking, AppState};
+use crate::state::AppState;
 use crate::wire::records::record_url;
 use crate::wire::search::{
     SearchAnswer, SearchParams, SuggestAnswer, SuggestParams, SuggestionWire,
@@ -21,7 +21,7 @@ use crate::wire::search::{
         (status = 200, description = "hits, facets and paging", body = SearchAnswer),
         (status = 400, description = "`invalid_parameter`: a parameter is malformed or out of range", body = ErrorBody),
         (status = 429, description = "`rate_limited`: too many searches from this client; see Retry-After", body = ErrorBody),
-        (status = 503, description = "`not_ready` or `timeout`", body = ErrorBody),
+        (status = 503, description = "`not_ready`, `timeout` or `overloaded` (see Retry-After)", body = ErrorBody),
     ))]
 pub async fn search(
     State(state): State<AppState>,
@@ -30,7 +30,9 @@ pub async fn search(
     let req = params.into_request(&state.config.limits)?;
     let index = state.index()?;
     let start = Instant::now();
-    let res = blocking(move || index.search(&req).map_err(index_error)).await?;
+    let res = state
+        .read(move || index.search(&req).map_err(index_error))
+        .await?;
     let took = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     tracing::debug!(total = res.total, took_ms = took, "search");
     Ok(Json(SearchAnswer::from_index(res, took)))
@@ -42,7 +44,7 @@ pub async fn search(
         (status = 200, description = "suggestions, best first", body = SuggestAnswer),
         (status = 400, description = "`invalid_parameter`", body = ErrorBody),
         (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 503, description = "`not_ready` or `timeout`", body = ErrorBody),
+        (status = 503, description = "`not_ready`, `timeout` or `overloaded` (see Retry-After)", body = ErrorBody),
     ))]
 pub async fn suggest(
     State(state): State<AppState>,
@@ -68,7 +70,9 @@ pub async fn suggest(
         }));
     }
     let index = state.index()?;
-    let found = blocking(move || index.suggest(&q, limit).map_err(index_error)).await?;
+    let found = state
+        .read(move || index.suggest(&q, limit).map_err(index_error))
+        .await?;
     Ok(Json(SuggestAnswer {
         suggestions: found
             .into_iter()

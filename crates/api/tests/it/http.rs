@@ -195,6 +195,92 @@ async fn search_is_rate_limited_per_client() {
     assert_eq!(get(&s, "/healthz").await.status(), 200);
 }
 
+/// Puts a job into the search pool of `s` that holds its thread until the returned sender is
+/// dropped; returns once the job runs (`running`) or is accepted into the queue.
+async fn occupy_search_pool(
+    s: &AppState,
+    running: bool,
+) -> (
+    std::sync::mpsc::Sender<()>,
+    tokio::task::JoinHandle<Result<(), biaozhun_api::error::ApiError>>,
+) {
+    let before = s.search_pool().pending();
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let (started, is_running) = std::sync::mpsc::channel::<()>();
+    let pool = s.clone();
+    let job = tokio::spawn(async move {
+        pool.read(move || {
+            let _ = started.send(());
+            let _ = wait.recv();
+            Ok(())
+        })
+        .await
+    });
+    loop {
+        let ready = if running {
+            is_running.try_recv().is_ok()
+        } else {
+            s.search_pool().pending() > before
+        };
+        if ready || job.is_finished() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    (release, job)
+}
+
+#[tokio::test]
+async fn searches_beyond_the_queue_are_refused_with_overloaded() {
+    // One search thread, one waiting place: the third search at once is refused.
+    let s = state("search_threads = 1\nsearch_queue = 1");
+    let (release_running, running) = occupy_search_pool(&s, true).await;
+    let (release_queued, queued) = occupy_search_pool(&s, false).await;
+    assert_eq!(s.search_pool().pending(), 2);
+    for uri in [
+        "/api/v1/search?q=gb",
+        "/api/v1/suggest?q=gb",
+        "/api/v1/standards/GB%2FT%207714-2015",
+    ] {
+        let res = get(&s, uri).await;
+        let retry = res
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .expect("Retry-After");
+        assert!(retry >= 1);
+        assert_error(res, 503, "overloaded").await;
+    }
+    // Operational routes do not wait for the search threads.
+    assert_eq!(get(&s, "/healthz").await.status(), 200);
+    drop(release_running);
+    drop(release_queued);
+    running.await.expect("join").expect("the running job");
+    queued.await.expect("join").expect("the queued job");
+    // The same searches are answered once the pool has room again.
+    assert_eq!(get(&s, "/api/v1/search?q=gb").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_panic_in_a_search_job_is_a_500_and_the_thread_goes_on() {
+    let s = state("search_threads = 1");
+    let err = s
+        .read(|| -> Result<(), biaozhun_api::error::ApiError> { panic!("a search that panics") })
+        .await
+        .expect_err("a panic is an error");
+    assert_error(
+        axum::response::IntoResponse::into_response(err),
+        500,
+        "internal",
+    )
+    .await;
+    // The one search thread survived it.
+    let v = json(get(&s, "/api/v1/search?q=gbt7714").await).await;
+    assert_eq!(v["hits"][0]["id"], "GB/T 7714-2015", "{v}");
+    assert_eq!(s.search_pool().threads(), 1);
+}
+
 #[tokio::test]
 async fn suggest_completes_codes() {
     let s = state("");
