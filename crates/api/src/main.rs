@@ -9,6 +9,13 @@
 //! archive); 2 usage or configuration error (bad flags, unreadable config, no index where one
 //! is needed: nothing was done).
 
+/// With the `mimalloc` feature, mimalloc instead of glibc's malloc: a search makes many small,
+/// short-lived allocations, which mimalloc serves faster (bench/RESULTS.md, sessions 7 and 8);
+/// what it costs is RSS, a heap kept per thread that allocates.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
