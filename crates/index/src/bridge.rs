@@ -2,7 +2,8 @@
 //! word outside the hand-written glossary still finds English notifications, and a near word
 //! (`土豆` for `马铃薯`) still finds the standard that uses it:
 //!
-//! - CC-CEDICT (CC BY-SA 4.0, shipped by the `chinese_dictionary` crate): word-level English
+//! - CC-CEDICT (CC BY-SA 4.0, shipped by the `chinese_dictionary` crate, read in the compact
+//!   form `build.rs` compiles from its data, see [`crate::cedict`]): word-level English
 //!   translations (`cedict`), and near-synonyms (`thesaurus`): other words whose first English
 //!   sense is the same as the word's own first sense (`番茄`/`西红柿` → "tomato").
 //! - The HS nomenclature's names (`hs-ccc-10digit-zh-hant.txt` and `-en.txt`, Traditional
@@ -19,6 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use biaozhun_analysis::ChineseAnalyzer;
+
+use crate::cedict::Cedict;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// The environment variable naming the directory of the HS names files.
@@ -280,21 +283,14 @@ struct Sense {
 /// by a trailing `(of ...)`/`(as ...)` note (`working (of machinery)`) is left out.
 fn senses(word: &str) -> Vec<Sense> {
     let mut out: Vec<Sense> = Vec::new();
-    for e in chinese_dictionary::query_by_simplified(word) {
-        if e.simplified != word {
+    for part in Cedict::get().definitions(word) {
+        let lower = part.trim().to_ascii_lowercase();
+        if lower.contains("(of ") || lower.contains("(as ") {
             continue;
         }
-        for raw in &e.english {
-            for part in raw.split(';') {
-                let lower = part.trim().to_ascii_lowercase();
-                if lower.contains("(of ") || lower.contains("(as ") {
-                    continue;
-                }
-                if let Some(clean) = clean_sense(part) {
-                    if !out.iter().any(|s| s.clean == clean) {
-                        out.push(Sense { raw: lower, clean });
-                    }
-                }
+        if let Some(clean) = clean_sense(part) {
+            if !out.iter().any(|s| s.clean == clean) {
+                out.push(Sense { raw: lower, clean });
             }
         }
     }
@@ -339,10 +335,10 @@ impl Bridge {
         self.hs.as_ref().map_or(0, |h| h.en.len())
     }
 
-    /// Loads CC-CEDICT now (about a second), so the first query does not wait for it.
+    /// Checks the compiled CC-CEDICT's tables now (a few milliseconds; its pages are read from
+    /// the binary as lookups touch them), so the first query does not.
     pub fn warm(&self) {
-        let _ = chinese_dictionary::query_by_simplified("标准");
-        let _ = chinese_dictionary::query_by_english("standard");
+        let _ = Cedict::get();
     }
 
     /// The expansions of a query word (a compound token), best first; empty for words the
@@ -373,8 +369,7 @@ impl Bridge {
         // Near-synonyms: words with this word's first sense and most of its other senses.
         if let Some(first) = own.first() {
             let mut near_words: Vec<String> = Vec::new();
-            for e in chinese_dictionary::query_by_english(&first.clean) {
-                let w = e.simplified.as_str();
+            for w in Cedict::get().by_english(&first.clean) {
                 if w == word || !expandable(w) || near_words.iter().any(|n| n == w) {
                     continue;
                 }
@@ -499,6 +494,64 @@ mod tests {
             assert_eq!(hs_dir_from(Some(&cwd)), codes, "{}", cwd.display());
         }
         assert_eq!(hs_dir_from(None), PathBuf::from(HS_DIR_DEFAULT));
+    }
+
+    /// The bridge's lookups before the compact CC-CEDICT, through the crate itself.
+    fn crate_senses(word: &str) -> Vec<Sense> {
+        let mut out: Vec<Sense> = Vec::new();
+        for e in chinese_dictionary::query_by_simplified(word) {
+            if e.simplified != word {
+                continue;
+            }
+            for raw in &e.english {
+                for part in raw.split(';') {
+                    let lower = part.trim().to_ascii_lowercase();
+                    if lower.contains("(of ") || lower.contains("(as ") {
+                        continue;
+                    }
+                    if let Some(clean) = clean_sense(part) {
+                        if !out.iter().any(|s| s.clean == clean) {
+                            out.push(Sense { raw: lower, clean });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Senses, and the words an English sense finds, are the crate's on a sample of the
+    /// dictionary (every 97th headword and common product words), with every sense of each.
+    #[test]
+    fn compact_cedict_equals_the_crate() {
+        let dict = Cedict::get();
+        let mut sample: Vec<String> = ["番茄", "土豆", "马铃薯", "大麦", "标准", "茶", "油", "T恤"]
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        sample.extend(
+            (0..dict.words())
+                .step_by(97)
+                .map(|i| dict.word(i).to_string()),
+        );
+        let mut english_checked = 0;
+        for w in &sample {
+            let own = senses(w);
+            assert_eq!(own, crate_senses(w), "senses of {w}");
+            for s in &own {
+                let mut mine: Vec<&str> = dict.by_english(&s.clean);
+                let mut theirs: Vec<&str> = chinese_dictionary::query_by_english(&s.clean)
+                    .into_iter()
+                    .map(|e| e.simplified.as_str())
+                    .collect();
+                mine.sort_unstable();
+                theirs.sort_unstable();
+                theirs.dedup();
+                assert_eq!(mine, theirs, "words for {:?} (a sense of {w})", s.clean);
+                english_checked += 1;
+            }
+        }
+        assert!(english_checked > 1000, "{english_checked}");
     }
 
     /// CC-CEDICT gives near-synonyms with the same first sense, and translations.
