@@ -7,14 +7,18 @@
         --case a06d6a6:/work/bench-out/bins/biaozhun-a06d6a6:/work/bench-out/full/idx-base:CFG \\
         [--rounds 3] [--seconds 20] [--concurrency 64] [--facets none] [--json OUT.json]
 
-`--case LABEL:BIN:INDEX[:INDEX_CONFIG]` as in startup.py. In each round, each case in turn: start
+`--case LABEL:BIN:INDEX[:INDEX_CONFIG]` as in startup.py; `--env LABEL:VAR=VALUE` sets an
+environment variable for that case's server (`BIAOZHUN_SEARCH_THREADS=3`: one binary, two
+settings). In each round, each case in turn: start
 `biaozhun serve` (loopback, rate limit off), send the query set once over one connection (the
 warm-up; every answer must be 200), then `wrk -t 2 -c CONC -d SECONDS` over the query set's
 search paths (snippets off, `facets=FACETS`; a binary that answers 400 to `facets=none` gets the
 default facets, marked in the report), then read the server's memory (VmRSS after the load,
 anonymous / file-backed, VmHWM) and thread count from /proc, then stop it. Reported per run:
-req/s, p50 / p99 ms, non-2xx answers, socket errors, RSS after the load, threads, and the load
-average before and after. Run it at `nice -n
+req/s, p50 / p99 ms, non-2xx answers, socket errors, RSS after the load, threads, the CPU
+milliseconds per request of the server (split into its search threads, i.e. the engine, and
+the rest: HTTP, routing, JSON, the runtime) and of wrk over the wrk run, and the load average
+before and after. Run it at `nice -n
 -10` (the server and wrk inherit it) so that niced background jobs yield: wrk shares the two
 cores with the server, as in bench/run.
 """
@@ -24,6 +28,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -56,10 +61,45 @@ def threads(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """CPU seconds (user + system) of the process, and of its search threads (`bz-search-N`,
+    the search pool) among its live threads."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def parse(path):
+        with open(path) as f:
+            stat = f.read()
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        return comm, (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    _, total = parse(f"/proc/{pid}/stat")
+    search = 0.0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            comm, cpu = parse(f"/proc/{pid}/task/{t}/stat")
+        except OSError:
+            continue
+        if comm.startswith("bz-search"):
+            search += cpu
+    return total, search
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def one_run(case, queries, a, tmp):
     port = free_port()
     facets = a.facets
-    proc, start_s = start(case, port, search_path(queries[0], None))
+    saved = dict(os.environ)
+    os.environ.update(case.get("env", {}))
+    try:
+        proc, start_s = start(case, port, search_path(queries[0], None))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         c.request("GET", search_path(queries[0], facets))
@@ -81,16 +121,28 @@ def one_run(case, queries, a, tmp):
         with open(lua, "w") as f:
             f.write(WRK_LUA % paths)
         load_before = loadavg()
+        server_before, search_before = cpu_seconds(proc.pid)
+        wrk_before = children_cpu()
         p = subprocess.run(["wrk", "-t", "2", "-c", str(a.concurrency), "-d", f"{a.seconds}s", "--timeout",
                             "5s", "--latency", "-s", lua, f"http://127.0.0.1:{port}"],
                            capture_output=True, text=True, timeout=a.seconds + 60)
         o = p.stdout
+        wrk_cpu = children_cpu() - wrk_before
+        server_after, search_after = cpu_seconds(proc.pid)
+        requests = int(re.search(r"(\d+) requests in", o).group(1))
+        server_cpu = server_after - server_before
+        search_cpu = search_after - search_before
         lat = {k: ms(v) for k, v in re.findall(r"^\s+(50|99)%\s+(\S+)", o, re.M)}
         non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", o)
         errors = re.search(r"Socket errors: (.*)", o)
         return {"label": case["label"], "facets": facets or "default", "start_s": round(start_s, 3),
                 "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", o).group(1)),
-                "requests": int(re.search(r"(\d+) requests in", o).group(1)),
+                "requests": requests,
+                # CPU ms per request: the whole server, its search threads (0 for a binary
+                # without the search pool), the rest of it (HTTP, runtime), and wrk.
+                "cpu_ms": {"server": 1000 * server_cpu / requests, "search": 1000 * search_cpu / requests,
+                           "other": 1000 * (server_cpu - search_cpu) / requests,
+                           "wrk": 1000 * wrk_cpu / requests},
                 "p50_ms": lat.get("50"), "p99_ms": lat.get("99"),
                 "non_2xx": int(non2xx.group(1)) if non2xx else 0,
                 "socket_errors": errors.group(1) if errors else "",
@@ -110,11 +162,20 @@ def main():
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--facets", default="none", help="the `facets` parameter ('' for the default)")
     ap.add_argument("--json", help="write every run here too")
+    ap.add_argument("--env", action="append", default=[],
+                    help="LABEL:VAR=VALUE: set VAR for that case's server (e.g. d74c1ce:BIAOZHUN_SEARCH_THREADS=3)")
     a = ap.parse_args()
     with open(a.queries, encoding="utf-8") as f:
         queries = [json.loads(line) for line in f]
     tmp = tempfile.mkdtemp(prefix="bzhttp-")
     cases = parse_cases(a.case, tmp)
+    for spec in a.env:
+        label, _, assignment = spec.partition(":")
+        var, eq, value = assignment.partition("=")
+        match = [c for c in cases if c["label"] == label]
+        if not match or not var or not eq:
+            raise SystemExit(f"--env {spec!r}: expected LABEL:VAR=VALUE with LABEL one of the cases")
+        match[0].setdefault("env", {})[var] = value
     runs = []
     for r in range(a.rounds):
         for case in cases:
@@ -124,14 +185,16 @@ def main():
             print(f"[{time.strftime('%H:%M:%S')} {x['label']} round {r + 1}] {x['rps']:,.0f} req/s, p50 "
                   f"{x['p50_ms']} ms, p99 {x['p99_ms']} ms, non-2xx {x['non_2xx']}, facets {x['facets']}, "
                   f"RSS after {x['memory_mb'].get('VmRSS', 0):.0f} MB (anon {x['memory_mb'].get('RssAnon', 0):.0f}), "
-                  f"{x['threads']} threads; "
+                  f"{x['threads']} threads, CPU ms/request: server {x['cpu_ms']['server']:.3f} (search threads "
+                  f"{x['cpu_ms']['search']:.3f}, rest {x['cpu_ms']['other']:.3f}), wrk {x['cpu_ms']['wrk']:.3f}; "
                   f"load {x['load_before']} -> {x['load_after']}", file=sys.stderr, flush=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "concurrency": a.concurrency,
                        "seconds": a.seconds, "runs": runs}, f, indent=1)
-    print("| case | req/s per round | best | p50 / p99 ms (best round) | non-2xx | RSS after load MB (anon) | threads | load (1 min) |")
-    print("|---|---|---:|---|---:|---|---:|---|")
+    print("| case | req/s per round | best | p50 / p99 ms (best round) | non-2xx | RSS after load MB (anon) | threads "
+          "| CPU ms per request: server (search threads + rest), wrk | load (1 min) |")
+    print("|---|---|---:|---|---:|---|---:|---|---|")
     for case in cases:
         rs = [x for x in runs if x["label"] == case["label"]]
         b = max(rs, key=lambda x: x["rps"])
@@ -139,6 +202,8 @@ def main():
               + f" | **{b['rps']:,.0f}** | {b['p50_ms']} / {b['p99_ms']} | {sum(x['non_2xx'] for x in rs)} | "
               + ", ".join(f"{x['memory_mb'].get('VmRSS', 0):.0f} ({x['memory_mb'].get('RssAnon', 0):.0f})" for x in rs) + " | "
               + ", ".join(str(x["threads"]) for x in rs) + " | "
+              + "; ".join(f"{x['cpu_ms']['server']:.3f} ({x['cpu_ms']['search']:.3f} + {x['cpu_ms']['other']:.3f}), "
+                          f"{x['cpu_ms']['wrk']:.3f}" for x in rs) + " | "
               + ", ".join(x["load_before"].split()[0] for x in rs) + " |")
 
 

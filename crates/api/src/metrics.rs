@@ -19,8 +19,8 @@ const BUCKETS: [f64; 12] = [
 /// Request and ingest counters of one process.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
+    /// Counts and latency per route, under one lock taken once per request.
+    routes: Mutex<BTreeMap<String, RouteStats>>,
     ingest: Mutex<BTreeMap<String, u64>>,
     sync_eping: Mutex<Option<SyncStatus>>,
 }
@@ -44,6 +44,14 @@ pub struct SyncStatus {
     pub last_success_unix: Option<i64>,
     /// Why the last failed run failed or stopped.
     pub last_error: Option<String>,
+}
+
+/// What is counted of one route.
+#[derive(Debug, Clone, Default)]
+struct RouteStats {
+    /// Requests by (method, status).
+    requests: BTreeMap<(String, u16), u64>,
+    latency: Histogram,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -74,13 +82,27 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Metrics {
     /// Records one finished request.
+    /// Allocates only the first time a route, method and status are seen.
     pub fn observe_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
-        *lock(&self.requests)
-            .entry((route.to_string(), method.to_string(), status))
-            .or_default() += 1;
         let secs = elapsed.as_secs_f64();
-        let mut latency = lock(&self.latency);
-        let h = latency.entry(route.to_string()).or_default();
+        let mut routes = lock(&self.routes);
+        if !routes.contains_key(route) {
+            routes.insert(route.to_string(), RouteStats::default());
+        }
+        let Some(stats) = routes.get_mut(route) else {
+            return;
+        };
+        match stats
+            .requests
+            .iter_mut()
+            .find(|((m, s), _)| m == method && *s == status)
+        {
+            Some((_, n)) => *n += 1,
+            None => {
+                stats.requests.insert((method.to_string(), status), 1);
+            }
+        }
+        let h = &mut stats.latency;
         for (i, bound) in BUCKETS.iter().enumerate() {
             if secs <= *bound {
                 h.counts[i] += 1;
@@ -141,19 +163,23 @@ impl Metrics {
             "# HELP biaozhun_http_requests_total HTTP requests by route, method and status.\n",
         );
         out.push_str("# TYPE biaozhun_http_requests_total counter\n");
-        for ((route, method, status), n) in lock(&self.requests).iter() {
-            let _ = writeln!(
-                out,
-                "biaozhun_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
-                escape(route),
-                escape(method)
-            );
+        let routes = lock(&self.routes);
+        for (route, stats) in routes.iter() {
+            for ((method, status), n) in &stats.requests {
+                let _ = writeln!(
+                    out,
+                    "biaozhun_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
+                    escape(route),
+                    escape(method)
+                );
+            }
         }
         out.push_str(
             "# HELP biaozhun_http_request_duration_seconds HTTP request latency by route.\n",
         );
         out.push_str("# TYPE biaozhun_http_request_duration_seconds histogram\n");
-        for (route, h) in lock(&self.latency).iter() {
+        for (route, stats) in routes.iter() {
+            let h = &stats.latency;
             let route = escape(route);
             for (i, bound) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(
@@ -178,6 +204,7 @@ impl Metrics {
                 h.count
             );
         }
+        drop(routes);
         out.push_str("# HELP biaozhun_index_ready Whether the index is open (1) or not (0).\n");
         out.push_str("# TYPE biaozhun_index_ready gauge\n");
         let _ = writeln!(out, "biaozhun_index_ready {}", u8::from(index.ready));
