@@ -12,8 +12,9 @@
 //! Writes (uploads, commits, snapshots, re-index) stay on tokio's blocking pool: they are rare,
 //! long, and must not be refused because searches are busy.
 
+use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crossbeam_channel::{Sender, TrySendError};
@@ -33,6 +34,8 @@ pub struct SearchPool {
     queue: usize,
     /// Jobs accepted and not finished (running or waiting).
     pending: Arc<AtomicUsize>,
+    /// Jobs refused because the queue was full, since start.
+    refused: AtomicU64,
 }
 
 impl SearchPool {
@@ -61,6 +64,7 @@ impl SearchPool {
             threads: started,
             queue,
             pending: Arc::new(AtomicUsize::new(0)),
+            refused: AtomicU64::new(0),
         }
     }
 
@@ -77,6 +81,32 @@ impl SearchPool {
     /// Jobs accepted and not finished yet: running on a thread or waiting in the queue.
     pub fn pending(&self) -> usize {
         self.pending.load(Ordering::Relaxed)
+    }
+
+    /// Requests refused with `overloaded` since start.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    /// The pool's lines of `/metrics` (Prometheus text format): its size, what waits or runs
+    /// now, and the refusals, so an operator can see whether `search_queue` is deep enough.
+    pub fn render_metrics(&self, out: &mut String) {
+        out.push_str(
+            "# HELP biaozhun_search_threads Threads that run searches and other index reads.\n",
+        );
+        out.push_str("# TYPE biaozhun_search_threads gauge\n");
+        let _ = writeln!(out, "biaozhun_search_threads {}", self.threads);
+        out.push_str(
+            "# HELP biaozhun_search_queue_capacity Requests that may wait for a search thread.\n",
+        );
+        out.push_str("# TYPE biaozhun_search_queue_capacity gauge\n");
+        let _ = writeln!(out, "biaozhun_search_queue_capacity {}", self.queue);
+        out.push_str("# HELP biaozhun_search_pending Index reads running or waiting now.\n");
+        out.push_str("# TYPE biaozhun_search_pending gauge\n");
+        let _ = writeln!(out, "biaozhun_search_pending {}", self.pending());
+        out.push_str("# HELP biaozhun_search_refused_total Requests answered 503 overloaded because the search queue was full.\n");
+        out.push_str("# TYPE biaozhun_search_refused_total counter\n");
+        let _ = writeln!(out, "biaozhun_search_refused_total {}", self.refused());
     }
 
     /// Runs `f` on a search thread and awaits its result. `overloaded` (503, `Retry-After`)
@@ -103,6 +133,7 @@ impl SearchPool {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 self.pending.fetch_sub(1, Ordering::Relaxed);
+                self.refused.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(queue = self.queue, "search queue full, request refused");
                 return Err(ApiError::overloaded(OVERLOADED_RETRY_SECS));
             }

@@ -59,7 +59,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
 }
 
 /// Prometheus metrics: requests and latency per route, index size, documents per kind, ingest
-/// outcomes.
+/// outcomes, the search pool.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
@@ -74,7 +74,11 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(&gauges),
+        {
+            let mut text = state.metrics.render(&gauges);
+            state.search_pool().render_metrics(&mut text);
+            text
+        },
     )
         .into_response()
 }

@@ -252,8 +252,17 @@ async fn searches_beyond_the_queue_are_refused_with_overloaded() {
         assert!(retry >= 1);
         assert_error(res, 503, "overloaded").await;
     }
-    // Operational routes do not wait for the search threads.
+    // Operational routes do not wait for the search threads, and /metrics counts the refusals.
     assert_eq!(get(&s, "/healthz").await.status(), 200);
+    let metrics = String::from_utf8(crate::bytes(get(&s, "/metrics").await).await).expect("utf8");
+    for line in [
+        "biaozhun_search_threads 1\n",
+        "biaozhun_search_queue_capacity 1\n",
+        "biaozhun_search_pending 2\n",
+        "biaozhun_search_refused_total 3\n",
+    ] {
+        assert!(metrics.contains(line), "{line}: {metrics}");
+    }
     drop(release_running);
     drop(release_queued);
     running.await.expect("join").expect("the running job");
