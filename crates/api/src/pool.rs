@@ -6,8 +6,10 @@
 //! requests up to 64 threads searched at once on 2 cores (context switches, cold caches, a
 //! malloc arena or heap per thread). Here at most `threads` searches run at once and the others
 //! wait their turn in the queue; when the queue is full the request is answered at once with
-//! `503 overloaded` and `Retry-After` instead of piling up. A panic inside a job is caught on
-//! its thread and answered as `internal`; the thread goes on with the next job.
+//! `503 overloaded` and `Retry-After` instead of piling up. A queued job whose request has
+//! timed out or whose client has gone by the time a thread takes it is dropped unrun. A panic
+//! inside a job is caught on its thread and answered as `internal`; the thread goes on with the
+//! next job.
 //!
 //! Writes (uploads, commits, snapshots, re-index) stay on tokio's blocking pool: they are rare,
 //! long, and must not be refused because searches are busy.
@@ -36,6 +38,8 @@ pub struct SearchPool {
     pending: Arc<AtomicUsize>,
     /// Jobs refused because the queue was full, since start.
     refused: AtomicU64,
+    /// Jobs dropped unrun because nobody waited for them any more, since start.
+    skipped: Arc<AtomicU64>,
 }
 
 impl SearchPool {
@@ -65,6 +69,7 @@ impl SearchPool {
             queue,
             pending: Arc::new(AtomicUsize::new(0)),
             refused: AtomicU64::new(0),
+            skipped: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -88,6 +93,12 @@ impl SearchPool {
         self.refused.load(Ordering::Relaxed)
     }
 
+    /// Queued jobs dropped unrun since start: their request had timed out or its client had
+    /// gone by the time a thread was free.
+    pub fn skipped(&self) -> u64 {
+        self.skipped.load(Ordering::Relaxed)
+    }
+
     /// The pool's lines of `/metrics` (Prometheus text format): its size, what waits or runs
     /// now, and the refusals, so an operator can see whether `search_queue` is deep enough.
     pub fn render_metrics(&self, out: &mut String) {
@@ -107,6 +118,9 @@ impl SearchPool {
         out.push_str("# HELP biaozhun_search_refused_total Requests answered 503 overloaded because the search queue was full.\n");
         out.push_str("# TYPE biaozhun_search_refused_total counter\n");
         let _ = writeln!(out, "biaozhun_search_refused_total {}", self.refused());
+        out.push_str("# HELP biaozhun_search_skipped_total Queued reads dropped unrun: the request had timed out or the client had gone.\n");
+        out.push_str("# TYPE biaozhun_search_skipped_total counter\n");
+        let _ = writeln!(out, "biaozhun_search_skipped_total {}", self.skipped());
     }
 
     /// Runs `f` on a search thread and awaits its result. `overloaded` (503, `Retry-After`)
@@ -122,8 +136,16 @@ impl SearchPool {
         }
         let (done, result) = tokio::sync::oneshot::channel();
         let pending = Arc::clone(&self.pending);
+        let skipped = Arc::clone(&self.skipped);
         pending.fetch_add(1, Ordering::Relaxed);
         let job: Job = Box::new(move || {
+            if done.is_closed() {
+                // Nobody waits for the answer any more (the request timed out while queued, or
+                // the client went away): under overload, do not spend a thread on it.
+                pending.fetch_sub(1, Ordering::Relaxed);
+                skipped.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(f));
             pending.fetch_sub(1, Ordering::Relaxed);
             // The receiver is gone when the client left or the request timed out: nothing to do.

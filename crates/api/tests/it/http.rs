@@ -272,6 +272,42 @@ async fn searches_beyond_the_queue_are_refused_with_overloaded() {
 }
 
 #[tokio::test]
+async fn a_queued_search_nobody_waits_for_is_dropped_unrun() {
+    let s = state("search_threads = 1\nsearch_queue = 4");
+    let (release, running) = occupy_search_pool(&s, true).await;
+    let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = ran.clone();
+    let pool = s.clone();
+    let waiting = tokio::spawn(async move {
+        pool.read(move || {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        })
+        .await
+    });
+    while s.search_pool().pending() < 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    // The client goes away (or its request times out) while the search waits in the queue.
+    waiting.abort();
+    assert!(waiting.await.is_err(), "aborted");
+    drop(release);
+    running.await.expect("join").expect("the running job");
+    while s.search_pool().pending() > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!(s.search_pool().skipped(), 1);
+    let metrics = String::from_utf8(crate::bytes(get(&s, "/metrics").await).await).expect("utf8");
+    assert!(
+        metrics.contains("biaozhun_search_skipped_total 1\n"),
+        "{metrics}"
+    );
+    // The thread still answers.
+    assert_eq!(get(&s, "/api/v1/search?q=gb").await.status(), 200);
+}
+
+#[tokio::test]
 async fn a_panic_in_a_search_job_is_a_500_and_the_thread_goes_on() {
     let s = state("search_threads = 1");
     let err = s
