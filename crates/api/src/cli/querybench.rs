@@ -55,6 +55,16 @@ pub struct Args {
     /// Also measure the HTTP layer's share (shape `http_hits_only`, see the module doc).
     #[arg(long)]
     pub http: bool,
+    /// Skip the warm-up pass. For profilers that count work rather than time it
+    /// (`bench/callgrind`): the warm-up runs each query with its own facets, which would
+    /// add a facet merge to every shape's count.
+    #[arg(long)]
+    pub no_warmup: bool,
+    /// Write every response of the first timed pass to this file, one JSON line per query and
+    /// shape: two binaries' dumps compare byte for byte, so an engine change that must not
+    /// change answers (an optimisation) can be checked on a whole benchmark set.
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
 }
 
 /// One benchmark query.
@@ -133,7 +143,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let passes = args.passes.max(1);
     let best_of = args.best_of.max(1);
     // Warm-up: loads the postings and stored blocks the timed passes read.
-    for q in &queries {
+    for q in queries.iter().filter(|_| !args.no_warmup) {
         index
             .search(&q.req)
             .with_context(|| format!("query {:?} failed", q.req.q))?;
@@ -144,6 +154,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ("hits_only", false, Some(Vec::new())),
     ];
     let mut out = Vec::new();
+    let mut dump = match &args.dump {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+        )),
+        None => None,
+    };
     let only: Option<Vec<&str>> = args
         .shapes
         .as_deref()
@@ -164,7 +180,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let mut all = Vec::with_capacity(reqs.len() * passes);
         let mut by_group: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut slow: Vec<(f64, &str, u64)> = Vec::new();
-        for _ in 0..passes {
+        for pass in 0..passes {
             for (group, r) in &reqs {
                 let mut ms = f64::MAX;
                 let mut res = None;
@@ -172,6 +188,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     let t = Instant::now();
                     res = Some(index.search(r)?);
                     ms = ms.min(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                if let (Some(w), Some(res), 0) = (dump.as_mut(), res.as_ref(), pass) {
+                    use std::io::Write;
+                    let line = serde_json::json!({"shape": shape, "q": r.q, "response": res});
+                    writeln!(w, "{line}").context("cannot write the dump")?;
                 }
                 let total = res.map_or(0, |r| r.total);
                 all.push(ms);
@@ -232,6 +253,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             throughput_qps: done as f64 / wall,
             http: None,
         });
+    }
+    if let Some(mut w) = dump {
+        use std::io::Write;
+        w.flush().context("cannot write the dump")?;
     }
     let index = std::sync::Arc::new(index);
     if args.http {
