@@ -120,6 +120,11 @@ pub(crate) fn pack_record(json: &str) -> Vec<u8> {
 }
 
 /// The JSON of a stored record (`None` when the bytes are not a record this version wrote).
+pub(crate) fn unpack_record_bytes(bytes: &[u8]) -> Option<Vec<u8>> {
+    lz4_flex::decompress_size_prepended(bytes).ok()
+}
+
+/// [`unpack_record_bytes`] as text.
 pub(crate) fn unpack_record(bytes: &[u8]) -> Option<String> {
     let raw = lz4_flex::decompress_size_prepended(bytes).ok()?;
     String::from_utf8(raw).ok()

@@ -38,6 +38,7 @@ pub mod eval;
 pub mod fields;
 pub mod matched;
 pub mod query;
+mod rawdoc;
 pub mod reindex;
 pub mod request;
 pub mod schema;

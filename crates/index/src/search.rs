@@ -5,7 +5,6 @@
 //! one calls depend on those types and never on this module.
 
 use biaozhun_model::Status;
-use tantivy::TantivyDocument;
 
 use crate::collect::{Candidate, Cursor, HitsCollector, Proximity, SortValue};
 use crate::document::date_num;
@@ -273,11 +272,9 @@ impl Index {
                 continue;
             }
             // Snippets need the whole record (its full text): one read gives head and record.
-            let doc: TantivyDocument = searcher.doc(c.doc)?;
-            let head = self.doc_head(&doc)?;
+            let (head, json) = self.head_and_record(&searcher, c.doc)?;
             let kind = head.kind;
             let mut hit = hit_from_head(head, c.score, c.verdict);
-            let (_, json) = self.doc_record(&doc);
             let an = crate::snippet::Analyzers {
                 zh: &self.zh,
                 en: &self.en,

@@ -60,14 +60,14 @@ pub struct Analyzers<'a> {
 pub fn highlights(
     an: &Analyzers<'_>,
     kind: RecordKind,
-    json: &str,
+    json: &[u8],
     terms: &HighlightTerms,
 ) -> Vec<Highlight> {
     if terms.is_empty() {
         return Vec::new();
     }
     let (title_zh, title_en, text): (Option<String>, Option<String>, String) = match kind {
-        RecordKind::Standard => match serde_json::from_str::<Standard>(json) {
+        RecordKind::Standard => match serde_json::from_slice::<Standard>(json) {
             Ok(s) => {
                 let mut t = s.scope.clone().unwrap_or_default();
                 let body = s.full_text();
@@ -81,7 +81,7 @@ pub fn highlights(
             }
             Err(_) => return Vec::new(),
         },
-        RecordKind::Notification => match serde_json::from_str::<Notification>(json) {
+        RecordKind::Notification => match serde_json::from_slice::<Notification>(json) {
             Ok(n) => {
                 let mut t = n.products.clone().unwrap_or_default();
                 if let Some(d) = &n.description {
@@ -92,7 +92,7 @@ pub fn highlights(
             }
             Err(_) => return Vec::new(),
         },
-        RecordKind::Regulation => match serde_json::from_str::<Regulation>(json) {
+        RecordKind::Regulation => match serde_json::from_slice::<Regulation>(json) {
             Ok(r) => (Some(r.title.clone()), None, r.full_text()),
             Err(_) => return Vec::new(),
         },

@@ -109,6 +109,8 @@ pub struct Index {
     /// The edition table of the latest searcher generation used.
     /// The edition table of the latest searcher generation asked, with that generation.
     pub(crate) edition_cache: Mutex<Option<(u64, Arc<crate::editions::EditionTable>)>>,
+    /// Store readers for reading stored documents as bytes (`crate::rawdoc`).
+    pub(crate) raw_docs: crate::rawdoc::RawDocs,
 }
 
 impl std::fmt::Debug for Index {
@@ -360,6 +362,7 @@ impl Index {
             writer: Mutex::new(writer),
             columns,
             edition_cache: Mutex::new(None),
+            raw_docs: Default::default(),
         })
     }
 
@@ -580,12 +583,41 @@ impl Index {
         searcher: &tantivy::Searcher,
         addr: tantivy::DocAddress,
     ) -> Result<crate::document::Head, IndexError> {
+        let raw = self.raw_docs.get(searcher, addr)?;
+        let head = crate::rawdoc::bytes_values(&raw)
+            .and_then(|v| v.into_iter().find(|(f, _)| *f == self.fields.head))
+            .and_then(|(_, b)| serde_json::from_slice(b).ok());
+        if let Some(head) = head {
+            return Ok(head);
+        }
         let FirstBytes(bytes) = searcher.doc(addr)?;
         if let Some(head) = bytes.and_then(|b| serde_json::from_slice(&b).ok()) {
             return Ok(head);
         }
         let doc: TantivyDocument = searcher.doc(addr)?;
         self.doc_head(&doc)
+    }
+
+    /// The head and the record (JSON bytes) of the stored document at `addr`, read as bytes
+    /// (`crate::rawdoc`); documents that do not walk are read whole.
+    pub(crate) fn head_and_record(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: tantivy::DocAddress,
+    ) -> Result<(crate::document::Head, Vec<u8>), IndexError> {
+        let raw = self.raw_docs.get(searcher, addr)?;
+        if let Some(values) = crate::rawdoc::bytes_values(&raw) {
+            let find = |field| values.iter().find(|(f, _)| *f == field).map(|(_, b)| *b);
+            let head = find(self.fields.head).and_then(|b| serde_json::from_slice(b).ok());
+            let record = find(self.fields.record).and_then(crate::document::unpack_record_bytes);
+            if let (Some(head), Some(record)) = (head, record) {
+                return Ok((head, record));
+            }
+        }
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let head = self.doc_head(&doc)?;
+        let (_, json) = self.doc_record(&doc);
+        Ok((head, json.into_bytes()))
     }
 
     /// The kind of a stored document (`None` for file bookkeeping documents).
@@ -831,5 +863,44 @@ mod tests {
             .expect("get")
             .expect("stored");
         assert_eq!(std.title_zh, head.title_zh);
+    }
+
+    /// Every stored document of an index (standards with sections, a notification, file
+    /// bookkeeping documents) read as bytes (`crate::rawdoc`) gives the same head and record
+    /// as tantivy's own document reader: the byte walk must follow tantivy's format.
+    #[test]
+    fn stored_documents_read_as_bytes_equal_tantivys_reading() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../index-config");
+        let mut index = Index::open_or_create(dir.path(), &config).expect("create");
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let aliases = biaozhun_ingest::catalog::Aliases::load_dir(&config).expect("aliases");
+        let mut opts = biaozhun_ingest::batch::BatchOptions::new(aliases);
+        opts.extract.ocr = false;
+        let paths = ["catalog", "texts", "notifications"].map(|p| fixtures.join(p));
+        let summary = biaozhun_ingest::batch::ingest_paths(&paths, &opts, &mut index, &|_| {});
+        assert_eq!(summary.error, 0, "{summary:?}");
+        let searcher = index.reader.searcher();
+        let mut walked = 0;
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..seg.max_doc() {
+                let addr = tantivy::DocAddress::new(ord as u32, doc);
+                let raw = index.raw_docs.get(&searcher, addr).expect("bytes");
+                let values = crate::rawdoc::bytes_values(&raw).expect("walks");
+                let whole: TantivyDocument = searcher.doc(addr).expect("doc");
+                let want: Vec<(tantivy::schema::Field, &[u8])> = whole
+                    .field_values()
+                    .filter_map(|(f, v)| v.as_bytes().map(|b| (f, b)))
+                    .collect();
+                assert_eq!(values, want, "document {doc} of segment {ord}");
+                if whole.get_first(index.fields.record).is_some() {
+                    let (head, record) = index.head_and_record(&searcher, addr).expect("read");
+                    assert_eq!(head, index.doc_head(&whole).expect("head"));
+                    assert_eq!(record, index.doc_record(&whole).1.into_bytes());
+                    walked += 1;
+                }
+            }
+        }
+        assert!(walked > 20, "{walked}");
     }
 }
