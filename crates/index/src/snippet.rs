@@ -14,7 +14,10 @@
 use std::collections::HashSet;
 
 use biaozhun_analysis::{fold_into, ChineseAnalyzer, Folded};
-use biaozhun_model::{Notification, RecordKind, Regulation, Standard};
+use std::borrow::Cow;
+
+use biaozhun_model::{join_sections, Notification, RecordKind, Regulation};
+use serde::Deserialize;
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::request::Highlight;
@@ -26,6 +29,10 @@ const LEAD: usize = 45;
 /// Sentences analysed at most when choosing a text fragment (those with the most distinct
 /// query words).
 const SENTENCE_BUDGET: usize = 12;
+
+/// Tokens of this many bytes or more are dropped by the English analyzer
+/// (`RemoveLongFilter::limit(40)` in `schema::english_analyzer`).
+const LONG_TOKEN: usize = 40;
 
 /// What to highlight, as analyzer tokens (folded).
 #[derive(Debug, Clone, Default)]
@@ -56,6 +63,32 @@ pub struct Analyzers<'a> {
     pub en: &'a TextAnalyzer,
 }
 
+/// What snippets read of a stored standard, borrowed from its JSON where it has no escapes:
+/// deserializing the whole [`biaozhun_model::Standard`] (terms, references, provenance, every
+/// string owned) was a fifth of a query with 10 snippets (callgrind, session 8).
+#[derive(Deserialize)]
+struct StandardText<'a> {
+    #[serde(borrow, default)]
+    title_zh: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    title_en: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    scope: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    sections: Vec<SectionText<'a>>,
+}
+
+/// The parts of a section the full text joins ([`join_sections`]).
+#[derive(Deserialize)]
+struct SectionText<'a> {
+    #[serde(borrow)]
+    number: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+}
+
 /// Highlights for a stored record: titles and the best text fragment.
 pub fn highlights(
     an: &Analyzers<'_>,
@@ -67,17 +100,22 @@ pub fn highlights(
         return Vec::new();
     }
     let (title_zh, title_en, text): (Option<String>, Option<String>, String) = match kind {
-        RecordKind::Standard => match serde_json::from_slice::<Standard>(json) {
+        RecordKind::Standard => match serde_json::from_slice::<StandardText<'_>>(json) {
             Ok(s) => {
-                let mut t = s.scope.clone().unwrap_or_default();
-                let body = s.full_text();
+                let mut t = s.scope.map(Cow::into_owned).unwrap_or_default();
+                let body =
+                    join_sections(s.sections.iter().map(|s| (&*s.number, &*s.title, &*s.text)));
                 if !body.is_empty() {
                     if !t.is_empty() {
                         t.push('\n');
                     }
                     t.push_str(&body);
                 }
-                (s.title_zh, s.title_en, t)
+                (
+                    s.title_zh.map(Cow::into_owned),
+                    s.title_en.map(Cow::into_owned),
+                    t,
+                )
             }
             Err(_) => return Vec::new(),
         },
@@ -212,6 +250,15 @@ pub(crate) fn find_matches(
             // ASCII words alone finds the same matches without stemming every run of Chinese
             // text of a long body (since the expansions, most Chinese queries have stems).
             for (start, word) in ascii_words(text) {
+                if !word.bytes().any(|b| b.is_ascii_alphabetic()) {
+                    // Digits only (section numbers, values, years: most ASCII words of a
+                    // Chinese standard): the analyzer keeps such a word as it is, or drops it
+                    // from `LONG_TOKEN` bytes on (`digit_words_analyse_to_themselves`).
+                    if word.len() < LONG_TOKEN && terms.stems.contains(word) {
+                        found.push((start, start + word.len(), word.to_string()));
+                    }
+                    continue;
+                }
                 let mut stream = en.token_stream(word);
                 while let Some(t) = stream.next() {
                     if terms.stems.contains(&t.text) {
@@ -426,6 +473,26 @@ mod tests {
             None => Vec::new(),
         };
         assert_eq!(got, want, "{text} with {words:?} / {subs:?}");
+    }
+
+    #[test]
+    fn digit_words_analyse_to_themselves() {
+        // `find_matches` skips the English analyzer for ASCII words without letters.
+        let mut en = crate::schema::english_analyzer();
+        for n in [1, 4, LONG_TOKEN - 1, LONG_TOKEN, LONG_TOKEN + 3] {
+            let word: String = "2015".chars().cycle().take(n).collect();
+            let mut stream = en.token_stream(&word);
+            let mut got = Vec::new();
+            while let Some(t) = stream.next() {
+                got.push(t.text.clone());
+            }
+            let want: Vec<String> = if n < LONG_TOKEN {
+                vec![word.clone()]
+            } else {
+                Vec::new()
+            };
+            assert_eq!(got, want, "{n} digits");
+        }
     }
 
     #[test]

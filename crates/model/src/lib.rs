@@ -44,4 +44,6 @@ pub use provenance::{FieldSource, Provenance, SourceKind};
 pub use record::{Record, RecordKind, Store, StoreError};
 pub use region::{Province, PROVINCES};
 pub use regulation::{Regulation, RegulationSection};
-pub use standard::{Adoption, AdoptionDegree, Section, Standard, Status, Term, TextQuality};
+pub use standard::{
+    join_sections, Adoption, AdoptionDegree, Section, Standard, Status, Term, TextQuality,
+};

@@ -368,23 +368,36 @@ impl Standard {
 
     /// All text of the standard joined by blank lines, for indexing.
     pub fn full_text(&self) -> String {
-        let mut out = String::new();
-        for s in &self.sections {
-            if !out.is_empty() {
-                out.push_str("\n\n");
-            }
-            if !s.number.is_empty() || !s.title.is_empty() {
-                out.push_str(s.number.trim());
-                if !s.number.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(s.title.trim());
-                out.push('\n');
-            }
-            out.push_str(&s.text);
-        }
-        out
+        join_sections(
+            self.sections
+                .iter()
+                .map(|s| (s.number.as_str(), s.title.as_str(), s.text.as_str())),
+        )
     }
+}
+
+/// The full text of sections given as `(number, title, text)`: what
+/// [`Standard::full_text`] returns, for readers that hold the sections in another form (the
+/// snippet reader borrows them from the stored JSON instead of building a [`Standard`]).
+pub fn join_sections<'a>(
+    sections: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+) -> String {
+    let mut out = String::new();
+    for (number, title, text) in sections {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        if !number.is_empty() || !title.is_empty() {
+            out.push_str(number.trim());
+            if !number.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(title.trim());
+            out.push('\n');
+        }
+        out.push_str(text);
+    }
+    out
 }
 
 #[cfg(test)]
