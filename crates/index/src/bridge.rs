@@ -284,17 +284,23 @@ struct Sense {
 fn senses(word: &str) -> Vec<Sense> {
     let mut out: Vec<Sense> = Vec::new();
     for part in Cedict::get().definitions(word) {
-        let lower = part.trim().to_ascii_lowercase();
-        if lower.contains("(of ") || lower.contains("(as ") {
-            continue;
-        }
-        if let Some(clean) = clean_sense(part) {
-            if !out.iter().any(|s| s.clean == clean) {
-                out.push(Sense { raw: lower, clean });
-            }
-        }
+        push_sense(&mut out, part);
     }
     out
+}
+
+/// Adds one CC-CEDICT sense to `out` unless it is a note on another word's use
+/// (`(of ...)`, `(as ...)`), unusable, or there already.
+fn push_sense(out: &mut Vec<Sense>, part: &str) {
+    let lower = part.trim().to_ascii_lowercase();
+    if lower.contains("(of ") || lower.contains("(as ") {
+        return;
+    }
+    if let Some(clean) = clean_sense(part) {
+        if !out.iter().any(|s| s.clean == clean) {
+            out.push(Sense { raw: lower, clean });
+        }
+    }
 }
 
 /// Whether `a` and `b` are near-synonyms by their senses: the same first sense as written (a
@@ -504,16 +510,9 @@ mod tests {
                 continue;
             }
             for raw in &e.english {
+                // The same filter as `senses`: what is compared is the data's source.
                 for part in raw.split(';') {
-                    let lower = part.trim().to_ascii_lowercase();
-                    if lower.contains("(of ") || lower.contains("(as ") {
-                        continue;
-                    }
-                    if let Some(clean) = clean_sense(part) {
-                        if !out.iter().any(|s| s.clean == clean) {
-                            out.push(Sense { raw: lower, clean });
-                        }
-                    }
+                    push_sense(&mut out, part);
                 }
             }
         }
