@@ -70,16 +70,11 @@ fn at(bytes: &[u8], i: usize) -> usize {
 }
 
 /// A cursor over the compact form, checking every length it takes.
-struct Reader<'a>(&'a [u8]);
+struct Reader<'a>(crate::bytes::Reader<'a>);
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], CedictError> {
-        if n > self.0.len() {
-            return Err(CedictError("truncated"));
-        }
-        let (a, b) = self.0.split_at(n);
-        self.0 = b;
-        Ok(a)
+        self.0.take(n).ok_or(CedictError("truncated"))
     }
 
     fn u32(&mut self) -> Result<usize, CedictError> {
@@ -154,7 +149,7 @@ impl Cedict {
     /// Reads the tables of `bytes` in place after checking the header, every offset table and
     /// every word number.
     pub fn parse(bytes: &'static [u8]) -> Result<Cedict, CedictError> {
-        let mut r = Reader(bytes);
+        let mut r = Reader(crate::bytes::Reader(bytes));
         if r.take(MAGIC.len())? != MAGIC {
             return Err(CedictError("not a compact CC-CEDICT"));
         }

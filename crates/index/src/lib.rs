@@ -27,6 +27,7 @@ pub mod adoptions;
 pub mod alias;
 pub mod barriers;
 pub mod bridge;
+mod bytes;
 pub mod cedict;
 pub mod collect;
 pub mod config;

@@ -20,6 +20,8 @@ use tantivy::schema::Field;
 use tantivy::store::StoreReader;
 use tantivy::{DocAddress, Searcher};
 
+use crate::bytes::Reader;
+
 /// Blocks each segment's reader keeps decompressed (tantivy's own default is 100). Snippets
 /// read the ten records of a page: the cache only has to hold a page's blocks.
 const CACHE_BLOCKS: usize = 32;
@@ -68,56 +70,33 @@ impl RawDocs {
 /// The values of the bytes fields of a stored document in order, as slices of `doc`; `None`
 /// when the document holds a value this walk does not know (see the module doc).
 pub(crate) fn bytes_values(doc: &[u8]) -> Option<Vec<(Field, &[u8])>> {
-    let mut r = doc;
-    let n = vint(&mut r)?;
+    let mut r = Reader(doc);
+    let n = r.vint()?;
     let mut out = Vec::new();
     for _ in 0..n {
-        let field = Field::from_field_id(u32::from_le_bytes(take(&mut r, 4)?.try_into().ok()?));
-        let code = *take(&mut r, 1)?.first()?;
+        let field = Field::from_field_id(r.u32()?);
+        let code = r.u8()?;
         match code {
             // Text and bytes: a VInt length and the bytes.
             0 | 4 => {
-                let len = usize::try_from(vint(&mut r)?).ok()?;
-                let v = take(&mut r, len)?;
+                let len = usize::try_from(r.vint()?).ok()?;
+                let v = r.take(len)?;
                 if code == 4 {
                     out.push((field, v));
                 }
             }
             // u64, i64, f64: eight bytes.
             1 | 2 | 6 => {
-                take(&mut r, 8)?;
+                r.take(8)?;
             }
             // bool: one byte.
             9 => {
-                take(&mut r, 1)?;
+                r.take(1)?;
             }
             _ => return None,
         }
     }
     Some(out)
-}
-
-/// The first `n` bytes of `r`, moving `r` past them.
-fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if r.len() < n {
-        return None;
-    }
-    let (head, rest) = r.split_at(n);
-    *r = rest;
-    Some(head)
-}
-
-/// tantivy's VInt: seven bits a byte, least significant first, the last byte's high bit set.
-fn vint(r: &mut &[u8]) -> Option<u64> {
-    let mut v = 0u64;
-    for shift in (0..64).step_by(7) {
-        let b = *take(r, 1)?.first()?;
-        v |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 != 0 {
-            return Some(v);
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -30,6 +30,8 @@ use biaozhun_model::Status;
 use tantivy::index::SegmentId;
 use tantivy::Searcher;
 
+use crate::bytes::{le_u32, Reader};
+
 use super::NodeKeys;
 use crate::config::fnv64;
 
@@ -258,7 +260,7 @@ pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOri
         .checked_sub(8)
         .ok_or_else(|| bad("shorter than its checksum"))?;
     let (body, sum) = bytes.split_at(body_len);
-    let mut r = Reader { bytes: body };
+    let mut r = Reader(body);
     if r.take(MAGIC.len()).ok_or_else(|| bad("truncated"))? != MAGIC {
         return Err(bad("not an edition table file of this format"));
     }
@@ -314,7 +316,7 @@ pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOri
     let ends: Vec<u32> = ends_raw.chunks_exact(4).map(le_u32).collect();
     let node_raw = r.take(n_keys * 4).ok_or_else(truncated)?;
     let node: Vec<u32> = node_raw.chunks_exact(4).map(le_u32).collect();
-    if !r.bytes.is_empty() {
+    if !r.is_empty() {
         return Err(bad("trailing bytes"));
     }
     let keys = NodeKeys { text, ends, node };
@@ -334,34 +336,6 @@ pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOri
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&(n as u32).to_le_bytes());
-}
-
-fn le_u32(b: &[u8]) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(b);
-    u32::from_le_bytes(a)
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let head = self.bytes.get(..n)?;
-        self.bytes = self.bytes.get(n..)?;
-        Some(head)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(le_u32)
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(self.take(8)?);
-        Some(u64::from_le_bytes(a))
-    }
 }
 
 const YEAR: u8 = 1;

@@ -1,0 +1,58 @@
+//! A cursor over little-endian binary data: the index's own files (the stored edition table,
+//! the compact CC-CEDICT) and tantivy's stored documents (`crate::rawdoc`) are read with it.
+//! Every read checks the length left and answers `None` when the data is cut short, so a
+//! damaged or foreign file is an error of its reader, never a panic.
+
+/// The bytes not read yet.
+pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Reader<'a> {
+    /// The next `n` bytes.
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    /// Whether everything was read (a file with bytes after its end is damaged).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The next byte.
+    pub(crate) fn u8(&mut self) -> Option<u8> {
+        self.take(1)?.first().copied()
+    }
+
+    /// The next little-endian u32.
+    pub(crate) fn u32(&mut self) -> Option<u32> {
+        self.take(4).map(le_u32)
+    }
+
+    /// The next little-endian u64.
+    pub(crate) fn u64(&mut self) -> Option<u64> {
+        let b: [u8; 8] = self.take(8)?.try_into().ok()?;
+        Some(u64::from_le_bytes(b))
+    }
+
+    /// tantivy's VInt: seven bits a byte, least significant first, the last byte's high bit set.
+    pub(crate) fn vint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 != 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+}
+
+/// The little-endian u32 of four bytes (0 for a slice of another length).
+pub(crate) fn le_u32(b: &[u8]) -> u32 {
+    <[u8; 4]>::try_from(b).map_or(0, u32::from_le_bytes)
+}
