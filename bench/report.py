@@ -190,6 +190,10 @@ def render(r, queries=None):
         if reused:
             w(f"Index of {', '.join(reused)} reused from an earlier run of the same corpus and "
               "segmenter: its index time is the one recorded then.\n")
+        if peers.get("xapian", {}).get("positions") is False:
+            w("Xapian's index here keeps no word positions (`peers.py xapian --no-positions`, to fit the "
+              "disk): the query set has no phrase query, so its answers and its speed are those of an "
+              "index with positions (checked on the small preset); its index time and size are not.\n")
         bz_best, bz_how = best_throughput(r)
         w("Peers are queried in process from Python (no HTTP, no JSON, no facets). biaozhun's "
           f"latency below is the HTTP client-side time; its q/s at all cores is {bz_how}.\n")
