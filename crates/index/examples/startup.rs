@@ -50,7 +50,12 @@ fn main() -> Result<(), Error> {
     let index = Index::open(&PathBuf::from(&dir)).map_err(|e| format!("{dir}: {e}"))?;
     step("open");
     index.bridge().warm();
-    step("bridge (CC-CEDICT, HS)");
+    step(
+        &format!("bridge (HS {:?})", index.bridge().hs_origin())
+            .chars()
+            .take(28)
+            .collect::<String>(),
+    );
     let table = index.editions()?;
     step(
         &format!("edition table ({:?})", table.origin())

@@ -25,6 +25,9 @@ pub const CONFIG_DIR: &str = "config";
 /// The stored edition table of a generation's latest commit (a cache of what the index holds,
 /// see `editions::stored`; its temporary files start with the same name).
 pub const EDITIONS_FILE: &str = "biaozhun-editions.bin";
+/// The HS names tokenized for the cross-lingual bridge (a cache of the names files for this
+/// generation's analyzers, see `bridge::hs`; its temporary files start with the same name).
+pub const HS_NAMES_FILE: &str = "biaozhun-hs-names.bin";
 
 /// Where an index directory's data lives now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,6 +178,7 @@ pub fn is_index_entry(name: &str) -> bool {
         || name == format!("{CURRENT_FILE}.tmp")
         || name == format!("{META_FILE}.tmp")
         || name.starts_with(EDITIONS_FILE)
+        || name.starts_with(HS_NAMES_FILE)
         || is_segment_file(name)
 }
 
@@ -205,6 +209,9 @@ mod tests {
             ("generations", true),
             ("0123456789abcdef0123456789abcdef.idx", true),
             ("0123456789abcdef0123456789abcdef.12.del", true),
+            ("biaozhun-editions.bin", true),
+            ("biaozhun-hs-names.bin", true),
+            ("biaozhun-hs-names.bin.4242.tmp", true),
             ("jobs", false),
             ("watchlists.json", false),
             ("eping-sync.json", false),

@@ -15,14 +15,19 @@
 //! they never replace it. Nothing here is stored in the index: expansions are query-time only,
 //! so the resources can be updated without re-indexing. Results are cached per word.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use biaozhun_analysis::ChineseAnalyzer;
 
 use crate::cedict::Cedict;
 use tantivy::tokenizer::TextAnalyzer;
+
+mod hs;
+
+use hs::HsNames;
+pub use hs::{HsCache, HsOrigin, HS_NAMES_FILE};
 
 /// The environment variable naming the directory of the HS names files.
 pub const HS_DIR_ENV: &str = "BIAOZHUN_HS_NAMES_DIR";
@@ -51,67 +56,17 @@ pub struct BridgeAlt {
 /// The expansions of query words (see the module doc).
 pub struct Bridge {
     hs: Option<HsNames>,
+    hs_origin: HsOrigin,
     cache: Mutex<HashMap<String, Arc<Vec<BridgeAlt>>>>,
 }
 
 impl std::fmt::Debug for Bridge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Bridge")
-            .field("hs_names", &self.hs.as_ref().map_or(0, |h| h.en.len()))
+            .field("hs_names", &self.hs_names())
+            .field("hs_origin", &self.hs_origin)
             .finish()
     }
-}
-
-/// The HS names, tokenized: which names contain a Chinese word, and each name's English stems.
-struct HsNames {
-    /// Chinese token → indexes of the names containing it.
-    by_word: HashMap<String, Vec<u32>>,
-    /// English stems of each name (deduplicated).
-    en: Vec<Vec<String>>,
-    /// Names each stem occurs in.
-    df: HashMap<String, u32>,
-}
-
-/// The raw HS names, read once per process: (Simplified Chinese, English) by code.
-fn hs_raw(dir: &Path) -> Option<&'static [(String, String)]> {
-    static RAW: OnceLock<Option<Vec<(String, String)>>> = OnceLock::new();
-    RAW.get_or_init(|| match read_hs(dir) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            tracing::warn!(dir = %dir.display(), error = %e, "hs names not read; the cross-lingual bridge uses CC-CEDICT only");
-            None
-        }
-    })
-    .as_deref()
-}
-
-/// The lines `<10-digit code> <name>` of a names file, by code.
-fn read_names(path: &Path) -> std::io::Result<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path)?;
-    let mut out = HashMap::new();
-    for line in text.lines().skip(1) {
-        let line = line.trim_end_matches('\r');
-        let Some((code, name)) = line.split_once(' ') else {
-            continue;
-        };
-        if code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()) {
-            out.insert(code.to_string(), name.trim().to_string());
-        }
-    }
-    Ok(out)
-}
-
-fn read_hs(dir: &Path) -> Result<Vec<(String, String)>, String> {
-    let zh = read_names(&dir.join(HS_ZH_FILE)).map_err(|e| format!("{HS_ZH_FILE}: {e}"))?;
-    let en = read_names(&dir.join(HS_EN_FILE)).map_err(|e| format!("{HS_EN_FILE}: {e}"))?;
-    let cc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
-        .map_err(|e| format!("opencc: {e}"))?;
-    let mut codes: Vec<&String> = zh.keys().filter(|c| en.contains_key(*c)).collect();
-    codes.sort();
-    Ok(codes
-        .into_iter()
-        .filter_map(|c| Some((cc.convert(zh.get(c)?), en.get(c)?.clone())))
-        .collect())
 }
 
 /// The directory of the HS names: [`HS_DIR_ENV`] when set; otherwise `shared/data/codes` in the
@@ -132,90 +87,6 @@ fn hs_dir_from(cwd: Option<&Path>) -> PathBuf {
         .find(|d| d.join(HS_ZH_FILE).is_file() && d.join(HS_EN_FILE).is_file())
         .unwrap_or_else(|| PathBuf::from(HS_DIR_DEFAULT))
 }
-
-/// Lower-case English words of a name, for stemming.
-fn english_stems(en: &TextAnalyzer, text: &str) -> Vec<String> {
-    let mut an = en.clone();
-    let mut stream = an.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(t) = stream.next() {
-        if t.text.len() >= 3 && t.text.bytes().all(|b| b.is_ascii_alphabetic()) {
-            out.push(t.text.clone());
-        }
-    }
-    out
-}
-
-impl HsNames {
-    fn build(raw: &[(String, String)], zh: &ChineseAnalyzer, en: &TextAnalyzer) -> HsNames {
-        let mut by_word: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut names = Vec::with_capacity(raw.len());
-        let mut df: HashMap<String, u32> = HashMap::new();
-        for (i, (zh_name, en_name)) in raw.iter().enumerate() {
-            let i = i as u32;
-            let mut seen = HashSet::new();
-            for t in zh.tokens(zh_name) {
-                if t.text.chars().count() >= 2 && seen.insert(t.text.clone()) {
-                    by_word.entry(t.text).or_default().push(i);
-                }
-            }
-            let mut stems = english_stems(en, en_name);
-            stems.sort();
-            stems.dedup();
-            for s in &stems {
-                *df.entry(s.clone()).or_default() += 1;
-            }
-            names.push(stems);
-        }
-        HsNames {
-            by_word,
-            en: names,
-            df,
-        }
-    }
-
-    /// English stems that most names containing `word` share and few names overall have.
-    fn stems(&self, word: &str) -> Vec<String> {
-        let Some(ids) = self.by_word.get(word) else {
-            return Vec::new();
-        };
-        if ids.len() > 400 {
-            // A word in that many names is a category word (其他, 制品), not a product.
-            return Vec::new();
-        }
-        let mut counts: HashMap<&str, u32> = HashMap::new();
-        for &i in ids {
-            for s in self.en.get(i as usize).into_iter().flatten() {
-                *counts.entry(s.as_str()).or_default() += 1;
-            }
-        }
-        let n = ids.len() as f64;
-        let total = self.en.len().max(1) as f64;
-        let mut out: Vec<(f64, &str)> = counts
-            .into_iter()
-            .filter(|(s, _)| !HS_STOP.contains(s))
-            .map(|(s, c)| {
-                let share = f64::from(c) / n;
-                let df = f64::from(self.df.get(s).copied().unwrap_or(1)) / total;
-                (share, s, df)
-            })
-            .filter(|(share, _, df)| *share >= 0.6 && *df <= 0.02)
-            .map(|(share, s, _)| (share, s))
-            .collect();
-        out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        out.into_iter()
-            .take(2)
-            .map(|(_, s)| s.to_string())
-            .collect()
-    }
-}
-
-/// Stems of the HS names that say how a product is presented, not what it is.
-const HS_STOP: &[&str] = &[
-    "other", "fresh", "chill", "frozen", "dri", "whether", "not", "prepar", "preserv", "contain",
-    "includ", "exclud", "than", "weight", "more", "less", "use", "nes", "part", "articl",
-    "product", "form", "put", "retail", "sale", "pack", "kind", "type", "whole", "piec",
-];
 
 /// A cleaned CC-CEDICT sense: parenthesised notes and leading `to`/`a`/`the` dropped; `None` for
 /// dialect, regional, archaic and classifier-only senses, or for ones longer than two words.
@@ -326,19 +197,33 @@ fn expandable(w: &str) -> bool {
 }
 
 impl Bridge {
-    /// A bridge over CC-CEDICT and, when `hs_dir` holds the HS names files, the HS names.
-    /// A missing or unreadable HS directory is logged and leaves CC-CEDICT alone.
-    pub fn new(hs_dir: &Path, zh: &ChineseAnalyzer, en: &TextAnalyzer) -> Bridge {
+    /// A bridge over CC-CEDICT and, when `hs_dir` holds the HS names files, the HS names:
+    /// read back from `cache` when it holds them for these files and analyzers, else tokenized
+    /// (~0.2 s) and written there when `cache.write`. A missing or unreadable HS directory is
+    /// logged and leaves CC-CEDICT alone; a stale or damaged cache is logged and rebuilt.
+    pub fn new(
+        hs_dir: &Path,
+        cache: Option<HsCache<'_>>,
+        zh: &ChineseAnalyzer,
+        en: &TextAnalyzer,
+    ) -> Bridge {
+        let (hs, hs_origin) = hs::load(hs_dir, cache, zh, en);
         Bridge {
-            hs: hs_raw(hs_dir).map(|raw| HsNames::build(raw, zh, en)),
+            hs,
+            hs_origin,
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Where the HS names came from (their cached form, or tokenized and why).
+    pub fn hs_origin(&self) -> &HsOrigin {
+        &self.hs_origin
     }
 
     /// How many HS names (codes with both a Chinese and an English name) the bridge reads; 0
     /// when the files were not found, which `/readyz`-style checks and tests can tell apart.
     pub fn hs_names(&self) -> usize {
-        self.hs.as_ref().map_or(0, |h| h.en.len())
+        self.hs.as_ref().map_or(0, HsNames::names)
     }
 
     /// Checks the compiled CC-CEDICT's tables now (a few milliseconds; its pages are read from
@@ -558,6 +443,7 @@ mod tests {
     fn cedict_expansions() {
         let bridge = Bridge {
             hs: None,
+            hs_origin: HsOrigin::Absent,
             cache: Mutex::new(HashMap::new()),
         };
         let texts = |w: &str, source: &str| -> Vec<String> {

@@ -384,6 +384,7 @@ impl Index {
             let bridge_ms = bridge.join().unwrap_or(f64::NAN);
             tracing::info!(
                 bridge_ms,
+                hs_names = ?self.bridge().hs_origin(),
                 columns_ms,
                 editions_ms,
                 editions = ?table.origin(),
@@ -394,10 +395,19 @@ impl Index {
         })
     }
 
-    /// The query-time expansions (CC-CEDICT, HS names), built at the first use.
+    /// The query-time expansions (CC-CEDICT, HS names), built at the first use. The HS names
+    /// are read back from their cached form beside the segments when it matches the names
+    /// files and this generation's analyzers; otherwise tokenized, and written there by a
+    /// writable handle (see `bridge::hs`).
     pub fn bridge(&self) -> &crate::bridge::Bridge {
         self.bridge.get_or_init(|| {
-            crate::bridge::Bridge::new(&crate::bridge::hs_dir(), &self.zh, &self.en)
+            let path = self.data_dir().join(crate::bridge::HS_NAMES_FILE);
+            let cache = crate::bridge::HsCache {
+                path: &path,
+                analyzer: &self.config_hash,
+                write: self.is_writable(),
+            };
+            crate::bridge::Bridge::new(&crate::bridge::hs_dir(), Some(cache), &self.zh, &self.en)
         })
     }
 }

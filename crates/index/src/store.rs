@@ -102,7 +102,9 @@ pub struct Index {
     pub(crate) hs_names: HashMap<String, String>,
     /// Query-time expansions from CC-CEDICT and the HS names, built at the first query.
     pub(crate) bridge: std::sync::OnceLock<crate::bridge::Bridge>,
-    config_hash: String,
+    /// The hash of the configuration copy the index was built with (also part of the key of
+    /// the HS names' cached form: the Chinese analyzer is built from it).
+    pub(crate) config_hash: String,
     writer: Mutex<Option<WriterState>>,
     /// Fast-column handles per segment, reused by every search.
     pub(crate) columns: Arc<ColumnCache>,
@@ -278,6 +280,9 @@ impl Index {
         drop(guard);
         self.reader.reload()?;
         self.persist_editions();
+        // The HS names' cached form too (written when missing or stale), so that the next
+        // open of the optimized index reads it back instead of tokenizing the names.
+        self.bridge();
         let searcher = self.reader.searcher();
         Ok(OptimizeReport {
             segments_before: before,
