@@ -186,6 +186,7 @@ struct ProxScorer {
     on_next: bool,
 }
 
+// edition-table rules: begin (see `editions::stored::rules`)
 /// Status derivation and ranking inputs of one document, read from fast columns once per
 /// segment. The profile showed per-hit column reads (optional-index ranks, bit unpacking) as a
 /// quarter of search time; a dense array makes them one cache-friendly load. 16 bytes (dates as
@@ -251,7 +252,9 @@ impl DocInfo {
 
 /// Sentinel of an absent date in [`DocInfo`].
 const NO_DATE: i32 = i32::MIN;
+// edition-table rules: end
 
+// edition-table rules: begin (see `editions::stored::rules`)
 /// The values of one string facet for every document of a segment, as ordinals into `names`.
 struct FacetOrds {
     names: Vec<String>,
@@ -323,6 +326,7 @@ impl FacetOrds {
         }
     }
 }
+// edition-table rules: end
 
 /// What queries read of one segment, built once per segment (segments never change) and shared
 /// by all queries through [`ColumnCache`].
@@ -356,6 +360,7 @@ impl SegmentColumns {
     fn open(reader: &SegmentReader, facets: &[String]) -> tantivy::Result<SegmentColumns> {
         let ff = reader.fast_fields();
         let max_doc = reader.max_doc();
+        // edition-table rules: begin (see `editions::stored::rules`)
         let status_col = ff.str(names::status)?;
         let mut status_of_ord = Vec::new();
         if let Some(col) = &status_col {
@@ -401,6 +406,7 @@ impl SegmentColumns {
                     },
             })
             .collect();
+        // edition-table rules: end
         // A single-valued facet's ordinals go to one u16 a document as soon as it is read, so
         // only one facet's offsets and ordinals (4.4 MB at 550k documents) exist at a time:
         // holding every facet's until the rows were laid out left ~15 MB of freed heap resident
@@ -462,6 +468,7 @@ impl SegmentColumns {
 }
 
 impl SegmentColumns {
+    // edition-table rules: begin (see `editions::stored::rules`)
     /// Each standard's code and stated links, by document (read from the column at the first
     /// call: only edition graph builds ask).
     pub(crate) fn editions(&self) -> tantivy::Result<&[(DocId, StatedLinks)]> {
@@ -492,6 +499,7 @@ impl SegmentColumns {
     pub(crate) fn doc_info(&self, doc: DocId) -> Option<DocInfo> {
         self.docs.get(doc as usize).copied()
     }
+    // edition-table rules: end
 
     /// Documents in the segment (deleted ones included).
     pub(crate) fn max_doc(&self) -> DocId {

@@ -39,8 +39,10 @@ mod stored;
 pub use stored::TableOrigin;
 pub(crate) use stored::EDITIONS_FILE;
 
+// edition-table rules: begin (see `stored::rules`)
 /// No edition: the document is not a standard.
 const NONE: u32 = u32::MAX;
+// edition-table rules: end
 
 /// The editions of every standard of one searcher generation, linked.
 ///
@@ -84,6 +86,7 @@ struct Chains {
     by_key: NodeKeys,
 }
 
+// edition-table rules: begin (see `stored::rules`)
 /// The given nodes by unpadded code (`YY 505-2012` for `YY 0505-2012`), sorted: one string
 /// buffer and two arrays instead of a map of strings.
 #[derive(Debug, Default, PartialEq)]
@@ -177,6 +180,7 @@ impl NodeKeys {
 fn node_key(code: &StandardCode) -> String {
     code.unpadded().to_string()
 }
+// edition-table rules: end
 
 /// Rows per (segment, date as yyyymmdd).
 type DayRows = HashMap<(SegmentId, i64), Arc<Vec<DayRow>>>;
@@ -229,6 +233,7 @@ impl DayRow {
 /// a portal's fixed as-of) of every segment.
 const MAX_DAY_ROWS: usize = 64;
 
+// edition-table rules: begin (see `stored::rules`)
 /// A standard's links as its document states them (the `edition` column's values: `=code`,
 /// `<replaced`, `>successor`), kept as written and parsed only when the graph is built: the
 /// column cache holds one per standard of every segment, and 300k parsed codes with their link
@@ -289,6 +294,7 @@ impl StatedLinks {
         })
     }
 }
+// edition-table rules: end
 
 /// One edition in a chain, with its status on the chain's date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -370,6 +376,7 @@ impl EditionChain {
     }
 }
 
+// edition-table rules: begin (see `stored::rules`)
 /// What the graph is built from: every standard of a searcher (deleted ones left out), in
 /// segment and document order, with where it is.
 struct Gathered {
@@ -464,6 +471,7 @@ fn build_all(
         },
     })
 }
+// edition-table rules: end
 
 impl EditionTable {
     /// The table of `searcher`'s generation: read back from `stored` (the bytes of the file
