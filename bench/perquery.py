@@ -34,13 +34,22 @@ LINE = re.compile(r"^hits_only\s+([\d.]+) ms\s+(\d+) hits  (.*)$")
 
 
 def biaozhun(a, queries):
-    """Fastest time (ms) and total of each query, by query text (the query set's texts are unique)."""
+    """Fastest time (ms) and total of each query, by query text (the query set's texts are unique),
+    and each query's response (querybench --dump: whether the page was filled with partial
+    matches, the expansions)."""
+    dump = os.path.join(a.out, "peers", f"perquery-{a.label}.dump.jsonl")
     p = subprocess.run([a.bin, "querybench", os.path.join(a.out, "queries.jsonl"), "--index", a.index,
                         "--shapes", "hits_only", "--passes", str(a.passes), "--best-of", str(a.best_of),
-                        "--slowest", str(len(queries) * a.passes), "--json"],
+                        "--slowest", str(len(queries) * a.passes), "--dump", dump, "--json"],
                        capture_output=True, text=True, cwd=ROOT)
     if p.returncode != 0:
         raise SystemExit(f"querybench failed: {p.stderr[-1500:]}")
+    responses = {}
+    with open(dump, encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            responses[d["q"]] = d["response"]
+    os.remove(dump)
     best = {}
     for line in p.stderr.splitlines():
         m = LINE.match(line)
@@ -48,7 +57,7 @@ def biaozhun(a, queries):
             ms, total, q = float(m.group(1)), int(m.group(2)), m.group(3)
             if q not in best or ms < best[q][0]:
                 best[q] = (ms, total)
-    return best, json.loads(p.stdout)[0]
+    return best, json.loads(p.stdout)[0], responses
 
 
 def fastest(fn, n):
@@ -129,14 +138,24 @@ def main():
     peers.SEGMENTER = a.segmenter
     queries = peers.load_queries(a.out)
     load_before = open("/proc/loadavg").read().strip()
-    bz, bz_summary = biaozhun(a, queries)
+    bz, bz_summary, responses = biaozhun(a, queries)
     load_mid = open("/proc/loadavg").read().strip()
     xr, ndocs = xapian_times(a, queries)
     load_after = open("/proc/loadavg").read().strip()
     rows = []
     for q, x in zip(queries, xr):
         b_ms, b_total = bz.get(q["q"], (None, None))
-        rows.append({"q": q["q"], "group": q["group"], "filters": q.get("filters", {}),
+        resp = responses.get(q["q"], {})
+        if q["group"] in ("code", "symbol"):
+            kind = "code or symbol"
+        elif resp.get("partial_total", 0) > 0 or resp.get("relaxed"):
+            # Fewer than a page of documents have every word: biaozhun fills the page with
+            # documents that have some of them (and counts those); Xapian answers the AND only.
+            kind = "page filled with partial matches"
+        else:
+            kind = "page of documents with every word"
+        rows.append({"kind": kind, "biaozhun_partial_total": resp.get("partial_total"),
+                     "biaozhun_expansions": len(resp.get("understood", {}).get("expansions", [])),"q": q["q"], "group": q["group"], "filters": q.get("filters", {}),
                      "biaozhun_ms": b_ms, "biaozhun_total": b_total, "xapian_ms": round(x["ms"], 4),
                      "xapian_exact_ms": round(x["exact_ms"], 4), "xapian_seg_ms": round(x["seg_ms"], 4),
                      "xapian_total": x["total"], "xapian_estimated": x["estimated"],
@@ -163,14 +182,27 @@ def main():
         xe = sum(r["xapian_exact_ms"] for r in rs)
         xs = sum(r["xapian_seg_ms"] for r in rs)
         print(f"| {g} | {len(rs)} | {b:.2f} | {x:.2f} | {xe:.2f} | {xs:.2f} | {b / x:.2f}x |")
+    print("\n| biaozhun's answer | queries | biaozhun ms | Xapian ms | Xapian exact total ms | "
+          "biaozhun / Xapian | expansions per query |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    kinds = {}
+    for r in rows:
+        kinds.setdefault(r["kind"], []).append(r)
+    for k, rs in kinds.items():
+        b = sum(r["biaozhun_ms"] or 0 for r in rs)
+        x = sum(r["xapian_ms"] for r in rs)
+        xe = sum(r["xapian_exact_ms"] for r in rs)
+        e = sum(r["biaozhun_expansions"] for r in rs) / len(rs)
+        print(f"| {k} | {len(rs)} | {b:.2f} | {x:.2f} | {xe:.2f} | {b / x:.2f}x | {e:.1f} |")
     print(f"\nTop {a.top} by biaozhun / Xapian time (fastest of {a.best_of}, min over {a.passes} passes):\n")
-    print("| # | group | query | filters | biaozhun ms | total | Xapian ms | exact-total ms | Xapian total "
-          "(estimate, lower bound) | ratio |")
+    print("| # | group | query | filters | biaozhun ms | total (partial) | Xapian ms | exact-total ms | "
+          "Xapian total (estimate, lower bound) | ratio |")
     print("|---:|---|---|---|---:|---:|---:|---:|---|---:|")
     ranked = sorted((r for r in rows if r["ratio"] is not None), key=lambda r: -r["ratio"])
     for i, r in enumerate(ranked[: a.top], 1):
         f = ", ".join(f"{k}={v}" for k, v in r["filters"].items())
-        print(f"| {i} | {r['group']} | {r['q']} | {f} | {r['biaozhun_ms']:.2f} | {r['biaozhun_total']} | "
+        print(f"| {i} | {r['group']} | {r['q']} | {f} | {r['biaozhun_ms']:.2f} | {r['biaozhun_total']} "
+              f"({r['biaozhun_partial_total'] or 0}) | "
               f"{r['xapian_ms']:.3f} | {r['xapian_exact_ms']:.3f} | {r['xapian_total']} "
               f"({r['xapian_estimated']}, {r['xapian_lower_bound']}) | {r['ratio']:.1f}x |")
     print(f"\nTop {a.top} by absolute difference (biaozhun - Xapian ms):\n")
