@@ -90,7 +90,7 @@ struct Chains {
 /// The given nodes by unpadded code (`YY 505-2012` for `YY 0505-2012`), sorted: one string
 /// buffer and two arrays instead of a map of strings.
 #[derive(Debug, Default, PartialEq)]
-struct NodeKeys {
+pub(crate) struct NodeKeys {
     /// The keys, concatenated in sorted order.
     text: String,
     /// Start of each key in `text`, and its end as the last entry.
@@ -480,23 +480,19 @@ impl EditionTable {
     pub(crate) fn open(
         columns: &Arc<crate::collect::ColumnCache>,
         searcher: &Searcher,
-        stored: Result<Vec<u8>, std::io::Error>,
+        stored: Result<stored::Flat, TableOrigin>,
     ) -> Result<EditionTable, IndexError> {
         let origin = match stored {
-            Ok(bytes) => match stored::decode(&bytes, searcher) {
-                Ok(flat) => {
-                    return Ok(EditionTable::new(
-                        columns,
-                        searcher,
-                        flat,
-                        TableOrigin::Stored,
-                        None,
-                    ))
-                }
-                Err(origin) => origin,
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => TableOrigin::Missing,
-            Err(e) => TableOrigin::Unreadable(e.to_string()),
+            Ok(flat) => {
+                return Ok(EditionTable::new(
+                    columns,
+                    searcher,
+                    flat,
+                    TableOrigin::Stored,
+                    None,
+                ))
+            }
+            Err(origin) => origin,
         };
         let b = build_all(columns, searcher)?;
         let flat = stored::Flat {
@@ -779,27 +775,56 @@ impl Index {
         &self,
         searcher: &Searcher,
     ) -> Result<Arc<EditionTable>, IndexError> {
+        self.editions_with(searcher, None)
+    }
+
+    /// The table of `searcher`'s generation when it is already there.
+    pub(crate) fn cached_editions(&self, searcher: &Searcher) -> Option<Arc<EditionTable>> {
         let gen = searcher.generation().generation_id();
-        {
-            let mut cached = self.edition_cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((valid_for, t)) = cached.as_mut() {
-                if *valid_for == gen {
-                    return Ok(Arc::clone(t));
-                }
-                // Same segments under a new generation: the same table. Without this the
-                // first search after opening rebuilt it (tantivy's watcher reloads once when it
-                // first reads `meta.json`, after `warm`): 1.5 s on the 300k-document index
-                // when no stored table matches, 0.1 s when one does.
-                if t.segments == stored::segment_key(searcher) {
-                    *valid_for = gen;
-                    return Ok(Arc::clone(t));
-                }
-            }
+        let mut cached = self.edition_cache.lock().unwrap_or_else(|p| p.into_inner());
+        let (valid_for, t) = cached.as_mut()?;
+        if *valid_for == gen {
+            return Some(Arc::clone(t));
         }
+        // Same segments under a new generation: the same table. Without this the first
+        // search after opening rebuilt it (tantivy's watcher reloads once when it first
+        // reads `meta.json`, after `warm`): 1.5 s on the 300k-document index when no stored
+        // table matches, 0.1 s when one does.
+        if t.segments == stored::segment_key(searcher) {
+            *valid_for = gen;
+            return Some(Arc::clone(t));
+        }
+        None
+    }
+
+    /// The stored table of `searcher` read back from its file, or why not. Needs no column:
+    /// [`Index::warm`] runs it beside the column cache.
+    pub(crate) fn read_stored_editions(
+        &self,
+        searcher: &Searcher,
+    ) -> Result<stored::Flat, TableOrigin> {
+        match std::fs::read(self.data_dir().join(EDITIONS_FILE)) {
+            Ok(bytes) => stored::decode(&bytes, searcher),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(TableOrigin::Missing),
+            Err(e) => Err(TableOrigin::Unreadable(e.to_string())),
+        }
+    }
+
+    /// [`Index::editions_for`], with the stored file already read when `read` is given.
+    pub(crate) fn editions_with(
+        &self,
+        searcher: &Searcher,
+        read: Option<Result<stored::Flat, TableOrigin>>,
+    ) -> Result<Arc<EditionTable>, IndexError> {
+        if let Some(t) = self.cached_editions(searcher) {
+            return Ok(t);
+        }
+        let gen = searcher.generation().generation_id();
         // Built outside the lock; two queries racing on a new generation build it twice,
         // harmlessly.
         let path = self.data_dir().join(EDITIONS_FILE);
-        let table = EditionTable::open(&self.columns, searcher, std::fs::read(&path))?;
+        let read = read.unwrap_or_else(|| self.read_stored_editions(searcher));
+        let table = EditionTable::open(&self.columns, searcher, read)?;
         match table.origin() {
             TableOrigin::Stored => {}
             TableOrigin::Unreadable(why) => tracing::warn!(

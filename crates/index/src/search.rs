@@ -353,25 +353,35 @@ impl Index {
 
     /// Prepares the per-segment arrays searches read (status inputs, facet ordinals), the
     /// edition table (read from its stored file when it matches) with today's day rows, and
-    /// the query-time dictionaries (CC-CEDICT, HS names; loaded on a second thread meanwhile),
-    /// so the first queries after opening or a commit do not pay for them. Logs what each took.
+    /// the query-time dictionaries (CC-CEDICT, HS names), so the first queries after opening or
+    /// a commit do not pay for them. Logs what each took.
     pub fn warm(&self) -> Result<(), IndexError> {
         let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
-        // The dictionaries (CC-CEDICT, HS names) and the index's own arrays share nothing:
-        // loaded side by side, the start waits for the longer of the two, not their sum.
+        let searcher = self.reader.searcher();
         std::thread::scope(|scope| {
-            let bridge = scope.spawn(|| {
+            // The dictionaries and the stored edition table need no column: read on a second
+            // thread beside the column cache, the start waits for the longer of the two, not
+            // their sum. (A table that has to be built needs the columns: built after them.)
+            let side = scope.spawn(|| {
                 let t = std::time::Instant::now();
                 self.bridge().warm();
-                ms(t)
+                let bridge_ms = ms(t);
+                let t = std::time::Instant::now();
+                let read = self
+                    .cached_editions(&searcher)
+                    .is_none()
+                    .then(|| self.read_stored_editions(&searcher));
+                (bridge_ms, read, ms(t))
             });
             let t = std::time::Instant::now();
-            let searcher = self.reader.searcher();
             self.columns.warm(&searcher)?;
             let columns_ms = ms(t);
+            // A panic while loading the dictionaries is the bridge's own; the first query
+            // that needs them will report it again (and the table is read again below).
+            let (bridge_ms, read, read_ms) = side.join().unwrap_or((f64::NAN, None, f64::NAN));
             let t = std::time::Instant::now();
-            let table = self.editions_for(&searcher)?;
-            let editions_ms = ms(t);
+            let table = self.editions_with(&searcher, read)?;
+            let editions_ms = ms(t) + read_ms;
             let t = std::time::Instant::now();
             let today = date_num(chrono::Local::now().date_naive());
             for r in searcher.segment_readers() {
@@ -379,9 +389,6 @@ impl Index {
                 table.day_rows(r.segment_id(), &cols, today);
             }
             let day_rows_ms = ms(t);
-            // A panic while loading the dictionaries is the bridge's own; the first query
-            // that needs them will report it again.
-            let bridge_ms = bridge.join().unwrap_or(f64::NAN);
             tracing::info!(
                 bridge_ms,
                 hs_names = ?self.bridge().hs_origin(),
