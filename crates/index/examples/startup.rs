@@ -1,8 +1,8 @@
 //! Where an index's start-up goes: time and resident memory (VmRSS) after each step of what
 //! `biaozhun serve` does before its first answer: open, the CC-CEDICT/HS bridge, the edition
 //! table (read back from its stored file, or built with the per-segment columns), the rest of
-//! `Index::warm` (columns, day rows), one search and two edition chains (the first builds the
-//! graph when the table was read back). Linux only (reads `/proc/self/status`).
+//! `Index::warm` (columns, day rows), one search and two edition chains (the first reads the
+//! stored graph back, or builds it). Linux only (reads `/proc/self/status`).
 //!
 //! ```sh
 //! cargo run --release --example startup -- INDEX_DIR [QUERY]
@@ -71,11 +71,16 @@ fn main() -> Result<(), Error> {
     };
     let res = index.search(&req)?;
     step(&format!("first search ({} hits)", res.total));
-    // A record page or 查新 asks for a chain: after a read-back, the graph is built now.
+    // A record page or 查新 asks for a chain: the graph is read back (or built) now.
     let code = biaozhun_model::StandardCode::parse("GB/T 7714-2015")?;
     let chain = index.edition_chain(&code, chrono::Local::now().date_naive())?;
+    let graph = match table.graph_origin() {
+        Some(biaozhun_index::TableOrigin::Stored) => "read",
+        Some(_) => "built",
+        None => "?",
+    };
     step(&format!(
-        "first chain ({} editions)",
+        "first chain ({} eds, {graph})",
         chain.map_or(0, |c| c.editions.len())
     ));
     let chain = index.edition_chain(&code, chrono::Local::now().date_naive())?;

@@ -68,22 +68,221 @@ pub struct EditionTable {
     keys: NodeKeys,
     /// Where this table came from (stored file or built, and why).
     origin: TableOrigin,
-    /// The graph, built at the first chain asked (or kept from a fresh build).
+    /// The graph, read back or built at the first chain asked (or kept from a fresh build).
     chains: std::sync::OnceLock<Chains>,
+    /// Where the graph is stored ([`stored::GRAPH_FILE`] beside the table's file), when known.
+    graph_file: Option<std::path::PathBuf>,
+    /// Where the graph came from, once it is in memory.
+    graph_origin: std::sync::OnceLock<TableOrigin>,
     /// The search loop's rows of each segment on a date (see [`DayRow`]), built at the first
     /// query of that date: nearly every query asks about today.
     days: std::sync::Mutex<DayRows>,
 }
 
-/// The edition graph of a table and what chains read of it.
+/// The edition graph of a table in numbers: what chains read. Built from the model's
+/// [`EditionGraph`] (then dropped) or read back from its stored file ([`stored::GRAPH_FILE`]):
+/// the model's graph of parsed codes and string maps was ~150 MB at 300k standards and took
+/// 1-1.8 s to build at the first chain after every start.
+///
+/// Node numbers are the table's: the given nodes (standards the index holds) first, then the
+/// codes only named by links. Facts and successor facts are the table's `life`.
+#[derive(Debug, PartialEq)]
 struct Chains {
-    graph: EditionGraph<i64>,
-    /// Per node given by a document: where it is.
-    addr: Vec<Option<DocAddress>>,
+    /// Each node's code as its source wrote it (parsed again for the editions a chain shows).
+    codes: Texts,
+    /// Nodes below this one are given.
+    given: u32,
+    /// Per node, its successors (see [`Adjacent`]).
+    succ: Adjacent,
+    /// Per node, its predecessors.
+    pred: Adjacent,
     /// Nodes by [`edition_key`]: every edition of a number, GB and GB/T together; one entry
-    /// per node, sorted ([`NodeKeys::all`]): a map of strings to vectors was ~38 MB of the
-    /// graph's ~170 MB at 300k standards.
+    /// per node, sorted ([`NodeKeys::all`]).
     by_key: NodeKeys,
+    /// The nodes only named by links, by unpadded code (the given ones are the table's `keys`).
+    named: NodeKeys,
+    /// Per given node: where its document is.
+    addr: Vec<Option<DocAddress>>,
+}
+
+/// Strings in one buffer, in the order pushed.
+#[derive(Debug, Default, PartialEq)]
+struct Texts {
+    text: String,
+    /// `len + 1` offsets into `text`, the first 0.
+    ends: Vec<u32>,
+}
+
+impl Texts {
+    fn new() -> Texts {
+        Texts {
+            text: String::new(),
+            ends: vec![0],
+        }
+    }
+
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len().saturating_sub(1)
+    }
+
+    fn get(&self, i: usize) -> &str {
+        match (self.ends.get(i), self.ends.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.text.get(a as usize..b as usize).unwrap_or(""),
+            _ => "",
+        }
+    }
+}
+
+/// Links of every node in one direction: per node, (other node << 1 | inferred) sorted by node.
+#[derive(Debug, Default, PartialEq)]
+struct Adjacent {
+    /// `nodes + 1` offsets into `items`, the first 0.
+    ends: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Adjacent {
+    fn item(node: usize, how: LinkBasis) -> u32 {
+        (node as u32) << 1 | u32::from(how == LinkBasis::Inferred)
+    }
+
+    fn of(&self, i: usize) -> impl Iterator<Item = (usize, LinkBasis)> + '_ {
+        let range = match (self.ends.get(i), self.ends.get(i + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        };
+        self.items.get(range).into_iter().flatten().map(|&v| {
+            let how = if v & 1 == 0 {
+                LinkBasis::Stated
+            } else {
+                LinkBasis::Inferred
+            };
+            ((v >> 1) as usize, how)
+        })
+    }
+
+    /// The links the other way: `to -> from` for every `from -> to`, sorted by node.
+    fn reversed(&self, nodes: usize) -> Adjacent {
+        let mut count = vec![0u32; nodes + 1];
+        for &v in &self.items {
+            if let Some(c) = count.get_mut((v >> 1) as usize + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..count.len() {
+            count[i] += count[i - 1];
+        }
+        let ends = count.clone();
+        let mut items = vec![0u32; self.items.len()];
+        for from in 0..nodes {
+            for (to, how) in self.of(from) {
+                if let Some(slot) = count.get_mut(to) {
+                    if let Some(cell) = items.get_mut(*slot as usize) {
+                        *cell = Adjacent::item(from, how);
+                    }
+                    *slot += 1;
+                }
+            }
+        }
+        Adjacent { ends, items }
+    }
+}
+
+impl Chains {
+    /// The compact form of `graph`; `raw(i)` is node `i`'s code as written.
+    fn from_graph<'a>(
+        graph: &EditionGraph<i64>,
+        raw: impl Fn(usize) -> &'a str,
+        addr: Vec<Option<DocAddress>>,
+        by_key: NodeKeys,
+    ) -> Chains {
+        let n = graph.nodes().len();
+        let given = (0..n).take_while(|&i| graph.is_known(i)).count();
+        let mut codes = Texts::new();
+        let mut succ = Adjacent {
+            ends: vec![0],
+            items: Vec::new(),
+        };
+        let mut named = Vec::new();
+        for (i, node) in graph.nodes().iter().enumerate() {
+            codes.push(raw(i));
+            succ.items
+                .extend(graph.successors(i).map(|(j, how)| Adjacent::item(j, how)));
+            succ.ends.push(succ.items.len() as u32);
+            if i >= given {
+                named.push((node_key(&node.code), i as u32));
+            }
+        }
+        let pred = succ.reversed(n);
+        Chains {
+            codes,
+            given: given as u32,
+            succ,
+            pred,
+            by_key,
+            named: NodeKeys::new(named),
+            addr,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    fn is_known(&self, i: usize) -> bool {
+        i < self.given as usize
+    }
+
+    /// Node `i`'s code.
+    fn code(&self, i: usize) -> Result<StandardCode, IndexError> {
+        let raw = self.codes.get(i);
+        // Parsed when the table was built, by the same rules (they key the stored files).
+        StandardCode::parse(raw).map_err(|e| IndexError::Corrupt {
+            id: raw.to_string(),
+            message: format!("an edition code of the table no longer parses: {e}"),
+        })
+    }
+
+    /// Every node connected to `i` by links (both directions), `i` included, in node order
+    /// (as [`EditionGraph::component`]).
+    fn component(&self, i: usize) -> Vec<usize> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![i];
+        while let Some(n) = stack.pop() {
+            if n >= self.len() || !seen.insert(n) {
+                continue;
+            }
+            stack.extend(self.succ.of(n).map(|(j, _)| j));
+            stack.extend(self.pred.of(n).map(|(j, _)| j));
+        }
+        seen.into_iter().collect()
+    }
+
+    /// Each given node's document: the first one the table maps to it, in segment and
+    /// document order (the one a build keeps).
+    fn addresses(
+        searcher: &Searcher,
+        docs: &HashMap<SegmentId, Arc<Vec<u32>>>,
+        given: usize,
+    ) -> Vec<Option<DocAddress>> {
+        let mut addr = vec![None; given];
+        for (ord, r) in searcher.segment_readers().iter().enumerate() {
+            let Some(nodes) = docs.get(&r.segment_id()) else {
+                continue;
+            };
+            for (doc, &n) in nodes.iter().enumerate() {
+                if let Some(a @ None) = addr.get_mut(n as usize) {
+                    *a = Some(DocAddress::new(ord as u32, doc as DocId));
+                }
+            }
+        }
+        addr
+    }
 }
 
 // edition-table rules: begin (see `stored::rules`)
@@ -245,11 +444,14 @@ pub(crate) struct StatedLinks {
     values: Box<str>,
 }
 
-/// A standard's links, parsed.
-struct ParsedLinks {
+/// A standard's links, parsed, with each code's text as written.
+struct ParsedLinks<'a> {
     code: StandardCode,
     replaces: Vec<StandardCode>,
     replaced_by: Vec<StandardCode>,
+    raw_code: &'a str,
+    raw_replaces: Vec<&'a str>,
+    raw_replaced_by: Vec<&'a str>,
 }
 
 impl StatedLinks {
@@ -271,26 +473,38 @@ impl StatedLinks {
 
     /// The own code and the stated links; `None` without an own code or with one that no
     /// longer parses, or with a value too short to carry a tag.
-    fn parse(&self) -> Option<ParsedLinks> {
+    fn parse(&self) -> Option<ParsedLinks<'_>> {
         let mut code = None;
         let mut replaces = Vec::new();
         let mut replaced_by = Vec::new();
+        let mut raw_replaces = Vec::new();
+        let mut raw_replaced_by = Vec::new();
         for v in self.values.split_terminator(Self::SEP) {
             let (tag, rest) = v.split_at_checked(1)?;
             let Ok(c) = StandardCode::parse(rest) else {
                 continue;
             };
             match tag {
-                "=" => code = Some(c),
-                "<" => replaces.push(c),
-                ">" => replaced_by.push(c),
+                "=" => code = Some((c, rest)),
+                "<" => {
+                    replaces.push(c);
+                    raw_replaces.push(rest);
+                }
+                ">" => {
+                    replaced_by.push(c);
+                    raw_replaced_by.push(rest);
+                }
                 _ => {}
             }
         }
+        let (code, raw_code) = code?;
         Some(ParsedLinks {
-            code: code?,
+            code,
             replaces,
             replaced_by,
+            raw_code,
+            raw_replaces,
+            raw_replaced_by,
         })
     }
 }
@@ -383,6 +597,11 @@ struct Gathered {
     nodes: Vec<EditionNode<i64>>,
     at: Vec<(SegmentId, u32, DocId)>,
     sizes: Vec<(SegmentId, usize)>,
+    /// Each input's own code as written.
+    own: Texts,
+    /// Each input's links as written (`replaces` then `replaced_by`), from `link_start[input]`.
+    links: Texts,
+    link_start: Vec<u32>,
 }
 
 fn gather(
@@ -393,6 +612,9 @@ fn gather(
         nodes: Vec::new(),
         at: Vec::new(),
         sizes: Vec::new(),
+        own: Texts::new(),
+        links: Texts::new(),
+        link_start: Vec::new(),
     };
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let cols = columns.segment(reader)?;
@@ -405,6 +627,11 @@ fn gather(
             let (Some(info), Some(links)) = (cols.doc_info(*doc), links.parse()) else {
                 continue;
             };
+            g.own.push(links.raw_code);
+            g.link_start.push(g.links.len() as u32);
+            for raw in links.raw_replaces.iter().chain(&links.raw_replaced_by) {
+                g.links.push(raw);
+            }
             g.nodes.push(EditionNode {
                 facts: EditionFacts {
                     year: links.code.year(),
@@ -435,19 +662,31 @@ fn build_all(
     columns: &crate::collect::ColumnCache,
     searcher: &Searcher,
 ) -> Result<Built, IndexError> {
-    let Gathered { nodes, at, sizes } = gather(columns, searcher)?;
-    let (graph, input_node) = EditionGraph::build_indexed(nodes);
+    let Gathered {
+        nodes,
+        at,
+        sizes,
+        own,
+        links,
+        link_start,
+    } = gather(columns, searcher)?;
+    let (graph, input_node, named_by) = EditionGraph::build_traced(nodes);
     let mut docs: HashMap<SegmentId, Vec<u32>> = sizes
         .into_iter()
         .map(|(id, n)| (id, vec![NONE; n]))
         .collect();
     let mut addr = vec![None; graph.nodes().len()];
-    for (&i, (seg, ord, doc)) in input_node.iter().zip(at) {
+    // Each given node's first input (the one whose code and links it has).
+    let mut first_input = vec![usize::MAX; graph.nodes().len()];
+    for (k, (&i, (seg, ord, doc))) in input_node.iter().zip(at).enumerate() {
         if let Some(slot) = docs.get_mut(&seg).and_then(|v| v.get_mut(doc as usize)) {
             *slot = i as u32;
         }
         if let Some(a @ None) = addr.get_mut(i) {
             *a = Some(DocAddress::new(ord, doc));
+        }
+        if let Some(f) = first_input.get_mut(i).filter(|f| **f == usize::MAX) {
+            *f = k;
         }
     }
     let mut life = Vec::with_capacity(graph.nodes().len());
@@ -460,15 +699,24 @@ fn build_all(
             keys.push((node_key(&n.code), i as u32));
         }
     }
+    let given = keys.len();
+    addr.truncate(given);
+    let raw = |i: usize| -> &str {
+        if i < given {
+            own.get(first_input.get(i).copied().unwrap_or(usize::MAX))
+        } else {
+            named_by.get(i - given).map_or("", |&(input, k)| {
+                let start = link_start.get(input).map_or(usize::MAX, |&s| s as usize);
+                links.get(start.saturating_add(k))
+            })
+        }
+    };
+    let chains = Chains::from_graph(&graph, raw, addr, NodeKeys::all(by_key));
     Ok(Built {
         life,
         docs,
         keys: NodeKeys::new(keys),
-        chains: Chains {
-            graph,
-            addr,
-            by_key: NodeKeys::all(by_key),
-        },
+        chains,
     })
 }
 // edition-table rules: end
@@ -517,8 +765,10 @@ impl EditionTable {
         chains: Option<Chains>,
     ) -> EditionTable {
         let cell = std::sync::OnceLock::new();
+        let graph_origin = std::sync::OnceLock::new();
         if let Some(c) = chains {
             let _ = cell.set(c);
+            let _ = graph_origin.set(origin.clone());
         }
         EditionTable {
             generation: searcher.generation().generation_id(),
@@ -534,6 +784,8 @@ impl EditionTable {
             keys: flat.keys,
             origin,
             chains: cell,
+            graph_file: None,
+            graph_origin,
             days: std::sync::Mutex::new(HashMap::new()),
         }
     }
@@ -548,18 +800,92 @@ impl EditionTable {
         stored::encode(&self.searcher, &self.life, &self.docs, &self.keys)
     }
 
-    /// The graph, built now if the table was read from its file.
+    /// The graph: read back from its stored file when the table was and the file matches it,
+    /// else built now (and kept for the table's life).
     fn chains(&self) -> Result<&Chains, IndexError> {
         if let Some(c) = self.chains.get() {
             return Ok(c);
         }
+        let why = match self.read_graph() {
+            Ok(c) => {
+                let _ = self.graph_origin.set(TableOrigin::Stored);
+                return Ok(self.chains.get_or_init(|| c));
+            }
+            Err(why) => why,
+        };
         let b = build_all(&self.columns, &self.searcher)?;
+        let _ = self.graph_origin.set(why);
         if b.life != self.life || b.keys != self.keys {
             // Cannot happen while the stored file's key holds (same segments, same rules);
             // the chains then follow the fresh build.
             tracing::warn!("edition graph built after loading differs from the stored table");
         }
         Ok(self.chains.get_or_init(|| b.chains))
+    }
+
+    /// The graph from [`EditionTable::graph_file`] when it was stored for exactly this table
+    /// (same segments, deletes and rules, same nodes); `None` otherwise (logged).
+    fn read_graph(&self) -> Result<Chains, TableOrigin> {
+        let Some(path) = self.graph_file.as_ref() else {
+            return Err(TableOrigin::Missing);
+        };
+        let why = match std::fs::read(path) {
+            Ok(bytes) => match stored::decode_graph(&bytes, &self.searcher, self.life.len()) {
+                Ok(mut c) if c.given as usize == self.keys.len() => {
+                    c.addr = Chains::addresses(&self.searcher, &self.docs, c.given as usize);
+                    return Ok(c);
+                }
+                Ok(_) => TableOrigin::Stale("written for another table".into()),
+                Err(origin) => origin,
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => TableOrigin::Missing,
+            Err(e) => TableOrigin::Unreadable(e.to_string()),
+        };
+        match &why {
+            TableOrigin::Unreadable(e) => tracing::warn!(
+                file = %path.display(),
+                error = %e,
+                "edition graph file unreadable; the graph is built from the index"
+            ),
+            other => {
+                tracing::debug!(file = %path.display(), origin = ?other, "edition graph built")
+            }
+        }
+        Err(why)
+    }
+
+    /// Where the graph behind chains came from (its stored file, or built and why the file
+    /// was not used); `None` until a chain was asked (or the table was built).
+    pub fn graph_origin(&self) -> Option<&TableOrigin> {
+        self.graph_origin.get()
+    }
+
+    /// Whether the graph is in memory (built, or read back).
+    pub(crate) fn has_graph(&self) -> bool {
+        self.chains.get().is_some()
+    }
+
+    /// The graph read back from its file now, when it matches; `false` otherwise.
+    pub(crate) fn load_graph(&self) -> bool {
+        match self.read_graph() {
+            Ok(c) => {
+                let _ = self.graph_origin.set(TableOrigin::Stored);
+                let _ = self.chains.set(c);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The stored form of the graph, when it is in memory (see [`stored::encode_graph`]).
+    pub(crate) fn encode_graph(&self) -> Option<Vec<u8>> {
+        let c = self.chains.get()?;
+        Some(stored::encode_graph(&self.searcher, c))
+    }
+
+    /// Builds the graph now if it is neither in memory nor readable from its file.
+    pub(crate) fn build_graph(&self) -> Result<(), IndexError> {
+        self.chains().map(|_| ())
     }
 
     /// The rows of a segment's documents on `on` (`yyyymmdd`), built once per date.
@@ -607,13 +933,10 @@ impl EditionTable {
     /// all edition chains starts from (the lifecycle test over real data, audits).
     /// Builds the graph if the table was read from its file.
     pub fn ids(&self) -> Result<Vec<String>, IndexError> {
-        let g = &self.chains()?.graph;
-        Ok(g.nodes()
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| g.is_known(i))
-            .map(|(_, n)| n.code.to_string())
-            .collect())
+        let c = self.chains()?;
+        (0..c.given as usize)
+            .map(|i| c.code(i).map(|code| code.to_string()))
+            .collect()
     }
 
     /// The generation of the searcher it was built from.
@@ -647,11 +970,10 @@ impl EditionTable {
         code: &StandardCode,
         as_of: NaiveDate,
     ) -> Result<Option<EditionChain>, IndexError> {
-        let chains = self.chains()?;
+        let c = self.chains()?;
         let on = date_num(as_of);
-        let g = &chains.graph;
-        let exact = code.year().and_then(|_| g.find(code));
-        let same_number: Vec<usize> = chains
+        let exact = code.year().and_then(|_| self.find_node(c, code));
+        let same_number: Vec<usize> = c
             .by_key
             .all_of(&edition_key(code))
             .iter()
@@ -666,84 +988,135 @@ impl EditionTable {
             if members.contains(&start) {
                 continue;
             }
-            for i in g.component(start) {
+            for i in c.component(start) {
                 if !members.contains(&i) {
                     members.push(i);
                 }
             }
         }
         let in_force: Vec<usize> = match exact {
-            Some(i) => g.in_force_from(i, on),
+            Some(i) => self.in_force_from(c, i, on),
             None => {
                 // An undated (or unknown) code: the newest edition of the number that leads
                 // to an edition in force.
                 let mut eds = same_number.clone();
-                eds.sort_by_key(|&i| std::cmp::Reverse(g.nodes()[i].code.year()));
+                eds.sort_by_key(|&i| std::cmp::Reverse(self.node_year(i)));
                 eds.into_iter()
-                    .map(|i| g.in_force_from(i, on))
+                    .map(|i| self.in_force_from(c, i, on))
                     .find(|v| !v.is_empty())
                     .unwrap_or_default()
             }
         };
         let mut editions: Vec<Edition> = members
             .iter()
-            .map(|&i| self.edition(chains, i, on, in_force.contains(&i)))
-            .collect();
+            .map(|&i| self.edition(c, i, on, in_force.contains(&i)))
+            .collect::<Result<_, _>>()?;
         editions.sort_by(|a, b| {
             b.code
                 .year()
                 .cmp(&a.code.year())
                 .then_with(|| a.id.cmp(&b.id))
         });
+        let id = |i: usize| c.code(i).map(|code| code.to_string());
         Ok(Some(EditionChain {
             asked: code.to_string(),
             as_of,
-            edition: exact.map(|i| g.nodes()[i].code.to_string()),
-            in_force: in_force
-                .iter()
-                .map(|&i| g.nodes()[i].code.to_string())
-                .collect(),
+            edition: exact.map(id).transpose()?,
+            in_force: in_force.iter().map(|&i| id(i)).collect::<Result<_, _>>()?,
             editions,
         }))
     }
 
-    fn edition(&self, chains: &Chains, i: usize, on: i64, in_force: bool) -> Edition {
-        let g = &chains.graph;
-        let n = &g.nodes()[i];
-        let v = g.verdict(i, on);
+    /// The node of a code (padding-insensitive): a given one, or one only named by links.
+    fn find_node(&self, c: &Chains, code: &StandardCode) -> Option<usize> {
+        let key = node_key(code);
+        self.keys
+            .find(&key)
+            .or_else(|| c.named.find(&key))
+            .map(|n| n as usize)
+    }
+
+    /// Node `i`'s edition year.
+    fn node_year(&self, i: usize) -> Option<u16> {
+        self.life
+            .get(i)
+            .and_then(|l| l.unpack())
+            .and_then(|(f, _)| f.year)
+    }
+
+    /// Node `i`'s verdict on `on` (as [`EditionGraph::verdict`]: the table's `life` holds the
+    /// node's facts and its successors' facts).
+    fn node_verdict(&self, i: usize, on: i64) -> Verdict {
+        self.verdict_num(i as u32, on).unwrap_or(Verdict {
+            status: None,
+            basis: Basis::Inferred,
+            disagrees: false,
+        })
+    }
+
+    /// The editions in force on `on` that node `i` leads to (as
+    /// [`EditionGraph::in_force_from`]): itself when in force, else following successors.
+    fn in_force_from(&self, c: &Chains, i: usize, on: i64) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![i];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            match self.node_verdict(n, on).status {
+                Some(Status::Current) if !out.contains(&n) => out.push(n),
+                Some(Status::Replaced) => stack.extend(c.succ.of(n).map(|(j, _)| j)),
+                _ => {}
+            }
+        }
+        out.sort_by_key(|&n| std::cmp::Reverse(self.node_year(n)));
+        out
+    }
+
+    fn edition(
+        &self,
+        c: &Chains,
+        i: usize,
+        on: i64,
+        in_force: bool,
+    ) -> Result<Edition, IndexError> {
+        let code = c.code(i)?;
+        let facts = self.life.get(i).and_then(|l| l.unpack()).map(|(f, _)| f);
+        let v = self.node_verdict(i, on);
         let links = |it: &mut dyn Iterator<Item = (usize, LinkBasis)>| {
             let mut out: Vec<EditionLink> = it
-                .map(|(j, basis)| EditionLink {
-                    id: g.nodes()[j].code.to_string(),
-                    basis,
+                .map(|(j, basis)| {
+                    c.code(j).map(|code| EditionLink {
+                        id: code.to_string(),
+                        basis,
+                    })
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             out.sort_by(|a, b| a.id.cmp(&b.id));
-            out
+            Ok::<_, IndexError>(out)
         };
-        let head = chains
-            .addr
-            .get(i)
-            .copied()
-            .flatten()
-            .and_then(|a| self.head(a));
-        Edition {
-            id: n.code.to_string(),
-            code: n.code.clone(),
-            in_index: g.is_known(i),
+        let head = c.addr.get(i).copied().flatten().and_then(|a| self.head(a));
+        let date = |f: fn(&EditionFacts<i64>) -> Option<i64>| {
+            facts.as_ref().and_then(f).and_then(num_date)
+        };
+        Ok(Edition {
+            id: code.to_string(),
+            in_index: c.is_known(i),
             title_zh: head.as_ref().and_then(|h| h.title_zh.clone()),
             title_en: head.as_ref().and_then(|h| h.title_en.clone()),
             status: v.status,
             status_basis: v.basis,
-            stated_status: n.facts.stated,
+            stated_status: facts.as_ref().and_then(|f| f.stated),
             sources_disagree: v.disagrees,
             in_force,
-            issue_date: n.facts.issue.and_then(num_date),
-            implement_date: n.facts.implement.and_then(num_date),
-            abolish_date: n.facts.abolish.and_then(num_date),
-            replaces: links(&mut g.predecessors(i)),
-            replaced_by: links(&mut g.successors(i)),
-        }
+            issue_date: date(|f| f.issue),
+            implement_date: date(|f| f.implement),
+            abolish_date: date(|f| f.abolish),
+            replaces: links(&mut c.pred.of(i))?,
+            replaced_by: links(&mut c.succ.of(i))?,
+            code,
+        })
     }
 
     fn head(&self, addr: DocAddress) -> Option<crate::document::Head> {
@@ -824,7 +1197,8 @@ impl Index {
         // harmlessly.
         let path = self.data_dir().join(EDITIONS_FILE);
         let read = read.unwrap_or_else(|| self.read_stored_editions(searcher));
-        let table = EditionTable::open(&self.columns, searcher, read)?;
+        let mut table = EditionTable::open(&self.columns, searcher, read)?;
+        table.graph_file = Some(self.data_dir().join(stored::GRAPH_FILE));
         match table.origin() {
             TableOrigin::Stored => {}
             TableOrigin::Unreadable(why) => tracing::warn!(
@@ -854,6 +1228,42 @@ impl Index {
         if let Err(e) = res {
             let _ = std::fs::remove_file(&tmp);
             tracing::warn!(file = %path.display(), error = %e, "edition table not stored; the next open rebuilds it");
+        }
+        self.store_graph(table);
+    }
+
+    /// Writes the graph of `table` beside its file, when it is in memory (as
+    /// [`Index::store_editions`]; a failure costs the next first chain a build).
+    fn store_graph(&self, table: &EditionTable) {
+        let Some(bytes) = table.encode_graph() else {
+            return;
+        };
+        let path = self.data_dir().join(stored::GRAPH_FILE);
+        let tmp = path.with_file_name(format!("{}.{}.tmp", stored::GRAPH_FILE, table.generation()));
+        let res = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path));
+        if let Err(e) = res {
+            let _ = std::fs::remove_file(&tmp);
+            tracing::warn!(file = %path.display(), error = %e, "edition graph not stored; the next first chain builds it");
+        }
+    }
+
+    /// Makes sure the current commit's edition graph is stored too (`optimize`): read back
+    /// when its file matches, else built and written. A failure is logged.
+    pub(crate) fn persist_edition_graph(&self) {
+        let res = self.editions().and_then(|table| {
+            if table.has_graph() || table.load_graph() {
+                // In memory after a build (then stored with the table) or read back.
+                if !self.data_dir().join(stored::GRAPH_FILE).is_file() {
+                    self.store_graph(&table);
+                }
+                return Ok(());
+            }
+            table.build_graph()?;
+            self.store_graph(&table);
+            Ok(())
+        });
+        if let Err(e) = res {
+            tracing::warn!(error = %e, "edition graph not built after the merge");
         }
     }
 

@@ -280,6 +280,7 @@ impl Index {
         drop(guard);
         self.reader.reload()?;
         self.persist_editions();
+        self.persist_edition_graph();
         // The HS names' cached form too (written when missing or stale), so that the next
         // open of the optimized index reads it back instead of tokenizing the names.
         self.bridge();

@@ -376,7 +376,20 @@ impl<D: Day> EditionGraph<D> {
     /// The nodes keep their code and facts; their stated links, once turned into the graph's
     /// links, are dropped (they are the inputs, not the answer: see `successors`).
     pub fn build_indexed(nodes: Vec<EditionNode<D>>) -> (EditionGraph<D>, Vec<usize>) {
+        let (g, input_node, _) = Self::build_traced(nodes);
+        (g, input_node)
+    }
+
+    /// [`EditionGraph::build_indexed`], also saying which stated link first named each node that
+    /// was not given: `(input, link)` per such node, in node order, where `link` counts the
+    /// input's `replaces` then its `replaced_by`. A caller that kept the links' source text can
+    /// so keep each node's code as written instead of the parsed codes.
+    pub fn build_traced(
+        nodes: Vec<EditionNode<D>>,
+    ) -> (EditionGraph<D>, Vec<usize>, Vec<(usize, usize)>) {
         let mut input_node = Vec::with_capacity(nodes.len());
+        let mut first_input: Vec<usize> = Vec::with_capacity(nodes.len());
+        let mut named_by: Vec<(usize, usize)> = Vec::new();
         let mut g = EditionGraph {
             nodes: Vec::with_capacity(nodes.len()),
             index: HashMap::with_capacity(nodes.len()),
@@ -393,6 +406,7 @@ impl<D: Day> EditionGraph<D> {
                     continue;
                 }
                 None => {
+                    first_input.push(input_node.len());
                     input_node.push(g.nodes.len());
                     g.index.insert(id, g.nodes.len());
                     g.nodes.push(n);
@@ -403,17 +417,26 @@ impl<D: Day> EditionGraph<D> {
         let given = g.nodes.len();
         g.succ = vec![Vec::new(); given];
         g.pred = vec![Vec::new(); given];
-        for i in 0..given {
+        for (i, &input) in first_input.iter().enumerate().take(given) {
             let replaces = std::mem::take(&mut g.nodes[i].replaces);
             let replaced_by = std::mem::take(&mut g.nodes[i].replaced_by);
-            for c in replaces {
+            let n_replaces = replaces.len();
+            for (k, c) in replaces.into_iter().enumerate() {
+                let before = g.nodes.len();
                 let j = g.node_for(&c);
+                if j >= before {
+                    named_by.push((input, k));
+                }
                 if j != i {
                     g.link(j, i, LinkBasis::Stated);
                 }
             }
-            for c in replaced_by {
+            for (k, c) in replaced_by.into_iter().enumerate() {
+                let before = g.nodes.len();
                 let j = g.node_for(&c);
+                if j >= before {
+                    named_by.push((input, n_replaces + k));
+                }
                 if j != i {
                     g.link(i, j, LinkBasis::Stated);
                 }
@@ -453,7 +476,7 @@ impl<D: Day> EditionGraph<D> {
             l.shrink_to_fit();
         }
         g.nodes.shrink_to_fit();
-        (g, input_node)
+        (g, input_node, named_by)
     }
 
     /// The node of a code, adding an unknown one when the set does not hold it.

@@ -32,10 +32,18 @@ use tantivy::Searcher;
 
 use crate::bytes::{le_u32, Reader};
 
-use super::NodeKeys;
+use super::{Adjacent, Chains, NodeKeys, Texts};
 use crate::config::fnv64;
 
 pub(crate) use crate::alias::EDITIONS_FILE;
+
+/// The stored edition graph beside the table's file (see [`encode_graph`]): read at the first
+/// chain after an open instead of building the graph. Its name starts with the table's, so
+/// `alias::is_index_entry` counts it as index data.
+pub(crate) const GRAPH_FILE: &str = "biaozhun-editions.bin.graph";
+
+/// Magic and format version of the graph file (the last byte).
+const GRAPH_MAGIC: &[u8; 8] = b"BZEDGRF\x01";
 
 /// Magic and format version (the last byte).
 const MAGIC: &[u8; 8] = b"BZEDTAB\x01";
@@ -378,6 +386,184 @@ pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOri
         return Err(bad("invalid keys"));
     }
     Ok(Flat { life, docs, keys })
+}
+
+/// The graph file's bytes for the chains of a table of `searcher`.
+///
+/// Layout (little-endian): magic (8 bytes), rules (u64), the segments as in the table's file;
+/// node count and given count (u32 each); the codes as written (text length, text, `nodes + 1`
+/// ends); the successors (item count, `nodes + 1` ends, items: node << 1 | inferred); the
+/// nodes by edition key and the link-only nodes by unpadded code (each: count, text length,
+/// text, `count + 1` ends, nodes); the FNV-1a checksum of everything before (u64). The
+/// predecessors and the documents' addresses are derived when read.
+pub(crate) fn encode_graph(searcher: &Searcher, c: &Chains) -> Vec<u8> {
+    let mut out = Vec::with_capacity(
+        64 + c.codes.text.len()
+            + c.by_key.text.len()
+            + 4 * (c.codes.ends.len() + c.succ.ends.len() + c.succ.items.len())
+            + 12 * c.by_key.len(),
+    );
+    out.extend_from_slice(GRAPH_MAGIC);
+    out.extend_from_slice(&rules().to_le_bytes());
+    let segs = segment_key(searcher);
+    put_u32(&mut out, segs.len());
+    for (id, max, del) in &segs {
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(&max.to_le_bytes());
+        out.extend_from_slice(&del.to_le_bytes());
+    }
+    put_u32(&mut out, c.len());
+    out.extend_from_slice(&c.given.to_le_bytes());
+    put_u32(&mut out, c.codes.text.len());
+    out.extend_from_slice(c.codes.text.as_bytes());
+    put_u32s(&mut out, &c.codes.ends);
+    put_u32(&mut out, c.succ.items.len());
+    put_u32s(&mut out, &c.succ.ends);
+    put_u32s(&mut out, &c.succ.items);
+    for keys in [&c.by_key, &c.named] {
+        put_u32(&mut out, keys.len());
+        put_u32(&mut out, keys.text.len());
+        out.extend_from_slice(keys.text.as_bytes());
+        put_u32s(&mut out, &keys.ends);
+        put_u32s(&mut out, &keys.node);
+    }
+    let sum = fnv64(&[&out]);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// The chains stored in `bytes` for exactly `searcher`'s segments, these rules and a table of
+/// `nodes` nodes (their `addr` left empty for the caller); else why not.
+pub(crate) fn decode_graph(
+    bytes: &[u8],
+    searcher: &Searcher,
+    nodes: usize,
+) -> Result<Chains, TableOrigin> {
+    let bad = |why: &str| TableOrigin::Unreadable(why.to_string());
+    let body_len = bytes
+        .len()
+        .checked_sub(8)
+        .ok_or_else(|| bad("shorter than its checksum"))?;
+    let (body, sum) = bytes.split_at(body_len);
+    let mut r = Reader(body);
+    if r.take(GRAPH_MAGIC.len()).ok_or_else(|| bad("truncated"))? != GRAPH_MAGIC {
+        return Err(bad("not an edition graph file of this format"));
+    }
+    if sum != fnv64(&[body]).to_le_bytes() {
+        return Err(bad("checksum mismatch"));
+    }
+    let truncated = || bad("truncated");
+    if r.u64().ok_or_else(truncated)? != rules() {
+        return Err(TableOrigin::Stale(
+            "written by a program with other edition rules".into(),
+        ));
+    }
+    let n_segs = r.u32().ok_or_else(truncated)? as usize;
+    let mut have = Vec::with_capacity(n_segs.min(4096));
+    for _ in 0..n_segs {
+        let id = r.take(32).ok_or_else(truncated)?;
+        let id = String::from_utf8_lossy(id).into_owned();
+        let max = r.u32().ok_or_else(truncated)?;
+        let del = r.u32().ok_or_else(truncated)?;
+        have.push((id, max, del));
+    }
+    if have != segment_key(searcher) {
+        return Err(TableOrigin::Stale(
+            "written for other segments or deletes".into(),
+        ));
+    }
+    let n = r.u32().ok_or_else(truncated)? as usize;
+    let given = r.u32().ok_or_else(truncated)?;
+    if n != nodes {
+        return Err(TableOrigin::Stale("written for another table".into()));
+    }
+    if given as usize > n {
+        return Err(bad("more given nodes than nodes"));
+    }
+    let text_len = r.u32().ok_or_else(truncated)? as usize;
+    let text = std::str::from_utf8(r.take(text_len).ok_or_else(truncated)?)
+        .map_err(|_| bad("codes are not UTF-8"))?
+        .to_string();
+    let ends = read_u32s(&mut r, n + 1).ok_or_else(truncated)?;
+    if !offsets_ok(&ends, text_len) || !ends.iter().all(|&e| text.is_char_boundary(e as usize)) {
+        return Err(bad("invalid codes"));
+    }
+    let codes = Texts { text, ends };
+    let n_items = r.u32().ok_or_else(truncated)? as usize;
+    let succ_ends = read_u32s(&mut r, n + 1).ok_or_else(truncated)?;
+    let items = read_u32s(&mut r, n_items).ok_or_else(truncated)?;
+    if !offsets_ok(&succ_ends, n_items) || !items.iter().all(|&v| ((v >> 1) as usize) < n) {
+        return Err(bad("invalid links"));
+    }
+    let succ = Adjacent {
+        ends: succ_ends,
+        items,
+    };
+    let by_key = read_keys(&mut r, false).ok_or_else(|| bad("invalid edition keys"))?;
+    let named = read_keys(&mut r, true).ok_or_else(|| bad("invalid node keys"))?;
+    if !r.is_empty() {
+        return Err(bad("trailing bytes"));
+    }
+    let given_ok = |node: u32| node >= given && (node as usize) < n;
+    if by_key.len() != n
+        || !by_key.node.iter().all(|&v| (v as usize) < n)
+        || named.len() != n - given as usize
+        || !named.node.iter().all(|&v| given_ok(v))
+    {
+        return Err(bad("invalid keys"));
+    }
+    let pred = succ.reversed(n);
+    Ok(Chains {
+        codes,
+        given,
+        succ,
+        pred,
+        by_key,
+        named,
+        addr: Vec::new(),
+    })
+}
+
+/// Keys as [`encode_graph`] writes them, sorted (strictly: one entry a key); `None` when cut
+/// short or inconsistent.
+fn read_keys(r: &mut Reader<'_>, strict: bool) -> Option<NodeKeys> {
+    let n = r.u32()? as usize;
+    let text_len = r.u32()? as usize;
+    let text = std::str::from_utf8(r.take(text_len)?).ok()?.to_string();
+    let ends = read_u32s(r, n.checked_add(1)?)?;
+    let node = read_u32s(r, n)?;
+    if !offsets_ok(&ends, text_len) || !ends.iter().all(|&e| text.is_char_boundary(e as usize)) {
+        return None;
+    }
+    let keys = NodeKeys { text, ends, node };
+    let ordered = (1..keys.len()).all(|i| {
+        let (a, b) = (keys.key(i - 1), keys.key(i));
+        a < b || (!strict && a == b)
+    });
+    ordered.then_some(keys)
+}
+
+/// `count` little-endian u32s.
+fn read_u32s(r: &mut Reader<'_>, count: usize) -> Option<Vec<u32>> {
+    Some(
+        r.take(count.checked_mul(4)?)?
+            .chunks_exact(4)
+            .map(le_u32)
+            .collect(),
+    )
+}
+
+/// Offsets from 0 to `end`, never decreasing.
+fn offsets_ok(ends: &[u32], end: usize) -> bool {
+    ends.first() == Some(&0)
+        && ends.last() == Some(&(end as u32))
+        && ends.windows(2).all(|w| w[0] <= w[1])
+}
+
+fn put_u32s(out: &mut Vec<u8>, v: &[u32]) {
+    for x in v {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
 }
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {

@@ -233,3 +233,138 @@ fn a_reload_without_new_segments_keeps_the_table() {
     assert!(!std::sync::Arc::ptr_eq(&before, &changed));
     assert_eq!(answers(&index), fresh(dir.path()));
 }
+
+/// The stored edition graph beside the table (read at the first chain instead of building).
+const GRAPH: &str = "biaozhun-editions.bin.graph";
+
+/// A commit stores the graph with the table; the first chain after an open reads it back, and
+/// every status and chain equals those of a build.
+#[test]
+fn the_first_chain_after_an_open_reads_the_stored_graph() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let built = {
+        let index = catalog_index(dir.path());
+        let table = index.editions().expect("table");
+        // Built by the commit: the graph came with the table.
+        assert!(table.graph_origin().is_some());
+        answers(&index)
+    };
+    assert!(
+        dir.path().join(GRAPH).is_file(),
+        "the commit stored the graph"
+    );
+    let index = Index::open(dir.path()).expect("open");
+    let table = index.editions().expect("table");
+    assert_eq!(*table.origin(), TableOrigin::Stored);
+    assert_eq!(table.graph_origin(), None, "no chain asked yet");
+    let stored = answers(&index);
+    assert_eq!(table.graph_origin(), Some(&TableOrigin::Stored));
+    assert_eq!(stored, built);
+    // Codes only named by links are chains too (asked exactly, and undated).
+    let g = |c: &str| {
+        let code = StandardCode::parse(c).expect("code");
+        serde_json::to_string(
+            &index
+                .edition_chain(&code, date("2024-07-01"))
+                .expect("chain"),
+        )
+        .expect("json")
+    };
+    let probes: Vec<String> = built
+        .values()
+        .flat_map(|(_, chain)| {
+            let v: serde_json::Value = serde_json::from_str(chain).expect("json");
+            v["editions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| e["in_index"] == false)
+                .filter_map(|e| e["id"].as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        !probes.is_empty(),
+        "the catalog names editions it does not hold"
+    );
+    let fresh_dir = tempfile::tempdir().expect("tmp");
+    let fresh_index = catalog_index(fresh_dir.path());
+    for c in probes
+        .iter()
+        .chain(&["GB 2763".to_string(), "GB 9999-1999".to_string()])
+    {
+        let code = StandardCode::parse(c).expect("code");
+        let want = serde_json::to_string(
+            &fresh_index
+                .edition_chain(&code, date("2024-07-01"))
+                .expect("chain"),
+        )
+        .expect("json");
+        assert_eq!(g(c), want, "{c}");
+    }
+}
+
+/// A damaged graph file, or one stored for other segments, is built again (never an error,
+/// never another answer); `optimize` writes a missing graph file.
+#[test]
+fn a_damaged_or_stale_graph_file_is_built_again() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut index = catalog_index(dir.path());
+    let graph = dir.path().join(GRAPH);
+    let first = std::fs::read(&graph).expect("graph of the first commit");
+    second_commit(&mut index);
+    let built = answers(&index);
+    drop(index);
+    let good = std::fs::read(&graph).expect("graph");
+    assert_ne!(good, first);
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x40;
+    for (bytes, stale) in [
+        (flipped, false),
+        (good[..good.len() / 2].to_vec(), false),
+        (Vec::new(), false),
+        (first, true),
+    ] {
+        std::fs::write(&graph, &bytes).expect("write");
+        let index = Index::open(dir.path()).expect("open");
+        let table = index.editions().expect("table");
+        assert_eq!(*table.origin(), TableOrigin::Stored);
+        assert_eq!(answers(&index), built, "{} bytes", bytes.len());
+        let origin = table.graph_origin().expect("a chain was asked");
+        if stale {
+            assert!(matches!(origin, TableOrigin::Stale(_)), "{origin:?}");
+        } else {
+            assert!(matches!(origin, TableOrigin::Unreadable(_)), "{origin:?}");
+        }
+        assert_eq!(
+            std::fs::read(&graph).expect("graph"),
+            bytes,
+            "read-only: no write"
+        );
+    }
+    // One segment, its table stored, its graph file gone: `optimize` merges nothing, reads
+    // the table back and builds and stores the graph.
+    let dir = tempfile::tempdir().expect("tmp");
+    let built = {
+        let index = catalog_index(dir.path());
+        index.optimize().expect("optimize");
+        answers(&index)
+    };
+    let graph = dir.path().join(GRAPH);
+    std::fs::remove_file(&graph).expect("remove");
+    let index = Index::open_writable(dir.path()).expect("open writable");
+    index.optimize().expect("optimize");
+    assert_eq!(
+        *index.editions().expect("table").origin(),
+        TableOrigin::Stored
+    );
+    drop(index);
+    assert!(graph.is_file(), "optimize stored the graph");
+    let index = Index::open(dir.path()).expect("open");
+    assert_eq!(answers(&index), built);
+    assert_eq!(
+        index.editions().expect("table").graph_origin(),
+        Some(&TableOrigin::Stored)
+    );
+}

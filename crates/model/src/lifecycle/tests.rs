@@ -255,6 +255,44 @@ fn renumbering_and_successors_outside_the_set() {
     assert!(!g.is_known(out));
 }
 
+/// `build_traced` names, for every node only named by links, the first link (of the first
+/// record of a code) that named it: the inputs' own links, `replaces` before `replaced_by`.
+#[test]
+fn nodes_named_by_links_are_traced_to_their_first_link() {
+    let specs = [
+        "GB 1-2000 | - | - | - | - | GB 1-1990, GB 1-1980 | GB 1-2010",
+        // A second record of GB 1-2000: its links are not the graph's (the first record wins).
+        "GB 1-2000 | - | - | - | - | GB 9-1999 | -",
+        "GB 2-2001 | - | - | - | - | GB 1-1990, GB 2-1991 | GB 3-2020",
+        "GB 3-2020 | - | - | - | - | GB 2-2001 | -",
+    ];
+    let nodes: Vec<EditionNode<NaiveDate>> = specs.iter().map(|s| node(s)).collect();
+    let (g, input_node, named_by) = EditionGraph::build_traced(nodes.clone());
+    assert_eq!(input_node, [0, 0, 1, 2]);
+    let given = 3;
+    assert_eq!(g.nodes().len() - given, named_by.len());
+    let link = |(input, k): (usize, usize)| {
+        let n = &nodes[input];
+        n.replaces
+            .iter()
+            .chain(&n.replaced_by)
+            .nth(k)
+            .map(ToString::to_string)
+    };
+    let named: Vec<Option<String>> = named_by.iter().map(|&t| link(t)).collect();
+    let want: Vec<Option<String>> = g.nodes()[given..]
+        .iter()
+        .map(|n| Some(n.code.to_string()))
+        .collect();
+    assert_eq!(named, want);
+    assert_eq!(
+        named_by,
+        [(0, 0), (0, 1), (0, 2), (2, 1)],
+        "GB 1-1990, GB 1-1980, GB 1-2010, then GB 2-1991"
+    );
+    assert!(g.find(&code("GB 9-1999")).is_none());
+}
+
 /// Records without dates (a PDF alone): edition years and neighbours decide, and say so.
 #[test]
 fn missing_dates() {
