@@ -23,6 +23,11 @@ The cases run alternately, `--runs` rounds. In each round and case:
    the index's memory-mapped files that queries touched: the page cache, shared, reclaimable).
    VmRSS is also read right after the first answer.
 
+With `--record CODE`, right after the warm start's first answer (before the load) the record
+page of standard CODE is asked once and timed (`GET /api/v1/standards/CODE`: it needs the
+edition chain, so the first one after a start reads the stored edition graph back or builds
+it), and VmRSS is read after it.
+
 The report gives every round and the best (smallest) start-up of each case and state, and the
 load average at each start. Nothing here is timed against a target by itself: the figures go into
 bench/RESULTS.md next to the commit measured.
@@ -126,6 +131,20 @@ def memory(pid):
 
 
 
+def record_page(port, code):
+    """Seconds to answer the record page of `code` (must be 200)."""
+    path = "/api/v1/standards/" + urllib.parse.quote(code)
+    t0 = time.perf_counter()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    c.request("GET", path)
+    r = c.getresponse()
+    r.read()
+    c.close()
+    if r.status != 200:
+        raise SystemExit(f"GET {path} -> {r.status}")
+    return time.perf_counter() - t0
+
+
 def load(port, queries, seconds, tmp):
     """The query set once (every query answered 200), then wrk c=64 if installed."""
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -165,6 +184,7 @@ def main():
     ap.add_argument("--load-seconds", type=int, default=10, help="wrk seconds after the start (0: none)")
     ap.add_argument("--no-cold", action="store_true", help="warm starts only (no root needed)")
     ap.add_argument("--json", help="write the figures here too")
+    ap.add_argument("--record", help="time the record page of this standard code after the warm start")
     a = ap.parse_args()
     if not a.no_cold and os.geteuid() != 0:
         raise SystemExit("dropping the page cache needs root (or pass --no-cold)")
@@ -189,6 +209,9 @@ def main():
             proc, run["warm_s"] = start(case, port, first)
             try:
                 run["memory_start_mb"] = memory(proc.pid)
+                if a.record:
+                    run["record_s"] = record_page(port, a.record)
+                    run["memory_record_mb"] = memory(proc.pid)
                 run["load"] = load(port, queries, a.load_seconds, tmp)
                 run["memory_mb"] = memory(proc.pid)
             finally:
@@ -200,6 +223,9 @@ def main():
                   f"after load {run['memory_mb'].get('VmRSS', 0):.0f} MB (anon {run['memory_mb'].get('RssAnon', 0):.0f}, "
                   f"file {run['memory_mb'].get('RssFile', 0):.0f}; peak {run['memory_mb'].get('VmHWM', 0):.0f} MB), wrk {run['load'].get('wrk_rps', 0):.0f} "
                   f"req/s; load {run.get('load_cold', run['load_warm'])}", file=sys.stderr, flush=True)
+            if a.record:
+                print(f"[{case['label']} round {r + 1}] record page {a.record}: {run['record_s']:.3f} s, "
+                      f"RSS after it {run['memory_record_mb'].get('VmRSS', 0):.0f} MB", file=sys.stderr, flush=True)
     print("| case | cold start s (best; all) | warm start s (best; all) | RSS after load MB (runs) | of it anonymous / file-backed | peak RSS MB |")
     print("|---|---|---|---|---|---|")
     for case in cases:
