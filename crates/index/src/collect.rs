@@ -17,7 +17,9 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Scorer, Weight};
-use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentOrdinal, SegmentReader};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentOrdinal, SegmentReader, TERMINATED,
+};
 
 use crate::document::facet_label;
 use crate::editions::{DayRow, EditionTable, StatedLinks};
@@ -101,6 +103,9 @@ pub struct HitsFruit {
     pub top: Vec<Candidate>,
     /// Facet counts.
     pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// False when ranges that could not reach the page were skipped ([`crate::prune`]):
+    /// `total` is then a lower bound.
+    pub exact: bool,
 }
 
 /// Per-segment result: counts stay ordinals until the segments are merged, so each distinct
@@ -110,6 +115,7 @@ pub struct SegmentFruit {
     top: Vec<Candidate>,
     facets: Vec<(String, FacetCounts)>,
     status: Option<[u64; 4]>,
+    pruned: bool,
 }
 
 /// Collects hits, facets and the total in one pass; with `k == 0`, facets and the total only.
@@ -135,6 +141,11 @@ pub struct HitsCollector {
     pub editions: Arc<EditionTable>,
     /// Clauses scored only for documents that can still reach the page (relevance sort).
     pub proximity: Option<Arc<Proximity>>,
+    /// Count matches exactly up to this many per segment; beyond, skip the ranges of
+    /// documents that cannot reach the page ([`crate::prune`]) and report the total as a
+    /// lower bound. `u64::MAX` counts every match. Only a relevance-sorted pass that counts
+    /// no facet prunes.
+    pub exact_up_to: u64,
 }
 
 /// Scoring clauses the collector adds itself (the words next to each other: sloppy phrases)
@@ -592,6 +603,11 @@ pub struct HitsSegment {
     prox: Vec<ProxScorer>,
     /// Candidates kept until the end: `k`, or the rescoring window with proximity clauses.
     keep: usize,
+    /// Whether a range of documents was skipped unseen: `total` is a lower bound.
+    pruned: bool,
+    /// Candidates held before the worst kept is recomputed: often when pruning (the floor
+    /// is the threshold of [`crate::prune`]), rarely otherwise.
+    refloor_at: usize,
 }
 
 impl Collector for HitsCollector {
@@ -673,11 +689,56 @@ impl Collector for HitsCollector {
             floor: None,
             prox,
             keep,
+            pruned: false,
+            refloor_at: if self.prunes() {
+                keep + keep / 4 + 16
+            } else {
+                2 * keep + 64
+            },
         })
     }
 
     fn requires_scoring(&self) -> bool {
         self.sort == Sort::Relevance && self.k > 0
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        seg: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFruit> {
+        let mut collector = self.for_segment(seg, reader)?;
+        let alive = reader.alive_bitset();
+        if self.prunes() {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            collect_pruning(&mut *scorer, &mut collector, self.exact_up_to, |doc| {
+                alive.is_none_or(|a| a.is_alive(doc))
+            });
+        } else {
+            // tantivy's default (`default_collect_segment_impl`, not public).
+            match (alive, self.requires_scoring()) {
+                (Some(alive), true) => weight.for_each(reader, &mut |doc, score| {
+                    if alive.is_alive(doc) {
+                        collector.collect(doc, score);
+                    }
+                })?,
+                (Some(alive), false) => weight.for_each_no_score(reader, &mut |docs| {
+                    for &doc in docs {
+                        if alive.is_alive(doc) {
+                            collector.collect(doc, 0.0);
+                        }
+                    }
+                })?,
+                (None, true) => {
+                    weight.for_each(reader, &mut |doc, score| collector.collect(doc, score))?
+                }
+                (None, false) => {
+                    weight.for_each_no_score(reader, &mut |docs| collector.collect_block(docs))?
+                }
+            }
+        }
+        Ok(collector.harvest())
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<HitsFruit> {
@@ -750,14 +811,21 @@ impl Collector for HitsCollector {
         }
         let mut total = 0;
         let mut top = Vec::new();
+        let mut exact = true;
         for f in fruits {
             total += f.total;
             top.extend(f.top);
+            exact &= !f.pruned;
         }
         let sort = self.sort;
         top.sort_by(|a, b| compare(sort, a, b));
         top.truncate(self.k);
-        Ok(HitsFruit { total, top, facets })
+        Ok(HitsFruit {
+            total,
+            top,
+            facets,
+            exact,
+        })
     }
 }
 
@@ -894,7 +962,107 @@ fn compare_values(a: &SortValue, b: &SortValue) -> Ordering {
     }
 }
 
+impl HitsCollector {
+    /// Whether this pass may skip documents ([`crate::prune`]): ranked by relevance, hits
+    /// wanted, nothing counted but the total, and the request accepts a lower bound.
+    fn prunes(&self) -> bool {
+        self.exact_up_to != u64::MAX
+            && self.sort == Sort::Relevance
+            && self.k > 0
+            && self.facets.is_empty()
+            && !self.count_status
+    }
+}
+
+/// The most the ranking tweak of [`HitsSegment::value_of`] adds to a raw score: an edition
+/// factor of at most 1 and a year bonus of at most (2050 - 1950) / 1000.
+const MAX_TWEAK: f64 = 0.1;
+
+/// Collects the matches of `scorer`, every one until `exact_up_to` have been counted; then,
+/// once the kept candidates are full, it skips what cannot beat the worst of them
+/// ([`crate::prune`]): the documents held only by terms whose best scores cannot lift them
+/// (MaxScore, [`crate::prune::raise_floor`], each time the worst kept candidate improves),
+/// and each range of documents whose block maxima ([`crate::prune::bound`]) cannot. A tree
+/// the bounds do not know is collected whole.
+fn collect_pruning(
+    scorer: &mut dyn Scorer,
+    c: &mut HitsSegment,
+    exact_up_to: u64,
+    alive: impl Fn(DocId) -> bool,
+) {
+    let mut doc = scorer.doc();
+    // The current range: its last document and the bound of its scores.
+    let mut range: Option<(DocId, Option<Score>)> = None;
+    // After a range that could not be skipped, the next bound is asked only past this
+    // document, twice as far after each miss in a row: a query whose bounds never prune
+    // (scores spread evenly) pays for a few checks, not one per range.
+    let (mut quiet_until, mut gap): (DocId, DocId) = (0, 0);
+    let mut bounded = true;
+    let mut floor = Score::MIN;
+    while doc != TERMINATED {
+        if bounded && c.total >= exact_up_to {
+            if let Some(threshold) = c.threshold() {
+                // The maxima are loose: a rise of a few percent makes no new child lazy.
+                if threshold > floor + floor.abs() * 0.02 {
+                    floor = threshold;
+                    c.pruned |= crate::prune::raise_floor(scorer, floor);
+                    range = None;
+                    quiet_until = 0;
+                }
+                let current = match range {
+                    Some(r) if doc <= r.0 => Some(r),
+                    _ if doc < quiet_until => None,
+                    _ => {
+                        let end = crate::prune::block_end(scorer);
+                        let ub = crate::prune::bound(scorer, end);
+                        if ub.is_some_and(|ub| ub > threshold) {
+                            gap = (gap * 2).clamp(128, 1 << 16);
+                            quiet_until = end.saturating_add(gap);
+                        }
+                        range = Some((end, ub));
+                        range
+                    }
+                };
+                match current {
+                    Some((_, None)) => bounded = false,
+                    Some((end, Some(ub))) if ub <= threshold => {
+                        c.pruned = true;
+                        gap = 0;
+                        if end >= TERMINATED - 1 {
+                            break;
+                        }
+                        doc = scorer.seek(end + 1);
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if alive(doc) {
+            let score = scorer.score();
+            c.collect(doc, score);
+        }
+        doc = scorer.advance();
+    }
+}
+
 impl HitsSegment {
+    /// The raw score a document must exceed to have a chance against the worst candidate
+    /// kept, once they are full (relevance sort): its tweaked value is at most the raw score
+    /// plus [`MAX_TWEAK`], and only a greater value than the worst's enters. A margin covers
+    /// the rounding of float sums in another order.
+    fn threshold(&self) -> Option<Score> {
+        match &self.floor {
+            Some(Candidate {
+                value: SortValue::Num(v),
+                ..
+            }) if self.sort == Sort::Relevance => {
+                Some((v - MAX_TWEAK - (v.abs() * 1e-4 + 1e-4)) as Score)
+            }
+            _ => None,
+        }
+    }
+
     fn value_of(&self, doc: DocId, score: Score, rank: u64, year: u16) -> SortValue {
         match self.sort {
             Sort::Relevance => {
@@ -1118,7 +1286,7 @@ impl SegmentCollector for HitsSegment {
             return;
         }
         self.top.push(cand);
-        if self.top.len() >= 2 * self.keep + 64 {
+        if self.top.len() >= self.refloor_at {
             self.prune();
         }
     }
@@ -1149,6 +1317,7 @@ impl SegmentCollector for HitsSegment {
             top,
             facets: self.facets,
             status: self.count_status.then_some(self.status_counts),
+            pruned: self.pruned,
         }
     }
 }

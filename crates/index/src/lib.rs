@@ -38,6 +38,7 @@ pub mod editions;
 pub mod eval;
 pub mod fields;
 pub mod matched;
+pub mod prune;
 pub mod query;
 mod rawdoc;
 pub mod reindex;

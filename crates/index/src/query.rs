@@ -21,6 +21,7 @@ use tantivy::Term;
 
 use crate::document::date_num;
 use crate::fields::names;
+use crate::prune::{AllOf, BoundedTerm};
 use crate::request::SearchRequest;
 pub use crate::request::{Expansion, MatchedWord, Understood, UnderstoodMarket};
 use crate::snippet::HighlightTerms;
@@ -484,11 +485,10 @@ fn en_tokens(index: &Index, text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// A word in a text field: a [`BoundedTerm`] (scored as tantivy's `TermQuery`, with the
+/// block maxima [`crate::prune`] needs).
 fn term_q(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
-    let q = TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    );
+    let q = BoundedTerm::new(Term::from_field_text(field, text));
     Box::new(BoostQuery::new(Box::new(q), boost))
 }
 
@@ -514,15 +514,15 @@ fn should(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
+/// Every one of `qs`: an [`AllOf`], which scores as `Must` clauses do and can bound the
+/// scores of a range of documents ([`crate::prune`]).
 fn must(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if qs.len() == 1 {
         if let Some(q) = qs.pop() {
             return q;
         }
     }
-    Box::new(BooleanQuery::new(
-        qs.into_iter().map(|q| (Occur::Must, q)).collect(),
-    ))
+    Box::new(AllOf::new(qs))
 }
 
 /// Alternatives inside a term group: a [`SeekUnion`], which intersections can seek cheaply.
@@ -824,6 +824,10 @@ fn build_with(
                 .map(|(terms, boost)| phrase_boosted(terms, boost)),
         );
     }
+    // Only required clauses (every word, the filters): the intersection whose score bounds
+    // let a hits-only request skip what cannot reach its page. (Not for a query of filters
+    // alone: tantivy scores its match-all clause differently.)
+    let all_required = !required.is_empty() && optional.is_empty() && !with_proximity;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if required.is_empty() && optional.is_empty() {
         clauses.push((Occur::Must, Box::new(AllQuery)));
@@ -841,6 +845,9 @@ fn build_with(
             Occur::MustNot,
             keyword(index.fields.kind, crate::document::FILE_KIND),
         ));
+    }
+    if all_required {
+        return Box::new(AllOf::new(clauses.into_iter().map(|(_, q)| q).collect()));
     }
     Box::new(BooleanQuery::new(clauses))
 }
@@ -904,19 +911,19 @@ pub(crate) fn phrase_boosted(terms: Vec<(usize, Term)>, boost: f32) -> Box<dyn Q
 /// asked match every word. For the search collector, which skips the `file` bookkeeping
 /// documents itself (see [`build_lean`]).
 pub fn build_partial(words: &[&WordQuery], filters: &[Filter], min: usize) -> Box<dyn Query> {
+    // Both forms have score bounds ([`crate::prune`]): a hits-only request's page of
+    // partial matches skips the documents that hold only words too weak to reach it.
     let any: Box<dyn Query> = if min <= 1 {
-        Box::new(BooleanQuery::new(
-            words.iter().map(|w| (Occur::Should, w.query())).collect(),
-        ))
+        any_of(words.iter().map(|w| w.query()).collect())
     } else {
         // Skips through frequent words instead of visiting every document they hold.
         Box::new(AtLeast::new(words.iter().map(|w| w.query()).collect(), min))
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, any)];
+    let mut clauses: Vec<Box<dyn Query>> = vec![any];
     for f in filters {
-        clauses.push((Occur::Must, konst(f.query.box_clone(), 0.0)));
+        clauses.push(konst(f.query.box_clone(), 0.0));
     }
-    Box::new(BooleanQuery::new(clauses))
+    must(clauses)
 }
 
 fn bad(msg: String) -> IndexError {

@@ -91,6 +91,12 @@ pub struct SearchRequest {
     /// List a searched foreign number's Chinese adoptions (采标) right after it on the first
     /// page. Set by the HTTP and CLI searches; internal lookups leave it off.
     pub adoptions: bool,
+    /// Count complete matches exactly only up to this many (Elasticsearch's
+    /// `track_total_hits`); `None` counts them all. Beyond it, a relevance-sorted request
+    /// that counts no facet skips the documents that cannot reach its page
+    /// ([`crate::prune`]) and `total` becomes a lower bound (`total_exact: false`): the
+    /// broadest queries cost a fraction. A page of hits needs no more.
+    pub track_total_hits: Option<u64>,
 }
 
 /// A highlighted fragment of a field.
@@ -160,6 +166,9 @@ pub struct FacetCount {
 pub struct SearchResponse {
     /// Documents that match every query word (complete matches).
     pub total: u64,
+    /// False when `total` is a lower bound: the request set `track_total_hits` and more
+    /// documents matched than it asked to count.
+    pub total_exact: bool,
     /// Documents that lack some of the query words, at most two (and match at least one).
     /// Computed when
     /// complete matches do not fill the page; they then follow the complete ones (most words

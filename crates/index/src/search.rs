@@ -58,6 +58,7 @@ impl Index {
             columns: self.columns.clone(),
             editions: self.editions_for(&searcher)?,
             proximity: Proximity::new(&searcher, query::proximity(self, &plan))?,
+            exact_up_to: req.track_total_hits.unwrap_or(u64::MAX),
         };
         let live: Vec<tantivy::index::SegmentId> = searcher
             .segment_readers()
@@ -136,10 +137,14 @@ impl Index {
                         Vec::new()
                     },
                     count_status: last && complete == 0 && collector.count_status,
+                    // A hits-only request takes a lower bound of the partial count (below):
+                    // its passes skip what cannot reach the page ([`crate::prune`]).
+                    exact_up_to: if exact_count { u64::MAX } else { 0 },
                     ..collector.clone()
                 };
                 let q = query::build_partial(&counted, &filters, min);
                 let f = searcher.search(&*q, &pass)?;
+                partial_exact &= f.exact;
                 lower = lower.max(f.total.saturating_sub(complete));
                 for c in f.top {
                     if partial.len() < need && seen.insert(c.doc) {
@@ -154,7 +159,7 @@ impl Index {
                 }
             }
             if !partial_exact {
-                partial_total = lower;
+                partial_total = partial_total.max(lower);
             }
             if complete == 0 && partial_total > 0 {
                 relaxed = true;
@@ -313,6 +318,7 @@ impl Index {
         }
         Ok(SearchResponse {
             total: fruit.total,
+            total_exact: fruit.exact,
             partial_total,
             partial_total_exact: partial_exact,
             hits,

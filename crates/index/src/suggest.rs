@@ -161,6 +161,7 @@ impl Index {
             columns: self.columns.clone(),
             editions: self.editions_for(&searcher)?,
             proximity: None,
+            exact_up_to: u64::MAX,
         };
         let fruit = searcher.search(&q, &collector)?;
         let mut out = Vec::new();

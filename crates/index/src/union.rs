@@ -89,16 +89,68 @@ impl Weight for SeekUnionWeight {
     }
 }
 
-/// The union's cursor over one segment.
-struct SeekUnionScorer {
+/// The union's cursor over one segment. Every child sits at or after `doc`, except the
+/// *lazy* ones: children [`crate::prune`] found unable, with every other match of the query,
+/// to lift a document onto the page (MaxScore). They no longer lead the union (a document
+/// only they hold is skipped) and are sought only to add their score to a document another
+/// child holds.
+pub(crate) struct SeekUnionScorer {
     children: Vec<Box<dyn Scorer>>,
     doc: DocId,
+    /// Bit `i`: child `i` is lazy (only the first 64 children can be).
+    lazy: u64,
 }
 
 impl SeekUnionScorer {
     fn new(children: Vec<Box<dyn Scorer>>) -> SeekUnionScorer {
         let doc = children.iter().map(|c| c.doc()).min().unwrap_or(TERMINATED);
-        SeekUnionScorer { children, doc }
+        SeekUnionScorer {
+            children,
+            doc,
+            lazy: 0,
+        }
+    }
+
+    /// The children's cursors, with whether each is lazy, for [`crate::prune`].
+    pub(crate) fn children_mut(&mut self) -> impl Iterator<Item = (bool, &mut Box<dyn Scorer>)> {
+        let lazy = self.lazy;
+        self.children
+            .iter_mut()
+            .enumerate()
+            .map(move |(i, c)| (i < 64 && lazy & (1 << i) != 0, c))
+    }
+
+    /// Makes lazy the children whose best scores together reach at most `floor`, the cheapest
+    /// first (they cannot lift a document above it by themselves); `maxes` are the children's
+    /// best scores. Returns whether a child became lazy. When every child would be, no
+    /// document of the union can reach the page any more: the union ends.
+    pub(crate) fn make_lazy(&mut self, maxes: &[Score], floor: Score) -> bool {
+        let mut order: Vec<usize> = (0..maxes.len().min(64)).collect();
+        order.sort_by(|&a, &b| maxes[a].total_cmp(&maxes[b]));
+        let mut sum = 0.0;
+        let mut lazy = 0u64;
+        for i in order {
+            sum += maxes[i];
+            if sum > floor {
+                break;
+            }
+            lazy |= 1 << i;
+        }
+        let added = lazy & !self.lazy != 0;
+        self.lazy |= lazy;
+        let all = if self.children.len() >= 64 {
+            false
+        } else {
+            self.lazy.count_ones() as usize == self.children.len()
+        };
+        if all {
+            self.doc = TERMINATED;
+        }
+        added
+    }
+
+    fn is_lazy(lazy: u64, i: usize) -> bool {
+        i < 64 && lazy & (1 << i) != 0
     }
 }
 
@@ -109,12 +161,25 @@ impl DocSet for SeekUnionScorer {
             return TERMINATED;
         }
         let mut next = TERMINATED;
-        for c in &mut self.children {
-            let mut d = c.doc();
-            if d == current {
-                d = c.advance();
+        if self.lazy == 0 {
+            for c in &mut self.children {
+                let mut d = c.doc();
+                if d == current {
+                    d = c.advance();
+                }
+                next = next.min(d);
             }
-            next = next.min(d);
+        } else {
+            for (i, c) in self.children.iter_mut().enumerate() {
+                if Self::is_lazy(self.lazy, i) {
+                    continue;
+                }
+                let mut d = c.doc();
+                if d == current {
+                    d = c.advance();
+                }
+                next = next.min(d);
+            }
         }
         self.doc = next;
         next
@@ -125,12 +190,25 @@ impl DocSet for SeekUnionScorer {
             return self.doc;
         }
         let mut next = TERMINATED;
-        for c in &mut self.children {
-            let mut d = c.doc();
-            if d < target {
-                d = c.seek(target);
+        if self.lazy == 0 {
+            for c in &mut self.children {
+                let mut d = c.doc();
+                if d < target {
+                    d = c.seek(target);
+                }
+                next = next.min(d);
             }
-            next = next.min(d);
+        } else {
+            for (i, c) in self.children.iter_mut().enumerate() {
+                if Self::is_lazy(self.lazy, i) {
+                    continue;
+                }
+                let mut d = c.doc();
+                if d < target {
+                    d = c.seek(target);
+                }
+                next = next.min(d);
+            }
         }
         self.doc = next;
         next
@@ -156,8 +234,20 @@ impl Scorer for SeekUnionScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
         let mut score = 0.0;
-        for c in &mut self.children {
-            if c.doc() == doc {
+        if self.lazy == 0 {
+            for c in &mut self.children {
+                if c.doc() == doc {
+                    score += c.score();
+                }
+            }
+            return score;
+        }
+        for (i, c) in self.children.iter_mut().enumerate() {
+            let mut d = c.doc();
+            if d < doc && Self::is_lazy(self.lazy, i) {
+                d = c.seek(doc);
+            }
+            if d == doc {
                 score += c.score();
             }
         }
@@ -257,7 +347,7 @@ impl Weight for AtLeastWeight {
 }
 
 /// The cursor of [`AtLeast`] over one segment (`min >= 2`).
-struct AtLeastScorer {
+pub(crate) struct AtLeastScorer {
     children: Vec<Box<dyn Scorer>>,
     min: usize,
     doc: DocId,
@@ -266,6 +356,11 @@ struct AtLeastScorer {
 }
 
 impl AtLeastScorer {
+    /// The children's cursors (every one sits at or after `doc`), for [`crate::prune`].
+    pub(crate) fn children_mut(&mut self) -> &mut [Box<dyn Scorer>] {
+        &mut self.children
+    }
+
     fn new(children: Vec<Box<dyn Scorer>>, min: usize) -> AtLeastScorer {
         let docs = Vec::with_capacity(children.len());
         let mut s = AtLeastScorer {

@@ -2,10 +2,13 @@
 //! without HTTP and JSON, so the engine's own cost can be compared with engines queried in
 //! process (the peers of `bench/`) and with the HTTP figures of the same run.
 //!
-//! Three request shapes are measured over the same queries: the API's default (hits and every
-//! facet), the same with ten snippets, and hits only (`facets=none`, what a portal listing a
-//! page of results asks for). For each: sequential latency percentiles over `--passes` passes,
-//! then throughput with `--threads` threads each running the passes.
+//! Four request shapes are measured over the same queries: the API's default (hits and every
+//! facet), the same with ten snippets, hits only (`facets=none`, what a portal listing a page
+//! of results asks for), and `hits_top`: hits only with `track_total_hits=false`, where the
+//! total may be a lower bound and the documents that cannot reach the page are skipped (the
+//! shape comparable with peers that estimate their totals, as Xapian's `get_mset` does). For
+//! each: sequential latency percentiles over `--passes` passes, then throughput with
+//! `--threads` threads each running the passes.
 //!
 //! With `--http`, a fourth shape, `http_hits_only`, sends the hits-only requests through the
 //! API's own router in process (routing, query extraction, validation, the blocking-pool hop,
@@ -40,7 +43,7 @@ pub struct Args {
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Only these shapes (comma-separated: facets, facets_snippets, hits_only).
+    /// Only these shapes (comma-separated: facets, facets_snippets, hits_only, hits_top).
     #[arg(long)]
     pub shapes: Option<String>,
     /// Also list the N slowest queries of each shape (to stderr), for profiling.
@@ -148,10 +151,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .search(&q.req)
             .with_context(|| format!("query {:?} failed", q.req.q))?;
     }
-    let shapes: [(&'static str, bool, Option<Vec<String>>); 3] = [
-        ("facets", false, None),
-        ("facets_snippets", true, None),
-        ("hits_only", false, Some(Vec::new())),
+    // Shape, snippets, facets, track_total_hits.
+    let shapes: [(&'static str, bool, Option<Vec<String>>, Option<u64>); 4] = [
+        ("facets", false, None, None),
+        ("facets_snippets", true, None, None),
+        ("hits_only", false, Some(Vec::new()), None),
+        ("hits_top", false, Some(Vec::new()), Some(0)),
     ];
     let mut out = Vec::new();
     let mut dump = match &args.dump {
@@ -164,7 +169,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .shapes
         .as_deref()
         .map(|s| s.split(',').map(str::trim).collect());
-    for (shape, snippets, facets) in shapes {
+    for (shape, snippets, facets, track_total_hits) in shapes {
         if only.as_ref().is_some_and(|o| !o.contains(&shape)) {
             continue;
         }
@@ -174,6 +179,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 let mut r = q.req.clone();
                 r.snippets = snippets;
                 r.facets = facets.clone();
+                r.track_total_hits = track_total_hits;
                 (q.group.clone(), r)
             })
             .collect();

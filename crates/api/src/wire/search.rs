@@ -79,6 +79,14 @@ pub struct SearchParams {
     /// `agreement`, `hs`. Counting walks every matching document: ask for none when only the
     /// hits are shown.
     pub facets: Option<String>,
+    /// How far to count the complete matches exactly (Elasticsearch's `track_total_hits`):
+    /// `true` (default) counts them all; `false` counts no further than the page needs; a
+    /// number N counts exactly up to N. Beyond that, a relevance-sorted request that counts
+    /// no facet (`facets=none`) skips the documents that cannot reach its page, and `total`
+    /// is a lower bound (`total_exact: false`). The broadest queries answer several times
+    /// faster.
+    #[param(value_type = Option<String>)]
+    pub track_total_hits: Option<String>,
 }
 
 impl SearchParams {
@@ -139,6 +147,15 @@ impl SearchParams {
                 )))
             }
         };
+        let track_total_hits = match self.track_total_hits.as_deref().map(str::trim) {
+            None | Some("") | Some("true") => None,
+            Some("false") => Some(0),
+            Some(n) => Some(n.parse::<u64>().map_err(|_| {
+                ApiError::invalid(format!(
+                    "track_total_hits {n:?} is neither true, false nor a count"
+                ))
+            })?),
+        };
         let facets = match self.facets.as_deref().map(str::trim) {
             None | Some("all") => None,
             Some("none") | Some("") => Some(Vec::new()),
@@ -175,6 +192,7 @@ impl SearchParams {
             snippets,
             facets,
             adoptions: true,
+            track_total_hits,
         })
     }
 }
@@ -207,6 +225,9 @@ pub(crate) fn parse_date(name: &str, v: Option<&str>) -> Result<Option<NaiveDate
 pub struct SearchAnswer {
     /// Documents that match every query word (complete matches).
     pub total: u64,
+    /// False when `total` is a lower bound (at least that many): the request set
+    /// `track_total_hits` and more documents matched than it asked to count.
+    pub total_exact: bool,
     /// Documents that match some but not all query words, lacking at most two (partial
     /// matches: one of two or three words, two of four, four of six). Counted when the
     /// complete matches do not fill the page asked for; the page then goes on with partial
@@ -405,6 +426,7 @@ impl SearchAnswer {
     pub fn from_index(r: SearchResponse, took_ms: u64) -> SearchAnswer {
         SearchAnswer {
             total: r.total,
+            total_exact: r.total_exact,
             partial_total: r.partial_total,
             partial_total_exact: r.partial_total_exact,
             took_ms,

@@ -143,6 +143,14 @@ async fn search_facets_can_be_skipped_or_listed() {
     let keys: Vec<&String> = some["facets"].as_object().expect("facets").keys().collect();
     assert_eq!(keys, ["region", "status"]);
     assert_eq!(some["facets"]["region"], all["facets"]["region"]);
+    // A total that may be a lower bound: the same hits; on this small index, still exact.
+    for track in ["false", "0", "5", "true"] {
+        let uri =
+            format!("/api/v1/search?q=%E8%8B%B9%E6%9E%9C&facets=none&track_total_hits={track}");
+        let v = json(get(&s, &uri).await).await;
+        assert_eq!(v["hits"], all["hits"], "{track}");
+        assert_eq!(v["total_exact"], true, "{track}");
+    }
 }
 
 #[tokio::test]
@@ -170,6 +178,8 @@ async fn search_rejects_bad_parameters() {
         "/api/v1/search?q=x&bogus=1".to_string(),
         "/api/v1/search?q=x&cursor=not-a-cursor".to_string(),
         "/api/v1/search?q=x&facets=colour".to_string(),
+        "/api/v1/search?q=x&track_total_hits=some".to_string(),
+        "/api/v1/search?q=x&track_total_hits=-1".to_string(),
         "/api/v1/suggest?q=gb&limit=0".to_string(),
     ] {
         assert_error(get(&s, &uri).await, 400, "invalid_parameter").await;

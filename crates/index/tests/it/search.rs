@@ -702,19 +702,32 @@ fn common_words_do_not_make_partial_matches() {
             "{h:?}"
         );
     }
-    // A rare word keeps counting: `隔音 照明` fills with both words' documents.
-    let r = index
-        .search(&SearchRequest {
-            q: "隔音 照明".into(),
-            facets: Some(Vec::new()),
-            ..Default::default()
-        })
-        .expect("search");
+    // A rare word keeps counting: `隔音 照明` fills with both words' documents (counted
+    // exactly when facets are; a hits-only request skips those that cannot reach its page
+    // and says its count is a lower bound).
+    let ask = |facets: Option<Vec<String>>| {
+        index
+            .search(&SearchRequest {
+                q: "隔音 照明".into(),
+                facets,
+                ..Default::default()
+            })
+            .expect("search")
+    };
+    let (r, hits_only) = (ask(None), ask(Some(Vec::new())));
     assert_eq!(
-        (r.total, r.partial_total),
-        (0, 12 + 88),
+        (r.total, r.partial_total, r.partial_total_exact),
+        (0, 12 + 88, true),
         "{:?}",
         (r.total, r.partial_total)
+    );
+    let page =
+        |r: &SearchResponse| -> Vec<String> { r.hits.iter().map(|h| h.id.clone()).collect() };
+    assert_eq!(page(&hits_only), page(&r));
+    assert!(
+        hits_only.partial_total_exact || (10..=r.partial_total).contains(&hits_only.partial_total),
+        "{}",
+        hits_only.partial_total
     );
 
     // Three words, none complete, the page full at "two of three": a hits-only request skips
@@ -780,6 +793,56 @@ fn words_next_to_each_other_rank_first_beyond_the_window() {
     let mut got = ids(&r)[1..6].to_vec();
     got.sort();
     assert_eq!(got, next);
+}
+
+/// `track_total_hits`: past the count asked for, a hits-only request skips the blocks of
+/// documents that cannot reach its page (`biaozhun_index::prune`): the same page, bit for bit,
+/// and a total that is a lower bound, said so. Facets, or a count high enough, keep it exact.
+#[test]
+fn track_total_hits_skips_what_cannot_reach_the_page() {
+    // 400 short titles (the best scores) first, then 3,000 long ones: whole postings blocks of
+    // documents that cannot beat the page once it holds short ones.
+    let (_dir, index) = titled_index((0..3_600).map(|i| match i {
+        0..=399 => "玉米 种子 检验",
+        400..=3_399 => "玉米 种子 检验 规程 通则 要求 方法 术语 分类 标志 包装 运输 贮存",
+        _ => "道路 照明 设计规范",
+    }));
+    let ask = |track: Option<u64>, facets: Option<Vec<String>>| {
+        index
+            .search(&SearchRequest {
+                q: "种子 检验".into(),
+                facets,
+                track_total_hits: track,
+                ..Default::default()
+            })
+            .expect("search")
+    };
+    let exact = ask(None, Some(Vec::new()));
+    assert_eq!((exact.total, exact.total_exact), (3_400, true));
+    let page = |r: &SearchResponse| -> Vec<(String, u32)> {
+        r.hits
+            .iter()
+            .map(|h| (h.id.clone(), h.score.to_bits()))
+            .collect()
+    };
+    let pruned = ask(Some(0), Some(Vec::new()));
+    assert_eq!(page(&pruned), page(&exact));
+    assert!(!pruned.total_exact);
+    assert!(
+        pruned.total >= 10 && pruned.total < exact.total,
+        "{} of {} counted",
+        pruned.total,
+        exact.total
+    );
+    // Counted exactly up to 1,000 first: still a lower bound, at least that.
+    let some = ask(Some(1_000), Some(Vec::new()));
+    assert_eq!(page(&some), page(&exact));
+    assert!(!some.total_exact && (1_000..exact.total).contains(&some.total));
+    // A count beyond the matches, or facets to count: exact.
+    for r in [ask(Some(10_000), Some(Vec::new())), ask(Some(0), None)] {
+        assert_eq!((r.total, r.total_exact), (3_400, true));
+        assert_eq!(page(&r), page(&exact));
+    }
 }
 
 /// A new index of standards `T/XY 1-2020`, `T/XY 2-2020`, ... with these Chinese titles.

@@ -1,0 +1,746 @@
+//! Skipping what cannot reach the page: block-max pruning for requests that do not need an
+//! exact total (`track_total_hits`, as Elasticsearch names it).
+//!
+//! A hits-only request wants ten hits. Counting every match is what costs: in the small
+//! benchmark the seven broadest queries hold two thirds of all the documents the 220 queries
+//! match (19,068 for `技术条件 验收规范` alone), and intersecting, scoring and collecting a
+//! match costs about 2,300 instructions. Tantivy stores, for every block of 128 postings of a
+//! term, the best BM25 score any document of the block can get from it; its own block-WAND
+//! uses that only for pure disjunctions of terms, and our queries are intersections of
+//! unions (one union of fields and sub-words per query word). So the cursor tree of a query
+//! answers two questions here ([`block_end`], [`bound`]): up to which document do the
+//! current blocks of all its terms reach, and what is the best score any document up to
+//! there can get (the sum of the block maxima of the terms positioned in the range, a term
+//! whose next posting lies beyond it adding nothing). When that bound cannot beat the page's
+//! worst kept hit, the whole range is skipped: its documents are neither intersected nor
+//! scored, and the total becomes a lower bound.
+//!
+//! The intersection is [`AllOf`]: tantivy's `Intersection` hides its children, so no bound
+//! can be asked of it. It matches and scores as the `Must` clauses of a `BooleanQuery` do
+//! (children by cost, the two cheapest summed first), so a query built with it ranks exactly
+//! as before; `querybench --dump` compares the answers of two binaries byte for byte.
+//!
+//! Cursors the tree does not know (phrases, `Should` queries of the any-word retry, the
+//! partial-match [`crate::union::AtLeast`]) have no bound: their segment is collected whole,
+//! exactly as before. A block maximum is exact within a segment; across segments tantivy
+//! notes that it may rarely be a little low (it assumes the segment's average field length),
+//! so on an index of several segments a hit whose score is within that error of the page's
+//! last one could be missed. Indexes are optimized into one segment (`biaozhun optimize`).
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::BlockSegmentPostings;
+use tantivy::query::{
+    Bm25Weight, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+
+use crate::union::{AtLeastScorer, SeekUnionScorer};
+
+/// One word in one text field, scored by BM25 exactly as tantivy's `TermQuery` (the same
+/// `Bm25Weight`), whose cursor can tell the block maxima: tantivy keeps its own term cursor
+/// (`TermScorer`) private, so this one walks the public block postings.
+#[derive(Debug, Clone)]
+pub struct BoundedTerm {
+    term: Term,
+}
+
+impl BoundedTerm {
+    /// The term (of a text field indexed with frequencies).
+    pub fn new(term: Term) -> BoundedTerm {
+        BoundedTerm { term }
+    }
+}
+
+impl Query for BoundedTerm {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let (bm25, option) = match enable_scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => (
+                // As `TermQuery` does, without the explanation it builds (three allocations
+                // per word and field, for `explain` only).
+                {
+                    let field = self.term.field();
+                    let tokens = statistics_provider.total_num_tokens(field)?;
+                    let docs = statistics_provider.total_num_docs()?;
+                    let average = tokens as Score / docs as Score;
+                    let freq = statistics_provider.doc_freq(&self.term)?;
+                    Bm25Weight::for_one_term_without_explain(freq, docs, average)
+                },
+                IndexRecordOption::WithFreqs,
+            ),
+            EnableScoring::Disabled { .. } => (
+                Bm25Weight::for_one_term_without_explain(0, 1, 1.0),
+                IndexRecordOption::Basic,
+            ),
+        };
+        Ok(Box::new(BoundedTermWeight {
+            term: self.term.clone(),
+            bm25,
+            option,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        visitor(&self.term, false);
+    }
+}
+
+struct BoundedTermWeight {
+    term: Term,
+    bm25: Bm25Weight,
+    option: IndexRecordOption,
+}
+
+impl Weight for BoundedTermWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let field = self.term.field();
+        let inverted = reader.inverted_index(field)?;
+        let Some(info) = inverted.get_term_info(&self.term)? else {
+            return Ok(Box::new(EmptyScorer));
+        };
+        let block = inverted.read_block_postings_from_terminfo(&info, self.option)?;
+        let fieldnorms = reader.get_fieldnorms_reader(field)?;
+        Ok(Box::new(TermCursor::new(
+            block,
+            fieldnorms,
+            self.bm25.boost_by(boost),
+        )))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        Ok(Explanation::new("BM25 of one term", scorer.score()))
+    }
+}
+
+/// A term's postings in one segment, a block of 128 at a time: tantivy's `SegmentPostings`
+/// walk (the padded block read by position, the next posting tried before a search), over
+/// the public `BlockSegmentPostings`.
+pub(crate) struct TermCursor {
+    block: BlockSegmentPostings,
+    /// Position in the loaded block (past the last posting, the padding reads `TERMINATED`).
+    cur: usize,
+    fieldnorms: FieldNormReader,
+    bm25: Bm25Weight,
+}
+
+/// Postings per block (tantivy's `COMPRESSION_BLOCK_SIZE`).
+const BLOCK: usize = 128;
+
+impl TermCursor {
+    fn new(
+        mut block: BlockSegmentPostings,
+        fieldnorms: FieldNormReader,
+        bm25: Bm25Weight,
+    ) -> TermCursor {
+        let cur = block.seek(0);
+        TermCursor {
+            block,
+            cur,
+            fieldnorms,
+            bm25,
+        }
+    }
+
+    /// The last document of the loaded block (the range its maximum holds for).
+    fn block_end(&self) -> DocId {
+        self.block.docs().last().copied().unwrap_or(TERMINATED)
+    }
+
+    /// The best score of a document of the loaded block (tantivy's block maximum).
+    fn block_max(&mut self) -> Score {
+        self.block.block_max_score(&self.fieldnorms, &self.bm25)
+    }
+}
+
+impl DocSet for TermCursor {
+    fn advance(&mut self) -> DocId {
+        if self.cur == BLOCK - 1 {
+            self.cur = 0;
+            self.block.advance();
+        } else {
+            self.cur += 1;
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() >= target {
+            return self.doc();
+        }
+        // The next posting first: often the one sought.
+        self.cur = (self.cur + 1).min(BLOCK - 1);
+        if self.doc() >= target {
+            return self.doc();
+        }
+        self.cur = self.block.seek(target);
+        self.doc()
+    }
+
+    #[inline]
+    fn doc(&self) -> DocId {
+        self.block.doc(self.cur)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.block.doc_freq()
+    }
+
+    fn cost(&self) -> u64 {
+        u64::from(self.block.doc_freq())
+    }
+}
+
+impl Scorer for TermCursor {
+    fn score(&mut self) -> Score {
+        let norm = self.fieldnorms.fieldnorm_id(self.doc());
+        self.bm25.score(norm, self.block.freq(self.cur))
+    }
+}
+
+/// A document matches when every child matches; its score is the sum of the children's.
+#[derive(Debug)]
+pub struct AllOf {
+    children: Vec<Box<dyn Query>>,
+}
+
+impl AllOf {
+    /// The intersection of these queries.
+    pub fn new(children: Vec<Box<dyn Query>>) -> AllOf {
+        AllOf { children }
+    }
+}
+
+impl Clone for AllOf {
+    fn clone(&self) -> AllOf {
+        AllOf {
+            children: self.children.iter().map(|q| q.box_clone()).collect(),
+        }
+    }
+}
+
+impl Query for AllOf {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .children
+            .iter()
+            .map(|q| q.weight(enable_scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(AllOfWeight { weights }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for q in &self.children {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct AllOfWeight {
+    weights: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for AllOfWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut children = Vec::with_capacity(self.weights.len());
+        for w in &self.weights {
+            let s = w.scorer(reader, boost)?;
+            if s.doc() == TERMINATED {
+                // One child matches nothing here: neither does the intersection.
+                return Ok(Box::new(EmptyScorer));
+            }
+            children.push(s);
+        }
+        Ok(match children.len() {
+            0 => Box::new(EmptyScorer),
+            1 => children.swap_remove(0),
+            _ => Box::new(AllOfScorer::new(children)),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        let mut e = Explanation::new("AllOf, sum of the children", scorer.score());
+        for w in &self.weights {
+            if let Ok(child) = w.explain(reader, doc) {
+                e.add_detail(child);
+            }
+        }
+        Ok(e)
+    }
+}
+
+/// The intersection's cursor over one segment: every child sits on `doc` (or it is
+/// `TERMINATED`). The cheapest child leads, as in tantivy's `Intersection`.
+pub(crate) struct AllOfScorer {
+    children: Vec<Box<dyn Scorer>>,
+    doc: DocId,
+}
+
+impl AllOfScorer {
+    fn new(mut children: Vec<Box<dyn Scorer>>) -> AllOfScorer {
+        children.sort_by_key(|c| c.cost());
+        let start = children.iter().map(|c| c.doc()).max().unwrap_or(TERMINATED);
+        let mut s = AllOfScorer { children, doc: 0 };
+        s.doc = s.settle(start);
+        s
+    }
+
+    /// The first document at or after `candidate` that every child holds.
+    fn settle(&mut self, mut candidate: DocId) -> DocId {
+        'outer: while candidate != TERMINATED {
+            let Some((lead, rest)) = self.children.split_first_mut() else {
+                return TERMINATED;
+            };
+            if lead.doc() < candidate {
+                candidate = lead.seek(candidate);
+            } else {
+                candidate = lead.doc();
+            }
+            if candidate == TERMINATED {
+                break;
+            }
+            for c in rest.iter_mut() {
+                let mut d = c.doc();
+                if d < candidate {
+                    d = c.seek(candidate);
+                }
+                if d > candidate {
+                    candidate = d;
+                    continue 'outer;
+                }
+            }
+            return candidate;
+        }
+        TERMINATED
+    }
+}
+
+impl DocSet for AllOfScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.doc = self.settle(self.doc + 1);
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.doc = self.settle(target);
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.children
+            .iter()
+            .map(|c| c.size_hint())
+            .min()
+            .unwrap_or(0)
+    }
+
+    fn cost(&self) -> u64 {
+        self.children.iter().map(|c| c.cost()).min().unwrap_or(0)
+    }
+}
+
+impl Scorer for AllOfScorer {
+    fn score(&mut self) -> Score {
+        // Summed in the order of tantivy's intersection (`left + right + others`), so scores
+        // and ties are bit for bit those of the `BooleanQuery` this replaces.
+        match self.children.as_mut_slice() {
+            [] => 0.0,
+            [only] => only.score(),
+            [left, right, others @ ..] => {
+                left.score() + right.score() + others.iter_mut().map(|c| c.score()).sum::<Score>()
+            }
+        }
+    }
+}
+
+/// The last document up to which [`bound`] holds for the cursor tree under `s`: the nearest
+/// end of a current postings block among its terms (`TERMINATED` when none ends).
+pub(crate) fn block_end(s: &mut dyn Scorer) -> DocId {
+    if s.doc() == TERMINATED {
+        return TERMINATED;
+    }
+    if let Some(t) = s.downcast_mut::<TermCursor>() {
+        return t.block_end();
+    }
+    if let Some(u) = s.downcast_mut::<SeekUnionScorer>() {
+        // A lazy child may lag behind: it counts with its best score anywhere (`bound`).
+        return u
+            .children_mut()
+            .filter(|(lazy, _)| !lazy)
+            .map(|(_, c)| block_end(&mut **c))
+            .min()
+            .unwrap_or(TERMINATED);
+    }
+    if let Some(a) = s.downcast_mut::<AllOfScorer>() {
+        return a
+            .children
+            .iter_mut()
+            .map(|c| block_end(&mut **c))
+            .min()
+            .unwrap_or(TERMINATED);
+    }
+    if let Some(a) = s.downcast_mut::<AtLeastScorer>() {
+        return a
+            .children_mut()
+            .iter_mut()
+            .map(|c| block_end(&mut **c))
+            .min()
+            .unwrap_or(TERMINATED);
+    }
+    TERMINATED
+}
+
+/// The best score a document from the cursor's current one up to `end` (at most
+/// [`block_end`]) can get, or `None` when the tree holds a cursor this module cannot bound.
+/// Every cursor of the tree sits at or after the first document the range can hold for it:
+/// one beyond `end` adds nothing.
+pub(crate) fn bound(s: &mut dyn Scorer, end: DocId) -> Option<Score> {
+    let doc = s.doc();
+    if doc == TERMINATED || doc > end {
+        return Some(0.0);
+    }
+    if let Some(t) = s.downcast_mut::<TermCursor>() {
+        return Some(t.block_max());
+    }
+    if let Some(u) = s.downcast_mut::<SeekUnionScorer>() {
+        let mut sum = 0.0;
+        for (lazy, c) in u.children_mut() {
+            sum += if lazy {
+                max_score(&mut **c)?
+            } else {
+                bound(&mut **c, end)?
+            };
+        }
+        return Some(sum);
+    }
+    if let Some(a) = s.downcast_mut::<AllOfScorer>() {
+        return sum_bounds(&mut a.children, end);
+    }
+    if let Some(a) = s.downcast_mut::<AtLeastScorer>() {
+        // At most every child: the sum of their bounds.
+        return sum_bounds(a.children_mut(), end);
+    }
+    if let Some(c) = s.downcast_mut::<ConstScorer<Box<dyn Scorer>>>() {
+        return Some(c.score());
+    }
+    if s.is::<EmptyScorer>() {
+        return Some(0.0);
+    }
+    None
+}
+
+fn sum_bounds(children: &mut [Box<dyn Scorer>], end: DocId) -> Option<Score> {
+    let mut sum = 0.0;
+    for c in children {
+        sum += bound(&mut **c, end)?;
+    }
+    Some(sum)
+}
+
+/// The best score any document can get from the cursor tree under `s` (BM25's limit for each
+/// term: a loose bound, as tantivy's `max_score`), or `None` for a cursor this module does
+/// not know.
+pub(crate) fn max_score(s: &mut dyn Scorer) -> Option<Score> {
+    if let Some(t) = s.downcast_mut::<TermCursor>() {
+        return Some(t.bm25.max_score());
+    }
+    if let Some(u) = s.downcast_mut::<SeekUnionScorer>() {
+        let mut sum = 0.0;
+        for (_, c) in u.children_mut() {
+            sum += max_score(&mut **c)?;
+        }
+        return Some(sum);
+    }
+    if let Some(a) = s.downcast_mut::<AllOfScorer>() {
+        let mut sum = 0.0;
+        for c in &mut a.children {
+            sum += max_score(&mut **c)?;
+        }
+        return Some(sum);
+    }
+    if let Some(a) = s.downcast_mut::<AtLeastScorer>() {
+        let mut sum = 0.0;
+        for c in a.children_mut() {
+            sum += max_score(&mut **c)?;
+        }
+        return Some(sum);
+    }
+    if let Some(c) = s.downcast_mut::<ConstScorer<Box<dyn Scorer>>>() {
+        return Some(c.score());
+    }
+    if s.is::<EmptyScorer>() {
+        return Some(0.0);
+    }
+    None
+}
+
+/// MaxScore: tells the tree under `s` that only documents scoring above `floor` matter now.
+/// An intersection passes each child the floor less the best the other children can add; a
+/// union makes lazy the children that cannot lift a document above its floor by themselves
+/// (see [`SeekUnionScorer::make_lazy`]), so the documents only they hold are no longer
+/// visited. Returns whether anything became lazy (the total is then a lower bound). The
+/// floor only rises between calls, so lazy children never need to catch up.
+pub(crate) fn raise_floor(s: &mut dyn Scorer, floor: Score) -> bool {
+    if let Some(u) = s.downcast_mut::<SeekUnionScorer>() {
+        let mut maxes = Vec::new();
+        for (_, c) in u.children_mut() {
+            match max_score(&mut **c) {
+                Some(m) => maxes.push(m),
+                None => return false,
+            }
+        }
+        return u.make_lazy(&maxes, floor);
+    }
+    if let Some(a) = s.downcast_mut::<AllOfScorer>() {
+        let mut maxes = Vec::with_capacity(a.children.len());
+        for c in &mut a.children {
+            match max_score(&mut **c) {
+                Some(m) => maxes.push(m),
+                None => return false,
+            }
+        }
+        let all: Score = maxes.iter().sum();
+        let mut changed = false;
+        for (c, m) in a.children.iter_mut().zip(&maxes) {
+            changed |= raise_floor(&mut **c, floor - (all - m));
+        }
+        return changed;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::union::SeekUnion;
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{doc, Index};
+
+    fn sample() -> (Index, tantivy::schema::Field, tantivy::schema::Field) {
+        let mut sb = Schema::builder();
+        let a = sb.add_text_field("a", TEXT);
+        let b = sb.add_text_field("b", TEXT);
+        let index = Index::create_in_ram(sb.build());
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        for i in 0..6000u32 {
+            let mut wa = vec!["all"];
+            let mut wb = vec!["body"];
+            for (word, every) in [("p", 2), ("q", 3), ("r", 7), ("s", 11), ("t", 401)] {
+                if i % every == 0 {
+                    wa.push(word);
+                }
+                if (i + 1) % (every * 2) == 0 {
+                    wb.push(word);
+                    wb.push(word);
+                }
+            }
+            w.add_document(doc!(a => wa.join(" "), b => wb.join(" ")))
+                .expect("add");
+        }
+        w.commit().expect("commit");
+        (index, a, b)
+    }
+
+    /// Same documents and the same scores, bit for bit, as the `Must` boolean query of
+    /// `TermQuery`s it replaces, with unions, boosts and constant-score filters inside.
+    #[test]
+    fn matches_and_scores_like_a_must_query() {
+        let (index, a, b) = sample();
+        let searcher = index.reader().expect("reader").searcher();
+        let t = |f, s: &str, boost: f32| -> Box<dyn Query> {
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f, s),
+                    IndexRecordOption::WithFreqs,
+                )),
+                boost,
+            ))
+        };
+        let o = |f, s: &str, boost: f32| -> Box<dyn Query> {
+            Box::new(BoostQuery::new(
+                Box::new(BoundedTerm::new(Term::from_field_text(f, s))),
+                boost,
+            ))
+        };
+        type Make = dyn Fn(tantivy::schema::Field, &str, f32) -> Box<dyn Query>;
+        let word = |make: &Make, s: &str| -> Box<dyn Query> {
+            Box::new(SeekUnion::new(vec![make(a, s, 4.0), make(b, s, 1.0)]))
+        };
+        let filter = || -> Box<dyn Query> {
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(a, "all"),
+                    IndexRecordOption::Basic,
+                )),
+                0.0,
+            ))
+        };
+        for words in [
+            vec!["p", "q"],
+            vec!["q", "r", "s"],
+            vec!["p", "t"],
+            vec!["p", "zzz"],
+        ] {
+            let children = |make: &Make| {
+                let mut v: Vec<Box<dyn Query>> = words.iter().map(|w| word(make, w)).collect();
+                v.push(filter());
+                v
+            };
+            let boolean: Box<dyn Query> = Box::new(BooleanQuery::new(
+                children(&t).into_iter().map(|q| (Occur::Must, q)).collect(),
+            ));
+            let ours: Box<dyn Query> = Box::new(AllOf::new(children(&o)));
+            let n1 = searcher.search(&*boolean, &Count).expect("count");
+            let n2 = searcher.search(&*ours, &Count).expect("count");
+            assert_eq!(n1, n2, "{words:?}");
+            let top = |q: &dyn Query| {
+                let mut r = searcher
+                    .search(q, &TopDocs::with_limit(10_000).order_by_score())
+                    .expect("top");
+                r.sort_by_key(|(_, d)| *d);
+                r
+            };
+            let (r1, r2) = (top(&*boolean), top(&*ours));
+            assert_eq!(r1.len(), r2.len());
+            for ((s1, d1), (s2, d2)) in r1.iter().zip(&r2) {
+                assert_eq!(d1, d2);
+                assert_eq!(s1.to_bits(), s2.to_bits(), "{words:?} doc {d1:?}");
+            }
+        }
+    }
+
+    /// The bound of a range is never below the score of a document in it, and every document
+    /// in it is at or before the range's end.
+    #[test]
+    fn bounds_hold_for_every_document_of_their_range() {
+        let (index, a, b) = sample();
+        let searcher = index.reader().expect("reader").searcher();
+        let t = |f, s: &str, boost: f32| -> Box<dyn Query> {
+            Box::new(BoostQuery::new(
+                Box::new(BoundedTerm::new(Term::from_field_text(f, s))),
+                boost,
+            ))
+        };
+        let word = |s: &str| -> Box<dyn Query> {
+            Box::new(SeekUnion::new(vec![t(a, s, 4.0), t(b, s, 1.0)]))
+        };
+        let q = AllOf::new(vec![word("p"), word("q")]);
+        let weight = q
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .expect("weight");
+        let reader = searcher.segment_reader(0);
+        let mut s = weight.scorer(reader, 1.0).expect("scorer");
+        let (mut ranges, mut docs) = (0, 0);
+        let mut range: Option<(DocId, Score)> = None;
+        while s.doc() != TERMINATED {
+            let doc = s.doc();
+            if range.is_none_or(|(end, _)| doc > end) {
+                let end = block_end(&mut *s);
+                assert!(end >= doc);
+                let ub = bound(&mut *s, end).expect("a bounded tree");
+                range = Some((end, ub));
+                ranges += 1;
+            }
+            let score = s.score();
+            let (_, ub) = range.expect("set above");
+            assert!(score <= ub * (1.0 + 1e-6), "doc {doc}: {score} > {ub}");
+            docs += 1;
+            s.advance();
+        }
+        assert!(
+            docs > 500 && ranges > 5,
+            "{docs} documents in {ranges} ranges"
+        );
+    }
+
+    /// MaxScore: after `raise_floor(f)`, every document scoring above `f` is still visited,
+    /// with its score unchanged, and fewer documents are visited.
+    #[test]
+    fn lazy_children_lose_no_document_above_the_floor() {
+        let (index, a, b) = sample();
+        let searcher = index.reader().expect("reader").searcher();
+        let t = |f, s: &str, boost: f32| -> Box<dyn Query> {
+            Box::new(BoostQuery::new(
+                Box::new(BoundedTerm::new(Term::from_field_text(f, s))),
+                boost,
+            ))
+        };
+        let word = |s: &str| -> Box<dyn Query> {
+            Box::new(SeekUnion::new(vec![t(a, s, 4.0), t(b, s, 1.0)]))
+        };
+        let reader = searcher.segment_reader(0);
+        let queries: Vec<Box<dyn Query>> = vec![
+            word("q"),
+            Box::new(AllOf::new(vec![word("p"), word("q")])),
+            Box::new(AllOf::new(vec![word("q"), word("r"), word("p")])),
+        ];
+        for (i, q) in queries.into_iter().enumerate() {
+            let mut skipped = 0;
+            let weight = q
+                .weight(EnableScoring::enabled_from_searcher(&searcher))
+                .expect("weight");
+            let mut all = Vec::new();
+            let mut s = weight.scorer(reader, 1.0).expect("scorer");
+            while s.doc() != TERMINATED {
+                all.push((s.doc(), s.score()));
+                s.advance();
+            }
+            let mut scores: Vec<Score> = all.iter().map(|(_, x)| *x).collect();
+            scores.sort_by(|x, y| x.total_cmp(y));
+            for quantile in [2, 4, 8] {
+                let floor = scores[scores.len() - scores.len() / quantile];
+                let mut s = weight.scorer(reader, 1.0).expect("scorer");
+                let lazy = raise_floor(&mut *s, floor);
+                let mut seen = std::collections::HashMap::new();
+                while s.doc() != TERMINATED {
+                    seen.insert(s.doc(), s.score());
+                    s.advance();
+                }
+                for (doc, score) in all.iter().filter(|(_, x)| *x > floor) {
+                    assert_eq!(
+                        seen.get(doc).map(|x| x.to_bits()),
+                        Some(score.to_bits()),
+                        "doc {doc}"
+                    );
+                }
+                assert_eq!(
+                    lazy,
+                    seen.len() < all.len(),
+                    "{} of {}",
+                    seen.len(),
+                    all.len()
+                );
+                skipped += all.len() - seen.len();
+            }
+            // A single word (a union of fields) skips at the higher floors; an intersection's
+            // floors are lowered by the other words' loose maxima and may not.
+            assert!(i > 0 || skipped > 0, "no document skipped");
+        }
+    }
+}
