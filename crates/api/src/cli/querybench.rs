@@ -70,6 +70,9 @@ pub struct Args {
     pub dump: Option<PathBuf>,
 }
 
+/// A request shape: its name, snippets, the facets counted, `track_total_hits`.
+type Shape = (&'static str, bool, Option<Vec<String>>, Option<u64>);
+
 /// One benchmark query.
 struct BenchQuery {
     group: String,
@@ -151,8 +154,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .search(&q.req)
             .with_context(|| format!("query {:?} failed", q.req.q))?;
     }
-    // Shape, snippets, facets, track_total_hits.
-    let shapes: [(&'static str, bool, Option<Vec<String>>, Option<u64>); 4] = [
+    let shapes: [Shape; 4] = [
         ("facets", false, None, None),
         ("facets_snippets", true, None, None),
         ("hits_only", false, Some(Vec::new()), None),

@@ -51,7 +51,10 @@ fn optimize_then_querybench_on_the_fixtures() {
         .iter()
         .filter_map(|s| s["shape"].as_str())
         .collect();
-    assert_eq!(shapes, ["facets", "facets_snippets", "hits_only"]);
+    assert_eq!(
+        shapes,
+        ["facets", "facets_snippets", "hits_only", "hits_top"]
+    );
     for s in v.as_array().expect("array") {
         let n = s["queries"].as_u64().unwrap_or(0);
         assert!(n >= 80, "{s}");
