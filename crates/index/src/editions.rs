@@ -79,6 +79,7 @@ pub struct EditionTable {
     days: std::sync::Mutex<DayRows>,
 }
 
+// edition-table rules: begin (see `stored::rules`)
 /// The edition graph of a table in numbers: what chains read. Built from the model's
 /// [`EditionGraph`] (then dropped) or read back from its stored file ([`stored::GRAPH_FILE`]):
 /// the model's graph of parsed codes and string maps was ~150 MB at 300k standards and took
@@ -284,6 +285,7 @@ impl Chains {
         addr
     }
 }
+// edition-table rules: end
 
 // edition-table rules: begin (see `stored::rules`)
 /// The given nodes by unpadded code (`YY 505-2012` for `YY 0505-2012`), sorted: one string

@@ -668,6 +668,11 @@ mod tests {
             "impl StatedLinks",
             "fn gather(",
             "fn build_all(",
+            "struct Chains",
+            "fn from_graph",
+            "fn item(node: usize",
+            "fn reversed(",
+            "fn addresses(",
         ] {
             assert!(
                 editions.contains(part),
