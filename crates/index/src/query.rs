@@ -761,7 +761,7 @@ fn region_query(index: &Index, p: &Province) -> Box<dyn Query> {
 
 /// The query for a plan, with filters and the `file` bookkeeping documents excluded.
 pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<dyn Query> {
-    build_with(index, plan, filters, mode, true)
+    build_with(index, plan, filters, mode, true, false)
 }
 
 /// [`build`] for the search collector ([`crate::collect::HitsCollector`]), without what it
@@ -770,7 +770,16 @@ pub fn build(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<
 /// and the exclusion of the `file` bookkeeping documents, which it skips by its per-document
 /// row (a `MustNot` clause seeks the postings of every file document for every match).
 pub fn build_lean(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<dyn Query> {
-    build_with(index, plan, filters, mode, false)
+    build_with(index, plan, filters, mode, false, false)
+}
+
+/// [`build_lean`] for a pass that may skip what cannot reach the page
+/// ([`crate::collect::HitsCollector::exact_up_to`]): its intersection of words and filters is
+/// an [`AllOf`], which can bound the scores of a range of documents ([`crate::prune`]).
+/// Otherwise tantivy's intersection, which is a little faster for counting every match
+/// (`bench/callgrind` at 300k documents: +2.3 % instructions per hits-only query with `AllOf`).
+pub fn build_pruning(index: &Index, plan: &Plan, filters: &[Filter], mode: Mode) -> Box<dyn Query> {
+    build_with(index, plan, filters, mode, false, true)
 }
 
 fn build_with(
@@ -779,6 +788,7 @@ fn build_with(
     filters: &[Filter],
     mode: Mode,
     with_proximity: bool,
+    prunable: bool,
 ) -> Box<dyn Query> {
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut optional: Vec<Box<dyn Query>> = Vec::new();
@@ -824,10 +834,10 @@ fn build_with(
                 .map(|(terms, boost)| phrase_boosted(terms, boost)),
         );
     }
-    // Only required clauses (every word, the filters): the intersection whose score bounds
-    // let a hits-only request skip what cannot reach its page. (Not for a query of filters
-    // alone: tantivy scores its match-all clause differently.)
-    let all_required = !required.is_empty() && optional.is_empty() && !with_proximity;
+    // Only required clauses (every word, the filters), for a pass that prunes: the
+    // intersection whose score bounds let it skip what cannot reach the page. (Not for a
+    // query of filters alone: tantivy scores its match-all clause differently.)
+    let all_required = prunable && !required.is_empty() && optional.is_empty() && !with_proximity;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if required.is_empty() && optional.is_empty() {
         clauses.push((Occur::Must, Box::new(AllQuery)));

@@ -66,7 +66,12 @@ impl Index {
             .map(|r| r.segment_id())
             .collect();
         self.columns.retain(&live);
-        let q = query::build_lean(self, &plan, &filters, Mode::All);
+        let build = if req.track_total_hits.is_some() {
+            query::build_pruning
+        } else {
+            query::build_lean
+        };
+        let q = build(self, &plan, &filters, Mode::All);
         let mut fruit = searcher.search(&*q, &collector)?;
         let complete = fruit.total;
         let mut relaxed = false;
@@ -178,7 +183,7 @@ impl Index {
             // plain word (`blueberries from Chile`); answer without the filter (it is last).
             filters.pop();
             market_filtered = false;
-            let q = query::build_lean(self, &plan, &filters, Mode::All);
+            let q = build(self, &plan, &filters, Mode::All);
             fruit = searcher.search(&*q, &collector)?;
             if fruit.total == 0 && plan.can_relax() {
                 let q = query::build_lean(self, &plan, &filters, Mode::Any);
