@@ -315,6 +315,11 @@ pub fn plan(index: &Index, q: &str) -> Plan {
     // Province hints: full or short Chinese names, `DB62`.
     for p in PROVINCES {
         for name in [p.name_zh, p.short_zh] {
+            // Its first character first: a `char` search is a memchr, while `find` builds a
+            // substring searcher per name (68 names per query: 2 % of a hits-only query).
+            if !name.chars().next().is_some_and(|c| rest.contains(c)) {
+                continue;
+            }
             if let Some(pos) = rest.find(name) {
                 blank(&mut rest, pos..pos + name.len());
                 if !plan.regions.iter().any(|x| x.code == p.code) {

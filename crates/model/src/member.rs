@@ -254,6 +254,11 @@ pub fn find_markets(text: &str) -> Vec<(Range<usize>, &'static Member)> {
         } else {
             (text, n.name)
         };
+        // Its first character first: a `char` search is a memchr, while `find` builds a
+        // substring searcher per name (hundreds of names per query).
+        if !needle.chars().next().is_some_and(|c| hay.contains(c)) {
+            continue;
+        }
         let mut from = 0;
         while let Some(pos) = hay.get(from..).and_then(|h| h.find(needle)) {
             let start = from + pos;
