@@ -72,7 +72,8 @@ impl Query for BoundedTerm {
                 IndexRecordOption::WithFreqs,
             ),
             EnableScoring::Disabled { .. } => (
-                Bm25Weight::for_one_term_without_explain(0, 1, 1.0),
+                // Never scored: one shared weight (building one computes a 256-entry table).
+                unscored().clone(),
                 IndexRecordOption::Basic,
             ),
         };
@@ -86,6 +87,12 @@ impl Query for BoundedTerm {
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
         visitor(&self.term, false);
     }
+}
+
+/// The weight of a term that is never scored (matching only: the hits' matched words).
+fn unscored() -> &'static Bm25Weight {
+    static WEIGHT: std::sync::OnceLock<Bm25Weight> = std::sync::OnceLock::new();
+    WEIGHT.get_or_init(|| Bm25Weight::for_one_term_without_explain(0, 1, 1.0))
 }
 
 struct BoundedTermWeight {
