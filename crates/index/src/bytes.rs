@@ -56,3 +56,50 @@ impl<'a> Reader<'a> {
 pub(crate) fn le_u32(b: &[u8]) -> u32 {
     <[u8; 4]>::try_from(b).map_or(0, u32::from_le_bytes)
 }
+
+/// Seals the index's own files (the stored edition table and graph, the HS names): the bytes
+/// written, then their FNV-1a checksum, which [`unseal`] checks.
+pub(crate) fn seal(mut out: Vec<u8>) -> Vec<u8> {
+    let sum = crate::config::fnv64(&[&out]);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// Why a sealed file was not read.
+#[derive(Debug)]
+pub(crate) enum Unsealed {
+    /// Damaged or not a file of this kind: why.
+    Unreadable(String),
+    /// Written under another key (other inputs or rules).
+    Stale,
+}
+
+/// Opens a [`seal`]ed file that starts with `magic` and a little-endian u64 `key`: a reader
+/// of what follows them (without the checksum), or why not. `what` names the kind of file in
+/// the message of a foreign one.
+pub(crate) fn unseal<'a>(
+    bytes: &'a [u8],
+    magic: &[u8],
+    what: &str,
+    key: u64,
+) -> Result<Reader<'a>, Unsealed> {
+    let bad = |why: &str| Unsealed::Unreadable(why.to_string());
+    let body_len = bytes
+        .len()
+        .checked_sub(8)
+        .ok_or_else(|| bad("shorter than its checksum"))?;
+    let (body, sum) = bytes.split_at(body_len);
+    let mut r = Reader(body);
+    if r.take(magic.len()).ok_or_else(|| bad("truncated"))? != magic {
+        return Err(Unsealed::Unreadable(format!(
+            "not {what} file of this format"
+        )));
+    }
+    if sum != crate::config::fnv64(&[body]).to_le_bytes() {
+        return Err(bad("checksum mismatch"));
+    }
+    if r.u64().ok_or_else(|| bad("truncated"))? != key {
+        return Err(Unsealed::Stale);
+    }
+    Ok(r)
+}

@@ -35,7 +35,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
-use crate::union::{AtLeastScorer, SeekUnionScorer};
+use crate::union::{explain_sum, AtLeastScorer, Children, SeekUnionScorer};
 
 /// One word in one text field, scored by BM25 exactly as tantivy's `TermQuery` (the same
 /// `Bm25Weight`), whose cursor can tell the block maxima: tantivy keeps its own term cursor
@@ -118,13 +118,8 @@ impl Weight for BoundedTermWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new("BM25 of one term", scorer.score()))
+        let scorer = self.scorer(reader, 1.0)?;
+        explain_sum("BM25 of one term", scorer, &[], reader, doc)
     }
 }
 
@@ -214,40 +209,29 @@ impl Scorer for TermCursor {
 }
 
 /// A document matches when every child matches; its score is the sum of the children's.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AllOf {
-    children: Vec<Box<dyn Query>>,
+    children: Children,
 }
 
 impl AllOf {
     /// The intersection of these queries.
     pub fn new(children: Vec<Box<dyn Query>>) -> AllOf {
-        AllOf { children }
-    }
-}
-
-impl Clone for AllOf {
-    fn clone(&self) -> AllOf {
         AllOf {
-            children: self.children.iter().map(|q| q.box_clone()).collect(),
+            children: Children::new(children),
         }
     }
 }
 
 impl Query for AllOf {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let weights = self
-            .children
-            .iter()
-            .map(|q| q.weight(enable_scoring))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(Box::new(AllOfWeight { weights }))
+        Ok(Box::new(AllOfWeight {
+            weights: self.children.weights(enable_scoring)?,
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for q in &self.children {
-            q.query_terms(visitor);
-        }
+        self.children.query_terms(visitor);
     }
 }
 
@@ -274,19 +258,14 @@ impl Weight for AllOfWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        let mut e = Explanation::new("AllOf, sum of the children", scorer.score());
-        for w in &self.weights {
-            if let Ok(child) = w.explain(reader, doc) {
-                e.add_detail(child);
-            }
-        }
-        Ok(e)
+        let scorer = self.scorer(reader, 1.0)?;
+        explain_sum(
+            "AllOf, sum of the children",
+            scorer,
+            &self.weights,
+            reader,
+            doc,
+        )
     }
 }
 
@@ -549,6 +528,23 @@ mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
     use tantivy::{doc, Index};
 
+    /// A word of a text field as the query builder makes it: a boosted `BoundedTerm`.
+    fn bounded(f: tantivy::schema::Field, s: &str, boost: f32) -> Box<dyn Query> {
+        Box::new(BoostQuery::new(
+            Box::new(BoundedTerm::new(Term::from_field_text(f, s))),
+            boost,
+        ))
+    }
+
+    /// A word in either field (`a` weighs 4, `b` 1), as a query word's union of fields.
+    fn bounded_word(
+        a: tantivy::schema::Field,
+        b: tantivy::schema::Field,
+        s: &str,
+    ) -> Box<dyn Query> {
+        Box::new(SeekUnion::new(vec![bounded(a, s, 4.0), bounded(b, s, 1.0)]))
+    }
+
     fn sample() -> (Index, tantivy::schema::Field, tantivy::schema::Field) {
         let mut sb = Schema::builder();
         let a = sb.add_text_field("a", TEXT);
@@ -589,12 +585,7 @@ mod tests {
                 boost,
             ))
         };
-        let o = |f, s: &str, boost: f32| -> Box<dyn Query> {
-            Box::new(BoostQuery::new(
-                Box::new(BoundedTerm::new(Term::from_field_text(f, s))),
-                boost,
-            ))
-        };
+        let o = |f, s: &str, boost: f32| bounded(f, s, boost);
         type Make = dyn Fn(tantivy::schema::Field, &str, f32) -> Box<dyn Query>;
         let word = |make: &Make, s: &str| -> Box<dyn Query> {
             Box::new(SeekUnion::new(vec![make(a, s, 4.0), make(b, s, 1.0)]))
@@ -648,15 +639,7 @@ mod tests {
     fn bounds_hold_for_every_document_of_their_range() {
         let (index, a, b) = sample();
         let searcher = index.reader().expect("reader").searcher();
-        let t = |f, s: &str, boost: f32| -> Box<dyn Query> {
-            Box::new(BoostQuery::new(
-                Box::new(BoundedTerm::new(Term::from_field_text(f, s))),
-                boost,
-            ))
-        };
-        let word = |s: &str| -> Box<dyn Query> {
-            Box::new(SeekUnion::new(vec![t(a, s, 4.0), t(b, s, 1.0)]))
-        };
+        let word = |s: &str| bounded_word(a, b, s);
         let q = AllOf::new(vec![word("p"), word("q")]);
         let weight = q
             .weight(EnableScoring::enabled_from_searcher(&searcher))
@@ -692,15 +675,7 @@ mod tests {
     fn lazy_children_lose_no_document_above_the_floor() {
         let (index, a, b) = sample();
         let searcher = index.reader().expect("reader").searcher();
-        let t = |f, s: &str, boost: f32| -> Box<dyn Query> {
-            Box::new(BoostQuery::new(
-                Box::new(BoundedTerm::new(Term::from_field_text(f, s))),
-                boost,
-            ))
-        };
-        let word = |s: &str| -> Box<dyn Query> {
-            Box::new(SeekUnion::new(vec![t(a, s, 4.0), t(b, s, 1.0)]))
-        };
+        let word = |s: &str| bounded_word(a, b, s);
         let reader = searcher.segment_reader(0);
         let queries: Vec<Box<dyn Query>> = vec![
             word("q"),

@@ -14,41 +14,84 @@
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
-/// A document matches when any child matches; its score is the sum of the matching children's.
+/// The sub-queries of a query that combines them ([`SeekUnion`], [`AtLeast`],
+/// [`crate::prune::AllOf`]): cloned, weighted and visited alike.
 #[derive(Debug)]
+pub(crate) struct Children(Vec<Box<dyn Query>>);
+
+impl Children {
+    pub(crate) fn new(queries: Vec<Box<dyn Query>>) -> Children {
+        Children(queries)
+    }
+
+    /// Each child's weight.
+    pub(crate) fn weights(
+        &self,
+        enable_scoring: EnableScoring<'_>,
+    ) -> tantivy::Result<Vec<Box<dyn Weight>>> {
+        self.0.iter().map(|q| q.weight(enable_scoring)).collect()
+    }
+
+    /// Visits every child's terms.
+    pub(crate) fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for q in &self.0 {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+impl Clone for Children {
+    fn clone(&self) -> Children {
+        Children(self.0.iter().map(|q| q.box_clone()).collect())
+    }
+}
+
+/// The explanation of a document's score as the sum of its children's (`what` names the
+/// combination); an error when `scorer` does not hold the document.
+pub(crate) fn explain_sum(
+    what: &'static str,
+    mut scorer: Box<dyn Scorer>,
+    weights: &[Box<dyn Weight>],
+    reader: &SegmentReader,
+    doc: DocId,
+) -> tantivy::Result<Explanation> {
+    if scorer.doc() > doc || scorer.seek(doc) != doc {
+        return Err(tantivy::TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    let mut e = Explanation::new(what, scorer.score());
+    for w in weights {
+        if let Ok(child) = w.explain(reader, doc) {
+            e.add_detail(child);
+        }
+    }
+    Ok(e)
+}
+
+/// A document matches when any child matches; its score is the sum of the matching children's.
+#[derive(Debug, Clone)]
 pub struct SeekUnion {
-    children: Vec<Box<dyn Query>>,
+    children: Children,
 }
 
 impl SeekUnion {
     /// The union of these queries.
     pub fn new(children: Vec<Box<dyn Query>>) -> SeekUnion {
-        SeekUnion { children }
-    }
-}
-
-impl Clone for SeekUnion {
-    fn clone(&self) -> SeekUnion {
         SeekUnion {
-            children: self.children.iter().map(|q| q.box_clone()).collect(),
+            children: Children::new(children),
         }
     }
 }
 
 impl Query for SeekUnion {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let weights = self
-            .children
-            .iter()
-            .map(|q| q.weight(enable_scoring))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let weights = self.children.weights(enable_scoring)?;
         Ok(Box::new(SeekUnionWeight { weights }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for q in &self.children {
-            q.query_terms(visitor);
-        }
+        self.children.query_terms(visitor);
     }
 }
 
@@ -73,19 +116,14 @@ impl Weight for SeekUnionWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        let mut e = Explanation::new("SeekUnion, sum of the matching children", scorer.score());
-        for w in &self.weights {
-            if let Ok(child) = w.explain(reader, doc) {
-                e.add_detail(child);
-            }
-        }
-        Ok(e)
+        let scorer = self.scorer(reader, 1.0)?;
+        explain_sum(
+            "SeekUnion, sum of the matching children",
+            scorer,
+            &self.weights,
+            reader,
+            doc,
+        )
     }
 }
 
@@ -149,6 +187,25 @@ impl SeekUnionScorer {
         added
     }
 
+    /// The smallest document of the children that lead (not lazy) once `step` has moved
+    /// each of them. Without lazy children, a plain loop (the hot path of every search).
+    #[inline]
+    fn lead(&mut self, mut step: impl FnMut(&mut Box<dyn Scorer>) -> DocId) -> DocId {
+        let mut next = TERMINATED;
+        if self.lazy == 0 {
+            for c in &mut self.children {
+                next = next.min(step(c));
+            }
+        } else {
+            for (i, c) in self.children.iter_mut().enumerate() {
+                if !Self::is_lazy(self.lazy, i) {
+                    next = next.min(step(c));
+                }
+            }
+        }
+        next
+    }
+
     fn is_lazy(lazy: u64, i: usize) -> bool {
         i < 64 && lazy & (1 << i) != 0
     }
@@ -160,58 +217,30 @@ impl DocSet for SeekUnionScorer {
         if current == TERMINATED {
             return TERMINATED;
         }
-        let mut next = TERMINATED;
-        if self.lazy == 0 {
-            for c in &mut self.children {
-                let mut d = c.doc();
-                if d == current {
-                    d = c.advance();
-                }
-                next = next.min(d);
+        self.doc = self.lead(|c| {
+            let d = c.doc();
+            if d == current {
+                c.advance()
+            } else {
+                d
             }
-        } else {
-            for (i, c) in self.children.iter_mut().enumerate() {
-                if Self::is_lazy(self.lazy, i) {
-                    continue;
-                }
-                let mut d = c.doc();
-                if d == current {
-                    d = c.advance();
-                }
-                next = next.min(d);
-            }
-        }
-        self.doc = next;
-        next
+        });
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc >= target {
             return self.doc;
         }
-        let mut next = TERMINATED;
-        if self.lazy == 0 {
-            for c in &mut self.children {
-                let mut d = c.doc();
-                if d < target {
-                    d = c.seek(target);
-                }
-                next = next.min(d);
+        self.doc = self.lead(|c| {
+            let d = c.doc();
+            if d < target {
+                c.seek(target)
+            } else {
+                d
             }
-        } else {
-            for (i, c) in self.children.iter_mut().enumerate() {
-                if Self::is_lazy(self.lazy, i) {
-                    continue;
-                }
-                let mut d = c.doc();
-                if d < target {
-                    d = c.seek(target);
-                }
-                next = next.min(d);
-            }
-        }
-        self.doc = next;
-        next
+        });
+        self.doc
     }
 
     fn doc(&self) -> DocId {
@@ -261,45 +290,32 @@ impl Scorer for SeekUnionScorer {
 /// made a pass over nearly the whole index; here the children below the `min`-th smallest
 /// current document are sought to it, so frequent words are skipped through by the rarer ones.
 /// Scores are summed as for [`SeekUnion`]. With `min <= 1` it is a [`SeekUnion`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AtLeast {
-    children: Vec<Box<dyn Query>>,
+    children: Children,
     min: usize,
 }
 
 impl AtLeast {
     /// Documents that match at least `min` of `children`.
     pub fn new(children: Vec<Box<dyn Query>>, min: usize) -> AtLeast {
-        AtLeast { children, min }
-    }
-}
-
-impl Clone for AtLeast {
-    fn clone(&self) -> AtLeast {
         AtLeast {
-            children: self.children.iter().map(|q| q.box_clone()).collect(),
-            min: self.min,
+            children: Children::new(children),
+            min,
         }
     }
 }
 
 impl Query for AtLeast {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let weights = self
-            .children
-            .iter()
-            .map(|q| q.weight(enable_scoring))
-            .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(Box::new(AtLeastWeight {
-            weights,
+            weights: self.children.weights(enable_scoring)?,
             min: self.min,
         }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for q in &self.children {
-            q.query_terms(visitor);
-        }
+        self.children.query_terms(visitor);
     }
 }
 
@@ -330,19 +346,14 @@ impl Weight for AtLeastWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        let mut e = Explanation::new("AtLeast, sum of the matching children", scorer.score());
-        for w in &self.weights {
-            if let Ok(child) = w.explain(reader, doc) {
-                e.add_detail(child);
-            }
-        }
-        Ok(e)
+        let scorer = self.scorer(reader, 1.0)?;
+        explain_sum(
+            "AtLeast, sum of the matching children",
+            scorer,
+            &self.weights,
+            reader,
+            doc,
+        )
     }
 }
 

@@ -32,7 +32,7 @@ use std::sync::OnceLock;
 use biaozhun_analysis::ChineseAnalyzer;
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::bytes::{le_u32, Reader};
+use crate::bytes::{le_u32, seal, unseal, Reader, Unsealed};
 use crate::config::fnv64;
 
 pub use crate::alias::HS_NAMES_FILE;
@@ -328,29 +328,16 @@ impl HsNames {
         self.stems.put(&mut out);
         put_u32(&mut out, self.name_stems.len());
         self.name_stems.put(&mut out);
-        let sum = fnv64(&[&out]);
-        out.extend_from_slice(&sum.to_le_bytes());
-        out
+        seal(out)
     }
 
     /// The names stored in `bytes` under exactly `key`; else why not.
     pub(super) fn decode(bytes: &[u8], key: u64) -> Result<HsNames, HsOrigin> {
         let bad = |why: &str| HsOrigin::Unreadable(why.to_string());
-        let body_len = bytes
-            .len()
-            .checked_sub(8)
-            .ok_or_else(|| bad("shorter than its checksum"))?;
-        let (body, sum) = bytes.split_at(body_len);
-        let mut r = Reader(body);
-        if r.take(MAGIC.len()).ok_or_else(|| bad("truncated"))? != MAGIC {
-            return Err(bad("not an HS names file of this format"));
-        }
-        if sum != fnv64(&[body]).to_le_bytes() {
-            return Err(bad("checksum mismatch"));
-        }
-        if r.u64().ok_or_else(|| bad("truncated"))? != key {
-            return Err(HsOrigin::Stale);
-        }
+        let mut r = unseal(bytes, MAGIC, "an HS names", key).map_err(|e| match e {
+            Unsealed::Unreadable(why) => HsOrigin::Unreadable(why),
+            Unsealed::Stale => HsOrigin::Stale,
+        })?;
         let words = Strings::read(&mut r).ok_or_else(|| bad("invalid words"))?;
         // Name numbers are checked against the name count, read after them.
         let word_names =

@@ -30,7 +30,7 @@ use biaozhun_model::Status;
 use tantivy::index::SegmentId;
 use tantivy::Searcher;
 
-use crate::bytes::{le_u32, Reader};
+use crate::bytes::{le_u32, seal, unseal, Reader, Unsealed};
 
 use super::{Adjacent, Chains, NodeKeys, Texts};
 use crate::config::fnv64;
@@ -300,34 +300,25 @@ pub(crate) fn encode(
     for n in &keys.node {
         out.extend_from_slice(&n.to_le_bytes());
     }
-    let sum = fnv64(&[&out]);
-    out.extend_from_slice(&sum.to_le_bytes());
-    out
+    seal(out)
 }
 
-/// The flat table stored in `bytes`, when it was stored for exactly `searcher`'s segments by
-/// these rules; else why not.
-pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOrigin> {
-    let bad = |why: &str| TableOrigin::Unreadable(why.to_string());
-    let body_len = bytes
-        .len()
-        .checked_sub(8)
-        .ok_or_else(|| bad("shorter than its checksum"))?;
-    let (body, sum) = bytes.split_at(body_len);
-    let mut r = Reader(body);
-    if r.take(MAGIC.len()).ok_or_else(|| bad("truncated"))? != MAGIC {
-        return Err(bad("not an edition table file of this format"));
-    }
-    if sum != fnv64(&[body]).to_le_bytes() {
-        return Err(bad("checksum mismatch"));
-    }
-    let truncated = || bad("truncated");
-    if r.u64().ok_or_else(truncated)? != rules() {
-        return Err(TableOrigin::Stale(
-            "written by a program with other edition rules".into(),
-        ));
-    }
-    let want = segment_key(searcher);
+/// Opens a stored table or graph file (`magic`, `what` for the message of a foreign one): a
+/// reader after its header when it was sealed by these rules for exactly `searcher`'s
+/// segments and deletes; else why not.
+fn open<'a>(
+    bytes: &'a [u8],
+    magic: &[u8],
+    what: &str,
+    searcher: &Searcher,
+) -> Result<Reader<'a>, TableOrigin> {
+    let mut r = unseal(bytes, magic, what, rules()).map_err(|e| match e {
+        Unsealed::Unreadable(why) => TableOrigin::Unreadable(why),
+        Unsealed::Stale => {
+            TableOrigin::Stale("written by a program with other edition rules".into())
+        }
+    })?;
+    let truncated = || TableOrigin::Unreadable("truncated".into());
     let n_segs = r.u32().ok_or_else(truncated)? as usize;
     let mut have = Vec::with_capacity(n_segs.min(4096));
     for _ in 0..n_segs {
@@ -337,19 +328,28 @@ pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOri
         let del = r.u32().ok_or_else(truncated)?;
         have.push((id, max, del));
     }
-    if have != want {
+    if have != segment_key(searcher) {
         return Err(TableOrigin::Stale(
             "written for other segments or deletes".into(),
         ));
     }
+    Ok(r)
+}
+
+/// The flat table stored in `bytes`, when it was stored for exactly `searcher`'s segments by
+/// these rules; else why not.
+pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOrigin> {
+    let bad = |why: &str| TableOrigin::Unreadable(why.to_string());
+    let mut r = open(bytes, MAGIC, "an edition table", searcher)?;
+    let truncated = || bad("truncated");
     let n_nodes = r.u32().ok_or_else(truncated)? as usize;
-    let mut life = Vec::with_capacity(n_nodes.min(body.len() / LIFE_BYTES));
+    let mut life = Vec::with_capacity(n_nodes.min(bytes.len() / LIFE_BYTES));
     for _ in 0..n_nodes {
         let b = r.take(LIFE_BYTES).ok_or_else(truncated)?;
         life.push(Life::get(b).ok_or_else(|| bad("invalid node"))?);
     }
     let in_range = |n: u32| n == super::NONE || (n as usize) < n_nodes;
-    let mut docs = HashMap::with_capacity(want.len());
+    let mut docs = HashMap::with_capacity(searcher.segment_readers().len());
     for seg in searcher.segment_readers() {
         let max = seg.max_doc() as usize;
         let raw = r
@@ -427,9 +427,7 @@ pub(crate) fn encode_graph(searcher: &Searcher, c: &Chains) -> Vec<u8> {
         put_u32s(&mut out, &keys.ends);
         put_u32s(&mut out, &keys.node);
     }
-    let sum = fnv64(&[&out]);
-    out.extend_from_slice(&sum.to_le_bytes());
-    out
+    seal(out)
 }
 
 /// The chains stored in `bytes` for exactly `searcher`'s segments, these rules and a table of
@@ -440,38 +438,8 @@ pub(crate) fn decode_graph(
     nodes: usize,
 ) -> Result<Chains, TableOrigin> {
     let bad = |why: &str| TableOrigin::Unreadable(why.to_string());
-    let body_len = bytes
-        .len()
-        .checked_sub(8)
-        .ok_or_else(|| bad("shorter than its checksum"))?;
-    let (body, sum) = bytes.split_at(body_len);
-    let mut r = Reader(body);
-    if r.take(GRAPH_MAGIC.len()).ok_or_else(|| bad("truncated"))? != GRAPH_MAGIC {
-        return Err(bad("not an edition graph file of this format"));
-    }
-    if sum != fnv64(&[body]).to_le_bytes() {
-        return Err(bad("checksum mismatch"));
-    }
+    let mut r = open(bytes, GRAPH_MAGIC, "an edition graph", searcher)?;
     let truncated = || bad("truncated");
-    if r.u64().ok_or_else(truncated)? != rules() {
-        return Err(TableOrigin::Stale(
-            "written by a program with other edition rules".into(),
-        ));
-    }
-    let n_segs = r.u32().ok_or_else(truncated)? as usize;
-    let mut have = Vec::with_capacity(n_segs.min(4096));
-    for _ in 0..n_segs {
-        let id = r.take(32).ok_or_else(truncated)?;
-        let id = String::from_utf8_lossy(id).into_owned();
-        let max = r.u32().ok_or_else(truncated)?;
-        let del = r.u32().ok_or_else(truncated)?;
-        have.push((id, max, del));
-    }
-    if have != segment_key(searcher) {
-        return Err(TableOrigin::Stale(
-            "written for other segments or deletes".into(),
-        ));
-    }
     let n = r.u32().ok_or_else(truncated)? as usize;
     let given = r.u32().ok_or_else(truncated)?;
     if n != nodes {
