@@ -35,7 +35,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
-use crate::union::{explain_sum, AtLeastScorer, Children, SeekUnionScorer};
+use crate::union::{explain_sum, settled_cursor, AtLeastScorer, Children, SeekUnionScorer};
 
 /// One word in one text field, scored by BM25 exactly as tantivy's `TermQuery` (the same
 /// `Bm25Weight`), whose cursor can tell the block maxima: tantivy keeps its own term cursor
@@ -316,25 +316,7 @@ impl AllOfScorer {
 }
 
 impl DocSet for AllOfScorer {
-    fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
-        }
-        self.doc = self.settle(self.doc + 1);
-        self.doc
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        self.doc = self.settle(target);
-        self.doc
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
+    settled_cursor!();
 
     fn size_hint(&self) -> u32 {
         self.children

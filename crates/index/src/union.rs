@@ -14,6 +14,33 @@
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
+/// `advance`, `seek` and `doc` of a cursor with a `doc` field that finds its next document
+/// at or after a target with its own `settle` ([`AtLeastScorer`], [`crate::prune::AllOf`]'s).
+macro_rules! settled_cursor {
+    () => {
+        fn advance(&mut self) -> DocId {
+            if self.doc == TERMINATED {
+                return TERMINATED;
+            }
+            self.doc = self.settle(self.doc + 1);
+            self.doc
+        }
+
+        fn seek(&mut self, target: DocId) -> DocId {
+            if self.doc >= target {
+                return self.doc;
+            }
+            self.doc = self.settle(target);
+            self.doc
+        }
+
+        fn doc(&self) -> DocId {
+            self.doc
+        }
+    };
+}
+pub(crate) use settled_cursor;
+
 /// The sub-queries of a query that combines them ([`SeekUnion`], [`AtLeast`],
 /// [`crate::prune::AllOf`]): cloned, weighted and visited alike.
 #[derive(Debug)]
@@ -187,60 +214,71 @@ impl SeekUnionScorer {
         added
     }
 
-    /// The smallest document of the children that lead (not lazy) once `step` has moved
-    /// each of them. Without lazy children, a plain loop (the hot path of every search).
-    #[inline]
-    fn lead(&mut self, mut step: impl FnMut(&mut Box<dyn Scorer>) -> DocId) -> DocId {
-        let mut next = TERMINATED;
-        if self.lazy == 0 {
-            for c in &mut self.children {
-                next = next.min(step(c));
-            }
-        } else {
-            for (i, c) in self.children.iter_mut().enumerate() {
-                if !Self::is_lazy(self.lazy, i) {
-                    next = next.min(step(c));
-                }
-            }
-        }
-        next
-    }
-
     fn is_lazy(lazy: u64, i: usize) -> bool {
         i < 64 && lazy & (1 << i) != 0
     }
 }
 
+// `advance` and `seek` spell out the loop without lazy children (every search's hot path):
+// one loop with a closure for the step measured 30 % more instructions in `seek`.
 impl DocSet for SeekUnionScorer {
     fn advance(&mut self) -> DocId {
         let current = self.doc;
         if current == TERMINATED {
             return TERMINATED;
         }
-        self.doc = self.lead(|c| {
-            let d = c.doc();
-            if d == current {
-                c.advance()
-            } else {
-                d
+        let mut next = TERMINATED;
+        if self.lazy == 0 {
+            for c in &mut self.children {
+                let mut d = c.doc();
+                if d == current {
+                    d = c.advance();
+                }
+                next = next.min(d);
             }
-        });
-        self.doc
+        } else {
+            for (i, c) in self.children.iter_mut().enumerate() {
+                if Self::is_lazy(self.lazy, i) {
+                    continue;
+                }
+                let mut d = c.doc();
+                if d == current {
+                    d = c.advance();
+                }
+                next = next.min(d);
+            }
+        }
+        self.doc = next;
+        next
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc >= target {
             return self.doc;
         }
-        self.doc = self.lead(|c| {
-            let d = c.doc();
-            if d < target {
-                c.seek(target)
-            } else {
-                d
+        let mut next = TERMINATED;
+        if self.lazy == 0 {
+            for c in &mut self.children {
+                let mut d = c.doc();
+                if d < target {
+                    d = c.seek(target);
+                }
+                next = next.min(d);
             }
-        });
-        self.doc
+        } else {
+            for (i, c) in self.children.iter_mut().enumerate() {
+                if Self::is_lazy(self.lazy, i) {
+                    continue;
+                }
+                let mut d = c.doc();
+                if d < target {
+                    d = c.seek(target);
+                }
+                next = next.min(d);
+            }
+        }
+        self.doc = next;
+        next
     }
 
     fn doc(&self) -> DocId {
@@ -420,25 +458,7 @@ impl AtLeastScorer {
 }
 
 impl DocSet for AtLeastScorer {
-    fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
-        }
-        self.doc = self.settle(self.doc + 1);
-        self.doc
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        self.doc = self.settle(target);
-        self.doc
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
+    settled_cursor!();
 
     fn size_hint(&self) -> u32 {
         self.children
