@@ -1,31 +1,40 @@
-//! Skipping what cannot reach the page: block-max pruning for requests that do not need an
-//! exact total (`track_total_hits`, as Elasticsearch names it).
+//! Skipping what cannot reach the page: block-max pruning and MaxScore for passes that do not
+//! need an exact count (a request's `track_total_hits`, as Elasticsearch names it, and the
+//! partial-match passes of a hits-only request).
 //!
 //! A hits-only request wants ten hits. Counting every match is what costs: in the small
 //! benchmark the seven broadest queries hold two thirds of all the documents the 220 queries
 //! match (19,068 for `技术条件 验收规范` alone), and intersecting, scoring and collecting a
 //! match costs about 2,300 instructions. Tantivy stores, for every block of 128 postings of a
 //! term, the best BM25 score any document of the block can get from it; its own block-WAND
-//! uses that only for pure disjunctions of terms, and our queries are intersections of
-//! unions (one union of fields and sub-words per query word). So the cursor tree of a query
-//! answers two questions here ([`block_end`], [`bound`]): up to which document do the
-//! current blocks of all its terms reach, and what is the best score any document up to
-//! there can get (the sum of the block maxima of the terms positioned in the range, a term
-//! whose next posting lies beyond it adding nothing). When that bound cannot beat the page's
-//! worst kept hit, the whole range is skipped: its documents are neither intersected nor
-//! scored, and the total becomes a lower bound.
+//! uses that only for pure disjunctions of terms, its term cursor is private, and our queries
+//! are intersections of unions (one union of fields and sub-words per query word). Here:
+//! - [`BoundedTerm`] walks tantivy's public block postings and tells its block's maximum;
+//!   [`AllOf`] is the intersection (tantivy's `Intersection` hides its children). Both score
+//!   bit for bit as `TermQuery` and `BooleanQuery`'s `Must` clauses (tests below), so a query
+//!   built with them ranks exactly as before.
+//! - *Ranges* (`block_end`, `bound`, also through the partial-match
+//!   [`crate::union::AtLeast`]): up to which document do the current blocks of all the tree's
+//!   terms reach, and what can a document up to there score (the block maxima of the terms
+//!   with a posting in the range)? A range that cannot beat the page's worst kept hit is
+//!   skipped unseen.
+//! - *MaxScore* (`raise_floor`): each time the worst kept hit improves, a union makes
+//!   "lazy" the children whose best scores together cannot lift a document above it:
+//!   documents only they hold are no longer visited. (In `AtLeast` too it changed nothing
+//!   measurable; not kept.)
 //!
-//! The intersection is [`AllOf`]: tantivy's `Intersection` hides its children, so no bound
-//! can be asked of it. It matches and scores as the `Must` clauses of a `BooleanQuery` do
-//! (children by cost, the two cheapest summed first), so a query built with it ranks exactly
-//! as before; `querybench --dump` compares the answers of two binaries byte for byte.
+//! Measured (bench/RESULTS.md, session 9, lead): little. A two-word query keeps 256
+//! candidates per segment for its proximity rescoring, so its threshold is the 256th best
+//! score; a word's bound sums three fields and its sub-words; and BM25's limit for one term
+//! (tantivy keeps true maxima only per block) is 20-40 % above real scores. What pays is the
+//! partial-match passes of hits-only requests (-3.2 % instructions on the small bench).
 //!
-//! Cursors the tree does not know (phrases, `Should` queries of the any-word retry, the
-//! partial-match [`crate::union::AtLeast`]) have no bound: their segment is collected whole,
-//! exactly as before. A block maximum is exact within a segment; across segments tantivy
-//! notes that it may rarely be a little low (it assumes the segment's average field length),
-//! so on an index of several segments a hit whose score is within that error of the page's
-//! last one could be missed. Indexes are optimized into one segment (`biaozhun optimize`).
+//! Cursors the tree does not know (phrases, the `Should` queries of the any-word retry) have
+//! no bound: their segment is collected whole, exactly as before. A block maximum is exact
+//! within a segment; across segments tantivy notes that it may rarely be a little low (it
+//! assumes the segment's average field length), so on an index of several segments a hit
+//! whose score is within that error of the page's last one could be missed. Indexes are
+//! optimized into one segment (`biaozhun optimize`).
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
