@@ -71,12 +71,19 @@ impl Query for BoundedTerm {
                 // As `TermQuery` does, without the explanation it builds (three allocations
                 // per word and field, for `explain` only).
                 {
-                    let field = self.term.field();
-                    let tokens = statistics_provider.total_num_tokens(field)?;
-                    let docs = statistics_provider.total_num_docs()?;
-                    let average = tokens as Score / docs as Score;
                     let freq = statistics_provider.doc_freq(&self.term)?;
-                    Bm25Weight::for_one_term_without_explain(freq, docs, average)
+                    if freq == 0 {
+                        // In no segment: every scorer is empty, nothing is ever scored, and a
+                        // weight would compute its 256-entry table for nothing (a word's
+                        // English stem in the English fields, a sub-word in the keywords).
+                        unscored().clone()
+                    } else {
+                        let field = self.term.field();
+                        let tokens = statistics_provider.total_num_tokens(field)?;
+                        let docs = statistics_provider.total_num_docs()?;
+                        let average = tokens as Score / docs as Score;
+                        Bm25Weight::for_one_term_without_explain(freq, docs, average)
+                    }
                 },
                 IndexRecordOption::WithFreqs,
             ),
