@@ -468,20 +468,30 @@ def xapian_index(out, positions=True):
     return d
 
 
+def xapian_query(q):
+    """The peer's Xapian query for a benchmark query (every token, in the text or the code
+    field, and the filters), or None when the query has no token."""
+    import xapian
+    toks = query_tokens(q["q"])
+    if not toks:
+        return None
+    parts = [xapian.Query(xapian.Query.OP_OR, [xapian.Query(t), xapian.Query("XC" + t)]) for t in toks]
+    query = xapian.Query(xapian.Query.OP_AND, parts)
+    filt = [xapian.Query("X" + k[:2].upper() + v) for k, v in q.get("filters", {}).items()]
+    if filt:
+        query = xapian.Query(xapian.Query.OP_FILTER, query, xapian.Query(xapian.Query.OP_AND, filt))
+    return query
+
+
 def xapian_factory(out):
     import xapian
     db = xapian.Database(peer_dir(out, "xapian"))
     enq = xapian.Enquire(db)
 
     def search(q, snippets):
-        toks = query_tokens(q["q"])
-        if not toks:
+        query = xapian_query(q)
+        if query is None:
             return []
-        parts = [xapian.Query(xapian.Query.OP_OR, [xapian.Query(t), xapian.Query("XC" + t)]) for t in toks]
-        query = xapian.Query(xapian.Query.OP_AND, parts)
-        filt = [xapian.Query("X" + k[:2].upper() + v) for k, v in q.get("filters", {}).items()]
-        if filt:
-            query = xapian.Query(xapian.Query.OP_FILTER, query, xapian.Query(xapian.Query.OP_AND, filt))
         enq.set_query(query)
         m = enq.get_mset(0, 10)
         ids = []

@@ -77,30 +77,20 @@ def xapian_times(a, queries):
     ndocs = db.get_doccount()
     search = peers.xapian_factory(a.out)
 
-    def exact(q):
-        toks = peers.query_tokens(q["q"])
-        if not toks:
+    def mset(q, check_at_least):
+        # The peer's own query (peers.xapian_query), top 10.
+        query = peers.xapian_query(q)
+        if query is None:
             return None
-        parts = [xapian.Query(xapian.Query.OP_OR, [xapian.Query(t), xapian.Query("XC" + t)]) for t in toks]
-        query = xapian.Query(xapian.Query.OP_AND, parts)
-        filt = [xapian.Query("X" + k[:2].upper() + v) for k, v in q.get("filters", {}).items()]
-        if filt:
-            query = xapian.Query(xapian.Query.OP_FILTER, query, xapian.Query(xapian.Query.OP_AND, filt))
         enq.set_query(query)
-        return enq.get_mset(0, 10, ndocs)
+        return enq.get_mset(0, 10, check_at_least)
+
+    def exact(q):
+        return mset(q, ndocs)
 
     def estimate(q):
-        # The peer's query again, to read the estimate of the total it would report.
-        toks = peers.query_tokens(q["q"])
-        if not toks:
-            return None
-        parts = [xapian.Query(xapian.Query.OP_OR, [xapian.Query(t), xapian.Query("XC" + t)]) for t in toks]
-        query = xapian.Query(xapian.Query.OP_AND, parts)
-        filt = [xapian.Query("X" + k[:2].upper() + v) for k, v in q.get("filters", {}).items()]
-        if filt:
-            query = xapian.Query(xapian.Query.OP_FILTER, query, xapian.Query(xapian.Query.OP_AND, filt))
-        enq.set_query(query)
-        return enq.get_mset(0, 10)
+        # The estimate of the total the peer would report (Xapian's default).
+        return mset(q, 0)
 
     rows = []
     for q in queries:
