@@ -179,6 +179,7 @@ pub fn is_index_entry(name: &str) -> bool {
         || name == format!("{META_FILE}.tmp")
         || name.starts_with(EDITIONS_FILE)
         || name.starts_with(HS_NAMES_FILE)
+        || name.starts_with(crate::heads::PREFIX)
         || is_segment_file(name)
 }
 
@@ -212,6 +213,7 @@ mod tests {
             ("biaozhun-editions.bin", true),
             ("biaozhun-hs-names.bin", true),
             ("biaozhun-hs-names.bin.4242.tmp", true),
+            ("biaozhun-heads-0123456789abcdef0123456789abcdef.bin", true),
             ("jobs", false),
             ("watchlists.json", false),
             ("eping-sync.json", false),

@@ -37,6 +37,7 @@ pub mod dossier;
 pub mod editions;
 pub mod eval;
 pub mod fields;
+mod heads;
 pub mod matched;
 pub mod prune;
 pub mod query;

@@ -113,6 +113,8 @@ pub struct Index {
     pub(crate) edition_cache: Mutex<Option<(u64, Arc<crate::editions::EditionTable>)>>,
     /// Store readers for reading stored documents as bytes (`crate::rawdoc`).
     pub(crate) raw_docs: crate::rawdoc::RawDocs,
+    /// The segments' heads files (`crate::heads`): what a hit shows, without the store.
+    pub(crate) heads: crate::heads::HeadFiles,
 }
 
 impl std::fmt::Debug for Index {
@@ -282,6 +284,7 @@ impl Index {
         self.reader.reload()?;
         self.persist_editions();
         self.persist_edition_graph();
+        self.persist_heads();
         // The HS names' cached form too (written when missing or stale), so that the next
         // open of the optimized index reads it back instead of tokenizing the names.
         self.bridge();
@@ -363,6 +366,7 @@ impl Index {
         } else {
             None
         };
+        let heads = crate::heads::HeadFiles::new(&res.data);
         Ok(Index {
             dir: res.root,
             data: res.data,
@@ -382,6 +386,7 @@ impl Index {
             columns,
             edition_cache: Mutex::new(None),
             raw_docs: Default::default(),
+            heads,
         })
     }
 
@@ -546,6 +551,8 @@ impl Index {
         // The new commit's edition table, built now and stored beside the segments, so the
         // next open (this process's next query, a replica, a restart) reads it.
         self.persist_editions();
+        // The new segments' heads files (`crate::heads`).
+        self.persist_heads();
         Ok(())
     }
 
@@ -595,9 +602,24 @@ impl Index {
         (kind, json)
     }
 
-    /// The head of the stored document at `addr` (what a hit shows), read without
-    /// deserializing the record after it; documents written otherwise are read whole.
+    /// The head of the stored document at `addr` (what a hit shows): from its segment's heads
+    /// file (`crate::heads`) when it has a usable one, else from the store, without
+    /// deserializing the record after it (documents written otherwise are read whole).
     pub(crate) fn hit_head(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: tantivy::DocAddress,
+    ) -> Result<crate::document::Head, IndexError> {
+        let seg = searcher.segment_reader(addr.segment_ord);
+        if let Some(head) = self.heads.head(searcher, seg, addr.doc_id) {
+            return Ok(head);
+        }
+        self.store_head(searcher, addr)
+    }
+
+    /// The head of the stored document at `addr` read from the document store (what the heads
+    /// files are built from, and where a hit without a usable heads file reads it).
+    pub(crate) fn store_head(
         &self,
         searcher: &tantivy::Searcher,
         addr: tantivy::DocAddress,
@@ -921,5 +943,119 @@ mod tests {
             }
         }
         assert!(walked > 20, "{walked}");
+    }
+
+    /// Checks that the head a hit gets is the store's for every document: (documents with a
+    /// head, heads answered by the heads files).
+    fn heads_checked(index: &Index) -> (usize, usize) {
+        let searcher = index.reader.searcher();
+        let (mut with_head, mut from_file) = (0, 0);
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..seg.max_doc() {
+                let addr = tantivy::DocAddress::new(ord as u32, doc);
+                let hit = index.hit_head(&searcher, addr).ok();
+                let store = index.store_head(&searcher, addr).ok();
+                assert_eq!(hit, store, "document {doc} of segment {ord}");
+                with_head += usize::from(store.is_some());
+                let file = index.heads.head(&searcher, seg, doc);
+                if file.is_some() {
+                    assert_eq!(file, store, "document {doc} of segment {ord}");
+                    from_file += 1;
+                }
+            }
+        }
+        (with_head, from_file)
+    }
+
+    fn heads_files(dir: &Path) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(crate::heads::PREFIX))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Each commit writes the heads files of its new segments; hits read them and get what
+    /// the store holds; a damaged or cut file costs the store read, never a wrong head; a merge
+    /// leaves one file for the one segment.
+    #[test]
+    fn heads_files_answer_as_the_store_does() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../index-config");
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let aliases = biaozhun_ingest::catalog::Aliases::load_dir(&config).expect("aliases");
+        let mut opts = biaozhun_ingest::batch::BatchOptions::new(aliases);
+        opts.extract.ocr = false;
+        {
+            let mut index = Index::open_or_create(dir.path(), &config).expect("create");
+            // Two batches, two commits: at least two segments.
+            for p in [
+                ["catalog", "texts"].as_slice(),
+                ["notifications"].as_slice(),
+            ] {
+                let paths: Vec<PathBuf> = p.iter().map(|p| fixtures.join(p)).collect();
+                let summary =
+                    biaozhun_ingest::batch::ingest_paths(&paths, &opts, &mut index, &|_| {});
+                assert_eq!(summary.error, 0, "{summary:?}");
+            }
+            let segments = index.reader.searcher().segment_readers().len();
+            assert!(segments >= 2, "{segments}");
+            assert_eq!(heads_files(dir.path()).len(), segments);
+            let (heads, from_file) = heads_checked(&index);
+            assert!(heads > 20, "{heads}");
+            assert_eq!(from_file, heads);
+        }
+        // Another process reading the files (read-only), then the files damaged.
+        let index = Index::open(dir.path()).expect("open");
+        let (heads, from_file) = heads_checked(&index);
+        assert_eq!(from_file, heads);
+        let files = heads_files(dir.path());
+        let mut bytes = std::fs::read(&files[0]).expect("read");
+        let last = bytes.len() - 7;
+        bytes[last] ^= 0x40;
+        std::fs::write(&files[0], &bytes).expect("write");
+        std::fs::write(&files[1], &bytes[..bytes.len() / 2]).expect("write");
+        let index = Index::open(dir.path()).expect("open");
+        let searcher = index.reader.searcher();
+        // The documents with a head in the segment of each file.
+        let in_file = |file: &Path| {
+            let (ord, seg) = searcher
+                .segment_readers()
+                .iter()
+                .enumerate()
+                .find(|(_, s)| {
+                    Some(crate::heads::file_name(s.segment_id()).as_str())
+                        == file.file_name().and_then(|n| n.to_str())
+                })
+                .expect("a live segment's file");
+            (0..seg.max_doc())
+                .filter(|d| {
+                    let addr = tantivy::DocAddress::new(ord as u32, *d);
+                    index.store_head(&searcher, addr).is_ok()
+                })
+                .count()
+        };
+        let cut = in_file(&files[1]);
+        let (again, from_file) = heads_checked(&index);
+        assert_eq!(again, heads);
+        // The damaged entry alone falls back; the cut file wholly.
+        assert_eq!(from_file, heads - cut - 1, "{cut}");
+        drop(index);
+        // A merge: one segment, one file, the old ones gone.
+        let index = Index::open_writable(dir.path()).expect("open");
+        index.optimize().expect("optimize");
+        assert_eq!(index.reader.searcher().segment_readers().len(), 1);
+        assert_eq!(heads_files(dir.path()).len(), 1);
+        // (Fewer than before: the merge dropped the replaced editions of re-ingested records.)
+        let (merged, from_file) = heads_checked(&index);
+        assert!(merged > 20, "{merged}");
+        assert_eq!(from_file, merged);
     }
 }
