@@ -1,8 +1,11 @@
 //! Where an index's start-up goes: time and resident memory (VmRSS) after each step of what
-//! `biaozhun serve` does before its first answer: open, the CC-CEDICT/HS bridge, the edition
-//! table (read back from its stored file, or built with the per-segment columns), the rest of
-//! `Index::warm` (columns, day rows), one search and two edition chains (the first reads the
-//! stored graph back, or builds it). Linux only (reads `/proc/self/status`).
+//! `biaozhun serve` does before its first answer: open (a read-only open loads jieba's
+//! dictionary while it reads the column cache, the stored edition table with today's day rows
+//! and the HS names back from their files, so the steps after it find them ready), the
+//! CC-CEDICT/HS bridge, the edition table (read back from its stored
+//! file, or built with the per-segment columns), the rest of `Index::warm` (columns, day
+//! rows), one search and two edition chains (the first reads the stored graph back, or builds
+//! it). Linux only (reads `/proc/self/status`).
 //!
 //! ```sh
 //! cargo run --release --example startup -- INDEX_DIR [QUERY]

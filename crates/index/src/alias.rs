@@ -28,6 +28,9 @@ pub const EDITIONS_FILE: &str = "biaozhun-editions.bin";
 /// The HS names tokenized for the cross-lingual bridge (a cache of the names files for this
 /// generation's analyzers, see `bridge::hs`; its temporary files start with the same name).
 pub const HS_NAMES_FILE: &str = "biaozhun-hs-names.bin";
+/// The column cache's arrays of a generation's latest commit (a cache of the segments' fast
+/// columns, see `collect::stored`; its temporary files start with the same name).
+pub const COLUMNS_FILE: &str = "biaozhun-columns.bin";
 
 /// Where an index directory's data lives now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +183,7 @@ pub fn is_index_entry(name: &str) -> bool {
         || name.starts_with(EDITIONS_FILE)
         || name.starts_with(HS_NAMES_FILE)
         || name.starts_with(crate::heads::PREFIX)
+        || name.starts_with(COLUMNS_FILE)
         || is_segment_file(name)
 }
 
@@ -214,6 +218,8 @@ mod tests {
             ("biaozhun-hs-names.bin", true),
             ("biaozhun-hs-names.bin.4242.tmp", true),
             ("biaozhun-heads-0123456789abcdef0123456789abcdef.bin", true),
+            ("biaozhun-columns.bin", true),
+            ("biaozhun-columns.bin.7.tmp", true),
             ("jobs", false),
             ("watchlists.json", false),
             ("eping-sync.json", false),

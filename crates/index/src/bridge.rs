@@ -215,6 +215,21 @@ impl Bridge {
         }
     }
 
+    /// The bridge over the HS names of `hs_dir` read back from `cache`, when it holds them for
+    /// these names files and analyzers (no analyzer needed: a read-only open prepares it while
+    /// jieba's dictionary loads, and checks the compiled CC-CEDICT as [`Bridge::warm`] does);
+    /// `None` when they must be tokenized, which [`Bridge::new`] does later.
+    pub fn read_back(hs_dir: &Path, cache: &HsCache<'_>) -> Option<Bridge> {
+        let hs = hs::read_stored(hs_dir, cache)?;
+        let bridge = Bridge {
+            hs: Some(hs),
+            hs_origin: HsOrigin::Stored,
+            cache: Mutex::new(HashMap::new()),
+        };
+        bridge.warm();
+        Some(bridge)
+    }
+
     /// Where the HS names came from (their cached form, or tokenized and why).
     pub fn hs_origin(&self) -> &HsOrigin {
         &self.hs_origin

@@ -27,6 +27,8 @@ use crate::fields::names;
 use crate::request::{FacetCount, Sort};
 use crate::IndexError;
 
+pub(crate) mod stored;
+
 /// Facet values returned per field at most.
 const MAX_FACET_VALUES: usize = 50;
 
@@ -367,6 +369,7 @@ pub(crate) struct SegmentColumns {
     row_width: usize,
 }
 
+// column-cache rules: begin (see `collect::stored`)
 impl SegmentColumns {
     fn open(reader: &SegmentReader, facets: &[String]) -> tantivy::Result<SegmentColumns> {
         let ff = reader.fast_fields();
@@ -477,6 +480,7 @@ impl SegmentColumns {
         })
     }
 }
+// column-cache rules: end
 
 impl SegmentColumns {
     // edition-table rules: begin (see `editions::stored::rules`)
@@ -558,6 +562,82 @@ impl ColumnCache {
         Ok(())
     }
 
+    /// [`ColumnCache::warm`], reading the arrays of the segments the stored file in
+    /// `data_dir` holds back from it (see [`stored`]) instead of decoding the columns; the
+    /// other segments are built. A damaged file is logged as a warning and every segment
+    /// built; never an error of its own. Says how many segments were read back and, when
+    /// the file was not used, why.
+    pub(crate) fn warm_stored(
+        &self,
+        searcher: &tantivy::Searcher,
+        data_dir: &std::path::Path,
+    ) -> tantivy::Result<ColumnsRead> {
+        let read = stored::read(data_dir, stored::key(&self.facets), searcher);
+        let out = match read {
+            Ok(arrays) => {
+                let n = arrays.len();
+                let mut segments = self.lock();
+                for (id, cols) in arrays {
+                    segments.entry(id).or_insert_with(|| Arc::new(cols));
+                }
+                ColumnsRead {
+                    segments: n,
+                    unused: None,
+                }
+            }
+            Err(why) => {
+                if let stored::Unused::Unreadable(e) = &why {
+                    tracing::warn!(
+                        file = %data_dir.join(stored::COLUMNS_FILE).display(),
+                        error = %e,
+                        "column cache file unreadable; the columns were read from the index"
+                    );
+                }
+                ColumnsRead {
+                    segments: 0,
+                    unused: Some(why),
+                }
+            }
+        };
+        self.warm(searcher)?;
+        Ok(out)
+    }
+
+    /// Writes the arrays of `searcher`'s segments to the stored file in `data_dir` (a
+    /// temporary file, then a rename), unless it holds exactly them already. Only writable
+    /// handles call it (after a commit or a merge); a failure costs the next open the
+    /// columns' decoding, nothing else: it is logged.
+    pub(crate) fn persist(&self, searcher: &tantivy::Searcher, data_dir: &std::path::Path) {
+        let key = stored::key(&self.facets);
+        if stored::is_current(data_dir, key, searcher) {
+            return;
+        }
+        let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+        for r in searcher.segment_readers() {
+            match self.get(r) {
+                Ok(cols) => segments.push((r, cols)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "column cache not stored");
+                    return;
+                }
+            }
+        }
+        let pairs: Vec<(&SegmentReader, &SegmentColumns)> =
+            segments.iter().map(|(r, c)| (*r, &**c)).collect();
+        let path = data_dir.join(stored::COLUMNS_FILE);
+        let tmp = path.with_file_name(format!(
+            "{}.{}.tmp",
+            stored::COLUMNS_FILE,
+            searcher.generation().generation_id()
+        ));
+        let res = std::fs::write(&tmp, stored::encode(key, &pairs))
+            .and_then(|()| std::fs::rename(&tmp, &path));
+        if let Err(e) = res {
+            let _ = std::fs::remove_file(&tmp);
+            tracing::warn!(file = %path.display(), error = %e, "column cache not stored; the next open reads the columns");
+        }
+    }
+
     /// Forgets segments that are no longer searched (merged away), bounding the cache.
     pub fn retain(&self, live: &[SegmentId]) {
         self.lock().retain(|id, _| live.contains(id));
@@ -566,6 +646,15 @@ impl ColumnCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentColumns>>> {
         self.segments.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// What [`ColumnCache::warm_stored`] read back from the stored file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ColumnsRead {
+    /// Segments whose arrays were read back (the others were built).
+    pub(crate) segments: usize,
+    /// Why the file was not used, when it was not.
+    pub(crate) unused: Option<stored::Unused>,
 }
 
 /// Counts of one facet in one segment.

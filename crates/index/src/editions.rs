@@ -38,6 +38,10 @@ mod stored;
 
 pub use stored::TableOrigin;
 pub(crate) use stored::EDITIONS_FILE;
+/// The marked-regions reader and the table's markers, for the stored column cache's key.
+pub(crate) use stored::{
+    marked_regions, RULES_BEGIN as TABLE_RULES_BEGIN, RULES_END as TABLE_RULES_END,
+};
 
 // edition-table rules: begin (see `stored::rules`)
 /// No edition: the document is not a standard.
@@ -731,6 +735,17 @@ impl EditionTable {
         columns: &Arc<crate::collect::ColumnCache>,
         searcher: &Searcher,
         stored: Result<stored::Flat, TableOrigin>,
+        data_dir: &std::path::Path,
+    ) -> Result<EditionTable, IndexError> {
+        let mut table = Self::open_flat(columns, searcher, stored)?;
+        table.graph_file = Some(data_dir.join(stored::GRAPH_FILE));
+        Ok(table)
+    }
+
+    fn open_flat(
+        columns: &Arc<crate::collect::ColumnCache>,
+        searcher: &Searcher,
+        stored: Result<stored::Flat, TableOrigin>,
     ) -> Result<EditionTable, IndexError> {
         let origin = match stored {
             Ok(flat) => {
@@ -831,7 +846,7 @@ impl EditionTable {
         let Some(path) = self.graph_file.as_ref() else {
             return Err(TableOrigin::Missing);
         };
-        let why = match std::fs::read(path) {
+        let why = match crate::bytes::read_mapped(path) {
             Ok(bytes) => match stored::decode_graph(&bytes, &self.searcher, self.life.len()) {
                 Ok(mut c) if c.given as usize == self.keys.len() => {
                     c.addr = Chains::addresses(&self.searcher, &self.docs, c.given as usize);
@@ -1137,6 +1152,19 @@ fn num_date(n: i64) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// The stored table of `searcher` read back from its file in `data_dir`, or why not. Needs
+/// neither the column cache nor the analyzers: a read-only open runs it beside them.
+pub(crate) fn read_stored(
+    data_dir: &std::path::Path,
+    searcher: &Searcher,
+) -> Result<stored::Flat, TableOrigin> {
+    match crate::bytes::read_mapped(&data_dir.join(EDITIONS_FILE)) {
+        Ok(bytes) => stored::decode(&bytes, searcher),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(TableOrigin::Missing),
+        Err(e) => Err(TableOrigin::Unreadable(e.to_string())),
+    }
+}
+
 impl Index {
     /// The edition table of the current searcher generation (built on first use after a
     /// commit, then shared).
@@ -1178,11 +1206,7 @@ impl Index {
         &self,
         searcher: &Searcher,
     ) -> Result<stored::Flat, TableOrigin> {
-        match std::fs::read(self.data_dir().join(EDITIONS_FILE)) {
-            Ok(bytes) => stored::decode(&bytes, searcher),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(TableOrigin::Missing),
-            Err(e) => Err(TableOrigin::Unreadable(e.to_string())),
-        }
+        read_stored(self.data_dir(), searcher)
     }
 
     /// [`Index::editions_for`], with the stored file already read when `read` is given.
@@ -1199,8 +1223,7 @@ impl Index {
         // harmlessly.
         let path = self.data_dir().join(EDITIONS_FILE);
         let read = read.unwrap_or_else(|| self.read_stored_editions(searcher));
-        let mut table = EditionTable::open(&self.columns, searcher, read)?;
-        table.graph_file = Some(self.data_dir().join(stored::GRAPH_FILE));
+        let table = EditionTable::open(&self.columns, searcher, read, self.data_dir())?;
         match table.origin() {
             TableOrigin::Stored => {}
             TableOrigin::Unreadable(why) => tracing::warn!(
@@ -1275,6 +1298,10 @@ impl Index {
         if let Err(e) = self.editions() {
             tracing::warn!(error = %e, "edition table not built after the commit");
         }
+        // The column cache's arrays too (the table's build read them all), so the next open
+        // reads them back instead of decoding the columns (`collect::stored`).
+        self.columns
+            .persist(&self.reader.searcher(), self.data_dir());
     }
 
     /// The edition chain of `code` on `as_of`: every edition of its number and every edition

@@ -38,6 +38,26 @@ const QUERY_TIME_FILES: &[&str] = &[SYNONYMS_FILE, GLOSSARY_FILE, HS_CHAPTERS_FI
 /// Indexing memory budget.
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 
+/// What [`Index::open_parts`] prepares for `open_at`.
+struct OpenParts {
+    cfg: SchemaConfig,
+    synonyms: Synonyms,
+    chapters: Option<HsChapters>,
+    fields: Fields,
+    index: tantivy::Index,
+    reader: IndexReader,
+    columns: Arc<ColumnCache>,
+    /// The edition table read back from its file, for the reader's generation.
+    #[allow(clippy::type_complexity)]
+    table: Option<(u64, Arc<crate::editions::EditionTable>)>,
+    /// What the column cache read back from its stored file (read-only handles).
+    columns_read: Option<crate::collect::ColumnsRead>,
+    /// The bridge, when the HS names were read back from their cached form.
+    bridge: Option<crate::bridge::Bridge>,
+    columns_ms: f64,
+    table_ms: f64,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct IndexMeta {
     schema_version: u32,
@@ -321,40 +341,59 @@ impl Index {
                 cfg_dir.display()
             )));
         }
-        let cfg = SchemaConfig::load(&cfg_dir)?;
-        let synonyms = Synonyms::load(&cfg_dir)?;
-        let chapters = load_hs_chapters(&cfg_dir.join(HS_CHAPTERS_FILE))?;
+        // jieba's dictionary (~0.1 s: its trie is built from the dictionary's text at every
+        // open) needs only the config copy: it loads on its own thread from here on, beside
+        // the schema checks and, for a read-only handle (serve, search, eval), beside the
+        // column cache and the stored edition table, which need no analyzer. The open waits
+        // for the longest of them, not their sum. The tokenizers are registered before the
+        // handle answers anything.
+        let started = std::time::Instant::now();
+        let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
+        let (zh, opened) = std::thread::scope(|scope| {
+            let zh = scope.spawn(|| {
+                let t = std::time::Instant::now();
+                (ChineseAnalyzer::from_dir(&cfg_dir), ms(t))
+            });
+            let opened = Self::open_parts(dir, &cfg_dir, &meta.config_hash, writable, scope);
+            let zh = zh
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (zh, opened)
+        });
+        // The schema's errors first, as before the dictionary moved to its own thread.
+        let opened = opened?;
+        let (zh, jieba_ms) = zh;
+        let zh = zh?;
+        let OpenParts {
+            cfg,
+            synonyms,
+            chapters,
+            fields,
+            index,
+            reader,
+            columns,
+            table,
+            columns_read,
+            bridge: read_bridge,
+            columns_ms,
+            table_ms,
+        } = opened;
         let hs_names = chapters
             .iter()
             .flat_map(HsChapters::all)
             .map(|c| (c.code.clone(), c.zh.clone()))
             .collect();
-        let (tschema, fields) = schema::build(&cfg)?;
-        let index = tantivy::Index::open_in_dir(dir)?;
-        if index.schema() != tschema {
-            return Err(IndexError::SchemaMismatch(format!(
-                "the tantivy schema in {} differs from the fields this program declares",
-                dir.display()
-            )));
-        }
-        let reader: IndexReader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()?;
-        let columns = Arc::new(ColumnCache::new(cfg.facets()));
-        // jieba's dictionary (~0.1 s) and, for a read-only handle (serve, search, eval), the
-        // column cache every search reads (~0.15 s at 300k documents) share nothing: prepared
-        // side by side, the open waits for the longer of the two. The tokenizers are
-        // registered before the handle answers anything.
-        let zh = std::thread::scope(|scope| {
-            let warm = (!writable).then(|| scope.spawn(|| columns.warm(&reader.searcher())));
-            let zh = ChineseAnalyzer::from_dir(&cfg_dir);
-            if let Some(Ok(Err(e))) = warm.map(|h| h.join()) {
-                // The first search builds what is missing, and reports the error then.
-                tracing::debug!(error = %e, "column cache not prepared at open");
-            }
-            zh
-        })?;
+        tracing::info!(
+            open_ms = ms(started),
+            jieba_ms,
+            columns_ms,
+            columns_read = columns_read.as_ref().map_or(0, |r| r.segments),
+            columns_file = ?columns_read.and_then(|r| r.unused),
+            table_ms,
+            table = ?table.as_ref().map(|(_, t)| t.origin()),
+            hs_names_read = read_bridge.is_some(),
+            "index opened"
+        );
         schema::register(&index, &zh);
         let writer = if writable {
             Some(WriterState {
@@ -380,13 +419,123 @@ impl Index {
             synonyms,
             chapters,
             hs_names,
-            bridge: std::sync::OnceLock::new(),
+            bridge: match read_bridge {
+                Some(b) => std::sync::OnceLock::from(b),
+                None => std::sync::OnceLock::new(),
+            },
             config_hash: meta.config_hash,
             writer: Mutex::new(writer),
             columns,
-            edition_cache: Mutex::new(None),
+            edition_cache: Mutex::new(table),
             raw_docs: Default::default(),
             heads,
+        })
+    }
+
+    /// What an open prepares besides the analyzer (on the caller's thread, with one more
+    /// thread of `scope` for a read-only handle): the schema checks, tantivy's index and
+    /// reader, and for a read-only handle the column cache (read back from its stored file,
+    /// or built) and the edition table read back from its stored file, with today's day rows.
+    /// A table that is missing, stale or damaged is left to [`Index::warm`] or the first
+    /// search, which build it (after the columns) as before.
+    fn open_parts<'scope>(
+        dir: &'scope Path,
+        cfg_dir: &'scope Path,
+        config_hash: &'scope str,
+        writable: bool,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+    ) -> Result<OpenParts, IndexError> {
+        let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
+        let cfg = SchemaConfig::load(cfg_dir)?;
+        let synonyms = Synonyms::load(cfg_dir)?;
+        let chapters = load_hs_chapters(&cfg_dir.join(HS_CHAPTERS_FILE))?;
+        let (tschema, fields) = schema::build(&cfg)?;
+        let index = tantivy::Index::open_in_dir(dir)?;
+        if index.schema() != tschema {
+            return Err(IndexError::SchemaMismatch(format!(
+                "the tantivy schema in {} differs from the fields this program declares",
+                dir.display()
+            )));
+        }
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let columns = Arc::new(ColumnCache::new(cfg.facets()));
+        let (mut columns_ms, mut table_ms) = (0.0, 0.0);
+        let mut table = None;
+        let mut columns_read = None;
+        let mut bridge = None;
+        if !writable {
+            let searcher = reader.searcher();
+            let read = scope.spawn({
+                let searcher = searcher.clone();
+                move || {
+                    let t = std::time::Instant::now();
+                    let table = crate::editions::read_stored(dir, &searcher);
+                    let table_ms = ms(t);
+                    // The HS names' cached form and the CC-CEDICT check need no analyzer
+                    // either (~10 ms): the bridge is ready when the dictionary is.
+                    let path = dir.join(crate::bridge::HS_NAMES_FILE);
+                    let cache = crate::bridge::HsCache {
+                        path: &path,
+                        analyzer: config_hash,
+                        write: false,
+                    };
+                    let bridge = crate::bridge::Bridge::read_back(&crate::bridge::hs_dir(), &cache);
+                    (table, table_ms, bridge)
+                }
+            });
+            let t = std::time::Instant::now();
+            let warmed = columns.warm_stored(&searcher, dir);
+            columns_ms = ms(t);
+            if let Ok(read) = &warmed {
+                columns_read = Some(read.clone());
+            }
+            if let Err(e) = &warmed {
+                // The first search builds what is missing, and reports the error then.
+                tracing::debug!(error = %e, "column cache not prepared at open");
+            }
+            let (read, read_ms, read_bridge) =
+                read.join()
+                    .unwrap_or((Err(crate::TableOrigin::Missing), 0.0, None));
+            bridge = read_bridge;
+            if let Ok(flat) = read {
+                table_ms = read_ms;
+                if warmed.is_ok() {
+                    let t = std::time::Instant::now();
+                    let opened =
+                        crate::editions::EditionTable::open(&columns, &searcher, Ok(flat), dir);
+                    // Today's rows too (what the search loop reads per document), while the
+                    // dictionary is still loading: `warm` finds them made.
+                    if let Ok(t) = &opened {
+                        let today = crate::document::date_num(chrono::Local::now().date_naive());
+                        for r in searcher.segment_readers() {
+                            if let Ok(cols) = columns.segment(r) {
+                                t.day_rows(r.segment_id(), &cols, today);
+                            }
+                        }
+                    }
+                    table_ms += ms(t);
+                    table = opened
+                        .ok()
+                        .map(|t| (searcher.generation().generation_id(), Arc::new(t)));
+                }
+            }
+        }
+        Ok(OpenParts {
+            cfg,
+            synonyms,
+            chapters,
+            fields,
+            index,
+            reader,
+            columns,
+            table,
+            columns_read,
+            bridge,
+            columns_ms,
+            table_ms,
         })
     }
 

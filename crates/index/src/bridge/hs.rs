@@ -23,7 +23,7 @@
 //! Layout (little-endian): magic (8 bytes, the format version in the last), key (u64); the
 //! words (count, text length, text, `count + 1` ends); the names of each word (item count,
 //! `words + 1` ends, items); the stems (as the words); the stems of each name (name count, item
-//! count, `names + 1` ends, items); the FNV-1a checksum of everything before (u64).
+//! count, `names + 1` ends, items); the CRC-32 of everything before (u32; `bytes::seal`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -40,7 +40,7 @@ pub use crate::alias::HS_NAMES_FILE;
 use super::{HS_EN_FILE, HS_ZH_FILE};
 
 /// Magic and format version (the last byte).
-const MAGIC: &[u8; 8] = b"BZHSNAM\x01";
+const MAGIC: &[u8; 8] = b"BZHSNAM\x02";
 
 /// Where the HS names of a bridge came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -454,6 +454,17 @@ pub struct HsCache<'a> {
     pub write: bool,
 }
 
+/// The HS names of the names files in `dir` read back from `cache` when it holds them for
+/// these files and analyzers; `None` otherwise (no files, no cached form, stale, damaged:
+/// [`load`] then tokenizes them and says why). Needs no analyzer, so a read-only open runs it
+/// while jieba's dictionary loads.
+pub(super) fn read_stored(dir: &Path, cache: &HsCache<'_>) -> Option<HsNames> {
+    let (zh_file, en_file) = read_files(dir).ok()?;
+    let key = key(&zh_file, &en_file, cache.analyzer);
+    let bytes = crate::bytes::read_mapped(cache.path).ok()?;
+    HsNames::decode(&bytes, key).ok()
+}
+
 /// The HS names from `dir`: read back from `cache` when its key matches, else tokenized (and
 /// written when the cache is writable). `None` when the names files cannot be read.
 pub(super) fn load(
@@ -483,7 +494,7 @@ pub(super) fn load(
     };
     let key = key(&zh_file, &en_file, cache.analyzer);
     let path = cache.path;
-    let origin = match std::fs::read(path) {
+    let origin = match crate::bytes::read_mapped(path) {
         Ok(bytes) => match HsNames::decode(&bytes, key) {
             Ok(names) => return (Some(names), HsOrigin::Stored),
             Err(origin) => origin,
@@ -676,26 +687,27 @@ mod tests {
         assert!(unreadable(&good[..good.len() - 1]));
         assert!(unreadable(&good[..20]));
         assert!(unreadable(b"BZEDTAB\x01 some other file of ours"));
-        // Every single flipped byte is caught (by the checksum, or the magic).
+        // Every single flipped byte is caught (by the checksum, or the magic; the magic's
+        // last byte is the format version: another version is stale, not damaged).
         for i in (0..good.len()).step_by(7) {
             let mut bad = good.clone();
             bad[i] ^= 0x5a;
-            assert!(unreadable(&bad), "byte {i} flipped");
+            if i == MAGIC.len() - 1 {
+                assert_eq!(HsNames::decode(&bad, key), Err(HsOrigin::Stale));
+            } else {
+                assert!(unreadable(&bad), "byte {i} flipped");
+            }
         }
         // Well-formed checksums over impossible content: out-of-range numbers, bad order.
-        let reseal = |mut body: Vec<u8>| {
-            let sum = fnv64(&[&body]);
-            body.extend_from_slice(&sum.to_le_bytes());
-            body
-        };
-        let mut body = good[..good.len() - 8].to_vec();
+        let reseal = crate::bytes::seal;
+        let mut body = good[..good.len() - crate::bytes::SEAL_BYTES].to_vec();
         let last = body.len() - 4;
         body[last..].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(unreadable(&reseal(body)));
-        let mut trailing = good[..good.len() - 8].to_vec();
+        let mut trailing = good[..good.len() - crate::bytes::SEAL_BYTES].to_vec();
         trailing.push(0);
         assert!(unreadable(&reseal(trailing)));
-        let mut unsorted = names.encode(key)[..good.len() - 8].to_vec();
+        let mut unsorted = names.encode(key)[..good.len() - crate::bytes::SEAL_BYTES].to_vec();
         // The first two words swapped in place (same lengths) breaks their order.
         let w0 = names.words.get(0).to_string();
         let w1 = names.words.get(1).to_string();
@@ -728,7 +740,10 @@ mod tests {
         let (stored, origin) = load(&hs_dir, Some(cache), &zh, &en);
         assert_eq!(origin, HsOrigin::Stored);
         assert_eq!(stored.as_ref(), Some(&built));
+        // What a read-only open reads without an analyzer: the same names, or nothing.
+        assert_eq!(read_stored(&hs_dir, &cache).as_ref(), Some(&built));
         std::fs::write(&path, b"garbage").expect("write");
+        assert!(read_stored(&hs_dir, &cache).is_none());
         let (again, origin) = load(&hs_dir, Some(cache), &zh, &en);
         assert!(matches!(origin, HsOrigin::Unreadable(_)), "{origin:?}");
         assert_eq!(again.as_ref(), Some(&built));
@@ -738,8 +753,10 @@ mod tests {
             analyzer: "other cfg",
             ..cache
         };
+        assert!(read_stored(&hs_dir, &other).is_none());
         assert_eq!(load(&hs_dir, Some(other), &zh, &en).1, HsOrigin::Stale);
         std::fs::write(hs_dir.join(HS_EN_FILE), en_file.replace("Seed", "Sown")).expect("write");
+        assert!(read_stored(&hs_dir, &other).is_none());
         assert_eq!(load(&hs_dir, Some(other), &zh, &en).1, HsOrigin::Stale);
         assert_eq!(load(&hs_dir, Some(other), &zh, &en).1, HsOrigin::Stored);
         // A read-only handle does not write.
@@ -755,6 +772,7 @@ mod tests {
         assert!(!path.exists());
         // Without the names files: no names, whatever the cache holds.
         std::fs::remove_file(hs_dir.join(HS_ZH_FILE)).expect("rm");
+        assert!(read_stored(&hs_dir, &cache).is_none());
         let (none, origin) = load(&hs_dir, Some(cache), &zh, &en);
         assert!(none.is_none());
         assert_eq!(origin, HsOrigin::Absent);

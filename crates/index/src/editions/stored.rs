@@ -19,8 +19,8 @@
 //! Layout (little-endian): magic (8 bytes, the format version in the last), rules (u64),
 //! segment count (u32) and per segment its id (32 hex digits), `max_doc` and deleted count
 //! (u32 each); node count (u32) and per node [`LIFE_BYTES`] bytes of rule inputs; per segment
-//! `max_doc` node numbers (u32); the keys (count, text length, text, ends, nodes); the FNV-1a
-//! checksum of everything before (u64).
+//! `max_doc` node numbers (u32); the keys (count, text length, text, ends, nodes); the CRC-32
+//! of everything before (u32; `bytes::seal`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -43,10 +43,10 @@ pub(crate) use crate::alias::EDITIONS_FILE;
 pub(crate) const GRAPH_FILE: &str = "biaozhun-editions.bin.graph";
 
 /// Magic and format version of the graph file (the last byte).
-const GRAPH_MAGIC: &[u8; 8] = b"BZEDGRF\x01";
+const GRAPH_MAGIC: &[u8; 8] = b"BZEDGRF\x02";
 
 /// Magic and format version (the last byte).
-const MAGIC: &[u8; 8] = b"BZEDTAB\x01";
+const MAGIC: &[u8; 8] = b"BZEDTAB\x02";
 
 /// Bytes per node: flags, stated label, year, four dates, the bases.
 const LIFE_BYTES: usize = 37;
@@ -217,16 +217,26 @@ pub(crate) const RULES_END: &str = "// edition-table rules: end";
 /// their markers; all of `src` when it has none or its markers do not pair up (never less
 /// than the rules).
 pub(crate) fn rule_regions(src: &str) -> std::borrow::Cow<'_, str> {
+    marked_regions(src, RULES_BEGIN, RULES_END)
+}
+
+/// The regions of `src` between lines starting with `begin` and `end` (after indentation),
+/// as [`rule_regions`]; the stored column cache marks its own (`collect::stored`).
+pub(crate) fn marked_regions<'a>(
+    src: &'a str,
+    begin: &str,
+    end: &str,
+) -> std::borrow::Cow<'a, str> {
     let mut out = String::new();
     let mut open = false;
     for line in src.lines() {
         let l = line.trim_start();
-        if l.starts_with(RULES_BEGIN) {
+        if l.starts_with(begin) {
             if open {
                 return src.into();
             }
             open = true;
-        } else if l.starts_with(RULES_END) {
+        } else if l.starts_with(end) {
             if !open {
                 return src.into();
             }
@@ -394,7 +404,7 @@ pub(crate) fn decode(bytes: &[u8], searcher: &Searcher) -> Result<Flat, TableOri
 /// node count and given count (u32 each); the codes as written (text length, text, `nodes + 1`
 /// ends); the successors (item count, `nodes + 1` ends, items: node << 1 | inferred); the
 /// nodes by edition key and the link-only nodes by unpadded code (each: count, text length,
-/// text, `count + 1` ends, nodes); the FNV-1a checksum of everything before (u64). The
+/// text, `count + 1` ends, nodes); the CRC-32 of everything before (u32). The
 /// predecessors and the documents' addresses are derived when read.
 pub(crate) fn encode_graph(searcher: &Searcher, c: &Chains) -> Vec<u8> {
     let mut out = Vec::with_capacity(
