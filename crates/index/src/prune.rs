@@ -36,42 +36,115 @@
 //! whose score is within that error of the page's last one could be missed. Indexes are
 //! optimized into one segment (`biaozhun optimize`).
 
+use std::sync::{Arc, OnceLock};
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::BlockSegmentPostings;
+
+use tantivy::index::SegmentId;
+use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25Weight, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 use crate::union::{explain_sum, settled_cursor, AtLeastScorer, Children, SeekUnionScorer};
 
 /// One word in one text field, scored by BM25 exactly as tantivy's `TermQuery` (the same
 /// `Bm25Weight`), whose cursor can tell the block maxima: tantivy keeps its own term cursor
 /// (`TermScorer`) private, so this one walks the public block postings.
+///
+/// Its dictionary entries are looked up once per searcher and shared by the query's clones:
+/// a search weighs the same words in several passes (complete matches, partial matches, the
+/// hits' matched words), and tantivy looks a term up twice per weight (its document frequency
+/// for the BM25 weight, then its postings per segment). On the small preset those lookups were
+/// 62 per query, 7.8 % of a hits-only query's instructions (`bench/callgrind`, session 10).
 #[derive(Debug, Clone)]
 pub struct BoundedTerm {
     term: Term,
+    infos: Arc<OnceLock<TermInfos>>,
+}
+
+/// A term's entry in each segment of one searcher, and its document frequency there.
+#[derive(Debug)]
+struct TermInfos {
+    segments: Vec<(SegmentId, Option<TermInfo>)>,
+    doc_freq: u64,
+}
+
+impl TermInfos {
+    /// Whether these are the entries of `searcher`'s segments (a query object may outlive the
+    /// searcher it was first weighed with).
+    fn of(&self, searcher: &Searcher) -> bool {
+        let segs = searcher.segment_readers();
+        segs.len() == self.segments.len()
+            && segs
+                .iter()
+                .zip(&self.segments)
+                .all(|(r, (id, _))| r.segment_id() == *id)
+    }
+
+    fn info(&self, segment: SegmentId) -> Option<Option<&TermInfo>> {
+        self.segments
+            .iter()
+            .find(|(id, _)| *id == segment)
+            .map(|(_, info)| info.as_ref())
+    }
 }
 
 impl BoundedTerm {
     /// The term (of a text field indexed with frequencies).
     pub fn new(term: Term) -> BoundedTerm {
-        BoundedTerm { term }
+        BoundedTerm {
+            term,
+            infos: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// The term's entries in `searcher`'s segments, looked up at the first call and shared
+    /// by the clones; `None` when they were kept for another searcher.
+    fn infos(&self, searcher: &Searcher) -> tantivy::Result<Option<&TermInfos>> {
+        if self.infos.get().is_none() {
+            let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+            let mut doc_freq = 0;
+            for r in searcher.segment_readers() {
+                let info = r
+                    .inverted_index(self.term.field())?
+                    .get_term_info(&self.term)?;
+                doc_freq += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
+                segments.push((r.segment_id(), info));
+            }
+            // Two passes racing fill it with the same entries; the first stays.
+            let _ = self.infos.set(TermInfos { segments, doc_freq });
+        }
+        Ok(self.infos.get().filter(|i| i.of(searcher)))
     }
 }
 
 impl Query for BoundedTerm {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let searcher = match enable_scoring {
+            EnableScoring::Enabled { searcher, .. } => Some(searcher),
+            EnableScoring::Disabled { searcher_opt, .. } => searcher_opt,
+        };
+        let infos = match searcher {
+            Some(s) => self.infos(s)?,
+            None => None,
+        };
         let (bm25, option) = match enable_scoring {
             EnableScoring::Enabled {
                 statistics_provider,
-                ..
+                searcher,
             } => (
                 // As `TermQuery` does, without the explanation it builds (three allocations
                 // per word and field, for `explain` only).
                 {
-                    let freq = statistics_provider.doc_freq(&self.term)?;
+                    // The searcher's own statistics are the entries' sums; another provider
+                    // (none of ours) is asked.
+                    let own = std::ptr::addr_eq(statistics_provider, searcher);
+                    let freq = match infos {
+                        Some(i) if own => i.doc_freq,
+                        _ => statistics_provider.doc_freq(&self.term)?,
+                    };
                     if freq == 0 {
                         // In no segment: every scorer is empty, nothing is ever scored, and a
                         // weight would compute its 256-entry table for nothing (a word's
@@ -95,6 +168,7 @@ impl Query for BoundedTerm {
         };
         Ok(Box::new(BoundedTermWeight {
             term: self.term.clone(),
+            infos: infos.map(|_| Arc::clone(&self.infos)),
             bm25,
             option,
         }))
@@ -113,6 +187,8 @@ fn unscored() -> &'static Bm25Weight {
 
 struct BoundedTermWeight {
     term: Term,
+    /// The term's entries in the searcher's segments, when they were looked up for it.
+    infos: Option<Arc<OnceLock<TermInfos>>>,
     bm25: Bm25Weight,
     option: IndexRecordOption,
 }
@@ -121,7 +197,16 @@ impl Weight for BoundedTermWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let field = self.term.field();
         let inverted = reader.inverted_index(field)?;
-        let Some(info) = inverted.get_term_info(&self.term)? else {
+        let known = self
+            .infos
+            .as_ref()
+            .and_then(|i| i.get())
+            .and_then(|i| i.info(reader.segment_id()));
+        let info = match known {
+            Some(info) => info.cloned(),
+            None => inverted.get_term_info(&self.term)?,
+        };
+        let Some(info) = info else {
             return Ok(Box::new(EmptyScorer));
         };
         let block = inverted.read_block_postings_from_terminfo(&info, self.option)?;

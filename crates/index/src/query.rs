@@ -81,6 +81,10 @@ pub struct Plan {
     markets: Vec<(&'static Member, String)>,
     groups: Vec<Group>,
     phrases: Vec<Phrase>,
+    /// The words' queries, built once: every pass of a search (complete matches, partial
+    /// matches, the hits' matched words) shares them, and with them each term's dictionary
+    /// entries ([`crate::prune::BoundedTerm`]).
+    words: std::sync::OnceLock<Vec<WordQuery>>,
 }
 
 impl Plan {
@@ -165,7 +169,11 @@ impl Plan {
     }
 
     /// The words of the query, each with the alternatives that match it, in query order.
-    pub fn words(&self, index: &Index) -> Vec<WordQuery> {
+    pub fn words(&self, index: &Index) -> &[WordQuery] {
+        self.words.get_or_init(|| self.build_words(index))
+    }
+
+    fn build_words(&self, index: &Index) -> Vec<WordQuery> {
         let mut out: Vec<WordQuery> = self.groups.iter().map(|g| group_word(index, g)).collect();
         out.extend(self.phrases.iter().map(|p| WordQuery {
             word: p.text.clone(),
@@ -180,11 +188,25 @@ impl Plan {
 }
 
 /// A query word and its alternatives: the word itself (`None`) and its expansions (labelled).
+#[derive(Debug)]
 pub struct WordQuery {
     /// The word as reported in [`MatchedWord::word`].
     pub word: String,
     /// Alternatives; a document matches the word when it matches one of them.
     pub alts: Vec<(Option<String>, Box<dyn Query>)>,
+}
+
+impl Clone for WordQuery {
+    fn clone(&self) -> WordQuery {
+        WordQuery {
+            word: self.word.clone(),
+            alts: self
+                .alts
+                .iter()
+                .map(|(label, q)| (label.clone(), q.box_clone()))
+                .collect(),
+        }
+    }
 }
 
 impl WordQuery {
@@ -799,17 +821,9 @@ fn build_with(
     let mut optional: Vec<Box<dyn Query>> = Vec::new();
     let codes = code_query(index, plan);
     let has_ids = codes.is_some();
-    let mut text: Vec<Box<dyn Query>> = plan
-        .groups
-        .iter()
-        .map(|g| group_word(index, g).query())
-        .collect();
-    text.extend(plan.phrases.iter().map(|p| phrase_query(index, p)));
-    let regions: Vec<Box<dyn Query>> = plan
-        .regions
-        .iter()
-        .map(|p| region_query(index, p))
-        .collect();
+    // The plan's words in order: term groups and phrases, then regions.
+    let mut text: Vec<Box<dyn Query>> = plan.words(index).iter().map(|w| w.query()).collect();
+    let regions = text.split_off(plan.groups.len() + plan.phrases.len());
     match mode {
         Mode::All => {
             if let Some(c) = codes {

@@ -259,7 +259,7 @@ impl Index {
         } else {
             None
         };
-        let matcher = crate::matched::Matcher::new(&words);
+        let matcher = crate::matched::Matcher::new(words);
         let terms = plan.highlight_terms();
         let mut understood = plan.understood();
         if !market_filtered {
