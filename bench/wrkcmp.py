@@ -18,7 +18,11 @@ anonymous / file-backed, VmHWM) and thread count from /proc, then stop it. Repor
 req/s, p50 / p99 ms, non-2xx answers, socket errors, RSS after the load, threads, the CPU
 milliseconds per request of the server (split into its search threads, i.e. the engine, and
 the rest: HTTP, routing, JSON, the runtime) and of wrk over the wrk run, and the load average
-before and after. Run it at `nice -n
+before and after. `--perf` also samples the server with `perf record` (no call graphs, 499 Hz)
+for the whole wrk run and splits its samples into the search threads (the engine) and, on the
+other threads, the kernel (TCP, epoll, futex wake-ups), malloc/free, hyper, axum/tower
+(routing, extraction, middleware), serde_json, tokio and the rest: the HTTP layer's share of a
+request's cost, measured on the real server (session 8 did this by hand). Run it at `nice -n
 -10` (the server and wrk inherit it) so that niced background jobs yield: wrk shares the two
 cores with the server, as in bench/run.
 """
@@ -123,10 +127,18 @@ def one_run(case, queries, a, tmp):
         load_before = loadavg()
         server_before, search_before = cpu_seconds(proc.pid)
         wrk_before = children_cpu()
+        perf = None
+        perf_data = os.path.join(tmp, "perf.data")
+        if a.perf:
+            perf = subprocess.Popen(["perf", "record", "-F", "499", "-p", str(proc.pid), "-o", perf_data,
+                                     "--", "sleep", str(a.seconds)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         p = subprocess.run(["wrk", "-t", "2", "-c", str(a.concurrency), "-d", f"{a.seconds}s", "--timeout",
                             "5s", "--latency", "-s", lua, f"http://127.0.0.1:{port}"],
                            capture_output=True, text=True, timeout=a.seconds + 60)
         o = p.stdout
+        if perf is not None:
+            perf.wait(timeout=60)
         wrk_cpu = children_cpu() - wrk_before
         server_after, search_after = cpu_seconds(proc.pid)
         requests = int(re.search(r"(\d+) requests in", o).group(1))
@@ -147,9 +159,41 @@ def one_run(case, queries, a, tmp):
                 "non_2xx": int(non2xx.group(1)) if non2xx else 0,
                 "socket_errors": errors.group(1) if errors else "",
                 "memory_mb": memory(proc.pid), "threads": threads(proc.pid),
-                "load_before": load_before, "load_after": loadavg()}
+                "load_before": load_before, "load_after": loadavg(),
+                "perf": perf_split(perf_data) if perf is not None else None}
     finally:
         stop(proc)
+
+
+# Where a sample of a thread other than the search pool's goes, by symbol (first match wins).
+PERF_PARTS = [
+    ("malloc/free", re.compile(r"malloc|free|realloc|cfree|tcache|arena|mi_")),
+    ("hyper", re.compile(r"hyper|httparse|http::")),
+    ("axum/tower (routing, extraction, middleware)", re.compile(r"axum|tower|matchit|serde_urlencoded|form_urlencoded|percent_encoding|biaozhun_api")),
+    ("serde_json", re.compile(r"serde_json|serde::|ryu|itoa")),
+    ("tokio (runtime, hand-off)", re.compile(r"tokio|crossbeam|mio::|parking_lot")),
+]
+
+
+def perf_split(data):
+    """Shares of the server's samples: search threads, then the other threads by part."""
+    p = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "comm,dso,sym",
+                        "-F", "overhead,comm,dso,sym", "--percent-limit", "0"],
+                       capture_output=True, text=True, timeout=300)
+    parts = {}
+    for line in p.stdout.splitlines():
+        m = re.match(r"\s*([\d.]+)%\s+(\S+)\s+(\S+)\s+\[(.)\]\s+(.*)", line)
+        if not m:
+            continue
+        share, comm, dso, level, sym = float(m.group(1)), m.group(2), m.group(3), m.group(4), m.group(5)
+        if comm.startswith("bz-search"):
+            part = "search threads (engine)"
+        elif level == "k" or dso.startswith("[kernel"):
+            part = "kernel on the other threads (TCP, epoll, futex)"
+        else:
+            part = next((name for name, rx in PERF_PARTS if rx.search(sym)), "other (libc, std, unresolved)")
+        parts[part] = parts.get(part, 0.0) + share
+    return {k: round(v, 2) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])}
 
 
 def main():
@@ -162,6 +206,8 @@ def main():
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--facets", default="none", help="the `facets` parameter ('' for the default)")
     ap.add_argument("--json", help="write every run here too")
+    ap.add_argument("--perf", action="store_true",
+                    help="sample the server with perf during the wrk run and split its CPU by part (see above)")
     ap.add_argument("--env", action="append", default=[],
                     help="LABEL:VAR=VALUE: set VAR for that case's server (e.g. d74c1ce:BIAOZHUN_SEARCH_THREADS=3)")
     a = ap.parse_args()
@@ -188,6 +234,9 @@ def main():
                   f"{x['threads']} threads, CPU ms/request: server {x['cpu_ms']['server']:.3f} (search threads "
                   f"{x['cpu_ms']['search']:.3f}, rest {x['cpu_ms']['other']:.3f}), wrk {x['cpu_ms']['wrk']:.3f}; "
                   f"load {x['load_before']} -> {x['load_after']}", file=sys.stderr, flush=True)
+            if x["perf"]:
+                print("    perf: " + ", ".join(f"{k} {v:.1f} %" for k, v in x["perf"].items()),
+                      file=sys.stderr, flush=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "concurrency": a.concurrency,
@@ -205,6 +254,18 @@ def main():
               + "; ".join(f"{x['cpu_ms']['server']:.3f} ({x['cpu_ms']['search']:.3f} + {x['cpu_ms']['other']:.3f}), "
                           f"{x['cpu_ms']['wrk']:.3f}" for x in rs) + " | "
               + ", ".join(x["load_before"].split()[0] for x in rs) + " |")
+    if a.perf:
+        print()
+        print("| case, round | " + " | ".join(["search threads", "kernel", "malloc/free", "hyper", "axum/tower",
+                                                "serde_json", "tokio", "other"]) + " |")
+        print("|---|" + "---:|" * 8)
+        keys = ["search threads (engine)", "kernel on the other threads (TCP, epoll, futex)", "malloc/free", "hyper",
+                "axum/tower (routing, extraction, middleware)", "serde_json", "tokio (runtime, hand-off)",
+                "other (libc, std, unresolved)"]
+        for x in runs:
+            if x["perf"]:
+                print(f"| {x['label']}, {x['round']} | " + " | ".join(f"{x['perf'].get(k, 0.0):.1f} %" for k in keys)
+                      + " |")
 
 
 if __name__ == "__main__":

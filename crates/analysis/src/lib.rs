@@ -23,7 +23,7 @@ use biaozhun_model::{Level, StandardCode};
 use jieba_rs::Jieba;
 use tantivy_tokenizer_api::{Token, TokenStream, Tokenizer};
 
-pub use fold::{fold, fold_into, Folded};
+pub use fold::{fold, fold_into, fold_runs_into, Folded, FoldedRuns};
 use stop::StopWords;
 
 /// Name of the user dictionary file in `index-config/`.
