@@ -137,9 +137,10 @@ def one_run(case, queries, a, tmp):
                             "5s", "--latency", "-s", lua, f"http://127.0.0.1:{port}"],
                            capture_output=True, text=True, timeout=a.seconds + 60)
         o = p.stdout
+        # Before perf is waited for: a child's CPU counts in RUSAGE_CHILDREN once it is reaped.
+        wrk_cpu = children_cpu() - wrk_before
         if perf is not None:
             perf.wait(timeout=60)
-        wrk_cpu = children_cpu() - wrk_before
         server_after, search_after = cpu_seconds(proc.pid)
         requests = int(re.search(r"(\d+) requests in", o).group(1))
         server_cpu = server_after - server_before
@@ -160,7 +161,8 @@ def one_run(case, queries, a, tmp):
                 "socket_errors": errors.group(1) if errors else "",
                 "memory_mb": memory(proc.pid), "threads": threads(proc.pid),
                 "load_before": load_before, "load_after": loadavg(),
-                "perf": perf_split(perf_data) if perf is not None else None}
+                "perf": perf_split(perf_data, os.path.join(tmp, f"perf-{case['label']}-{int(time.time())}.txt"))
+                if perf is not None else None}
     finally:
         stop(proc)
 
@@ -175,11 +177,14 @@ PERF_PARTS = [
 ]
 
 
-def perf_split(data):
-    """Shares of the server's samples: search threads, then the other threads by part."""
+def perf_split(data, keep):
+    """Shares of the server's samples: search threads, then the other threads by part. The
+    report itself is kept in `keep` (the run's temporary folder) for a closer look."""
     p = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "comm,dso,sym",
                         "-F", "overhead,comm,dso,sym", "--percent-limit", "0"],
                        capture_output=True, text=True, timeout=300)
+    with open(keep, "w") as f:
+        f.write(p.stdout)
     parts = {}
     for line in p.stdout.splitlines():
         m = re.match(r"\s*([\d.]+)%\s+(\S+)\s+(\S+)\s+\[(.)\]\s+(.*)", line)
