@@ -97,7 +97,7 @@ pub(crate) struct Head {
 
 impl Head {
     /// A head with only kind and id; the builders fill in the rest.
-    fn new(kind: RecordKind, id: String) -> Head {
+    pub(crate) fn new(kind: RecordKind, id: String) -> Head {
         Head {
             kind,
             id,

@@ -503,18 +503,7 @@ mod tests {
 
     #[test]
     fn every_field_round_trips_present_or_absent() {
-        let bare = Head {
-            kind: RecordKind::Notification,
-            id: String::new(),
-            code: None,
-            title_zh: None,
-            title_en: None,
-            status: None,
-            issue_date: None,
-            implement_date: None,
-            abolish_date: None,
-            comment_deadline: None,
-        };
+        let bare = Head::new(RecordKind::Notification, String::new());
         let long = Head {
             kind: RecordKind::Regulation,
             title_zh: Some("长".repeat(300)),
