@@ -1006,7 +1006,9 @@ fn copy_if_exists(from: &Path, to: &Path) -> Result<(), IndexError> {
     Ok(())
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
+/// Writes `bytes` to a temporary file beside `path` (`path` with the extension `tmp`), then
+/// renames it over `path`: a reader sees the old file or the new one, never half of one.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
     std::fs::rename(&tmp, path).map_err(io_err(path))
