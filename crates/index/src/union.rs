@@ -128,12 +128,27 @@ struct SeekUnionWeight {
 
 impl Weight for SeekUnionWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut children = Vec::with_capacity(self.weights.len());
+        let mut children: Vec<Box<dyn Scorer>> = Vec::with_capacity(self.weights.len() + 2);
         for w in &self.weights {
             let s = w.scorer(reader, boost)?;
-            if s.doc() != TERMINATED {
-                children.push(s);
+            if s.doc() == TERMINATED {
+                continue;
             }
+            if children.is_empty() {
+                // A union first among a union's children is spliced into it (a word's fields
+                // inside its alternatives inside its synonyms: three levels, one cursor).
+                // Only first: the sum `0 + (a + b) + c` is `((0 + a) + b) + c` to the bit,
+                // while `c + (a + b)` may differ from `(c + a) + b` in its last bit.
+                match s.downcast::<SeekUnionScorer>() {
+                    Ok(inner) => {
+                        children.extend(inner.children);
+                        continue;
+                    }
+                    Err(s) => children.push(s),
+                }
+                continue;
+            }
+            children.push(s);
         }
         Ok(match children.len() {
             0 => Box::new(EmptyScorer),
