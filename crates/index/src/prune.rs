@@ -65,10 +65,23 @@ pub struct BoundedTerm {
 }
 
 /// A term's entry in each segment of one searcher, and its document frequency there.
-#[derive(Debug)]
 struct TermInfos {
     segments: Vec<(SegmentId, Option<TermInfo>)>,
     doc_freq: u64,
+    /// The term's BM25 weight with the searcher's own statistics, computed by the first pass
+    /// that weighs it (a 256-entry table per weight: 2 % of a hits-only query on the small
+    /// preset when every pass computed its own).
+    bm25: OnceLock<Bm25Weight>,
+}
+
+impl std::fmt::Debug for TermInfos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TermInfos")
+            .field("segments", &self.segments)
+            .field("doc_freq", &self.doc_freq)
+            .field("bm25", &self.bm25.get().is_some())
+            .finish()
+    }
 }
 
 impl TermInfos {
@@ -114,9 +127,24 @@ impl BoundedTerm {
                 segments.push((r.segment_id(), info));
             }
             // Two passes racing fill it with the same entries; the first stays.
-            let _ = self.infos.set(TermInfos { segments, doc_freq });
+            let _ = self.infos.set(TermInfos {
+                segments,
+                doc_freq,
+                bm25: OnceLock::new(),
+            });
         }
         Ok(self.infos.get().filter(|i| i.of(searcher)))
+    }
+}
+
+impl BoundedTerm {
+    /// How many documents of `searcher` hold the term (its entries are kept for the weights
+    /// the search then builds on the same searcher).
+    pub(crate) fn doc_freq_in(&self, searcher: &Searcher) -> tantivy::Result<u64> {
+        Ok(match self.infos(searcher)? {
+            Some(i) => i.doc_freq,
+            None => searcher.doc_freq(&self.term)?,
+        })
     }
 }
 
@@ -145,17 +173,29 @@ impl Query for BoundedTerm {
                         Some(i) if own => i.doc_freq,
                         _ => statistics_provider.doc_freq(&self.term)?,
                     };
-                    if freq == 0 {
-                        // In no segment: every scorer is empty, nothing is ever scored, and a
-                        // weight would compute its 256-entry table for nothing (a word's
-                        // English stem in the English fields, a sub-word in the keywords).
-                        unscored().clone()
-                    } else {
+                    let compute = || -> tantivy::Result<Bm25Weight> {
+                        if freq == 0 {
+                            // In no segment: every scorer is empty, nothing is ever scored,
+                            // and a weight would compute its 256-entry table for nothing.
+                            return Ok(unscored().clone());
+                        }
                         let field = self.term.field();
                         let tokens = statistics_provider.total_num_tokens(field)?;
                         let docs = statistics_provider.total_num_docs()?;
                         let average = tokens as Score / docs as Score;
-                        Bm25Weight::for_one_term_without_explain(freq, docs, average)
+                        Ok(Bm25Weight::for_one_term_without_explain(
+                            freq, docs, average,
+                        ))
+                    };
+                    match infos {
+                        Some(i) if own => match i.bm25.get() {
+                            Some(w) => w.clone(),
+                            None => {
+                                let w = compute()?;
+                                i.bm25.get_or_init(|| w).clone()
+                            }
+                        },
+                        _ => compute()?,
                     }
                 },
                 IndexRecordOption::WithFreqs,

@@ -36,7 +36,7 @@ impl Index {
             .unwrap_or_else(|| chrono::Local::now().date_naive());
         let statuses = parse_statuses(req.status.as_deref())?;
         let mut filters = query::filters(self, req)?;
-        let plan = query::plan(self, &req.q);
+        let mut plan = query::plan(self, &req.q);
         let market = query::market_filter(self, req, &plan);
         let mut market_filtered = market.is_some();
         filters.extend(market);
@@ -47,6 +47,8 @@ impl Index {
         };
         let (facets, count_status) = self.wanted_facets(req.facets.as_deref())?;
         let searcher = self.reader.searcher();
+        // Every pass below runs on this searcher: the words leave out the terms it lacks.
+        plan.only_present_in(&searcher);
         let collector = HitsCollector {
             as_of: date_num(as_of),
             statuses,
