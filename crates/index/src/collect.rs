@@ -115,7 +115,7 @@ pub struct HitsFruit {
 pub struct SegmentFruit {
     total: u64,
     top: Vec<Candidate>,
-    facets: Vec<(String, FacetCounts)>,
+    facets: Vec<(usize, FacetCounts)>,
     status: Option<[u64; 4]>,
     pruned: bool,
 }
@@ -532,20 +532,27 @@ pub struct ColumnCache {
 #[derive(Clone)]
 struct Prepared {
     cols: Arc<SegmentColumns>,
-    /// By facet field; a facet whose names are not in byte order has none (merged by name).
-    meta: Arc<HashMap<String, Arc<FacetMeta>>>,
+    /// By facet field, its ordinals and their meta (none when its names are not in byte
+    /// order: merged by name); one lookup per facet and query.
+    facets: Arc<HashMap<String, SegmentFacet>>,
 }
+
+/// A segment's ordinals of one facet and their meta.
+type SegmentFacet = (Arc<FacetOrds>, Option<Arc<FacetMeta>>);
 
 impl Prepared {
     fn new(cols: Arc<SegmentColumns>) -> Prepared {
-        let meta = cols
+        let facets = cols
             .facets
             .iter()
-            .filter_map(|(name, f)| Some((name.clone(), Arc::new(FacetMeta::new(name, &f.names)?))))
+            .map(|(name, f)| {
+                let meta = FacetMeta::new(name, &f.names).map(Arc::new);
+                (name.clone(), (Arc::clone(f), meta))
+            })
             .collect();
         Prepared {
             cols,
-            meta: Arc::new(meta),
+            facets: Arc::new(facets),
         }
     }
 }
@@ -762,7 +769,7 @@ enum FacetCounts {
     /// By ordinal of a string facet (with its meta, when its names allow one).
     Str(Arc<FacetOrds>, Option<Arc<FacetMeta>>, OrdCounts),
     /// Edition years (1900..2156 by offset; others in the map).
-    Year(Vec<u32>, HashMap<u16, u32>),
+    Year(OrdCounts, HashMap<u16, u32>),
 }
 
 /// A string facet's counts by ordinal, and which ordinals some match has (one bit each).
@@ -896,7 +903,7 @@ pub struct HitsSegment {
     nodes: Option<Arc<Vec<u32>>>,
     date_sort: Option<Column<i64>>,
     code_sort: Option<StrColumn>,
-    facets: Vec<(String, FacetCounts)>,
+    facets: Vec<(usize, FacetCounts)>,
     count_status: bool,
     status_counts: [u64; 4],
     total: u64,
@@ -912,6 +919,9 @@ pub struct HitsSegment {
     /// Candidates held before the worst kept is recomputed: often when pruning (the floor
     /// is the threshold of [`crate::prune`]), rarely otherwise.
     refloor_at: usize,
+    /// Matches not yet added to the facet counts: they are counted [`FACET_BATCH`] at a
+    /// time, facet by facet ([`HitsSegment::count_facets`]).
+    pending: Vec<DocId>,
 }
 
 impl Collector for HitsCollector {
@@ -923,19 +933,19 @@ impl Collector for HitsCollector {
         seg: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<HitsSegment> {
-        let Prepared { cols, meta } = self.columns.prepared(reader)?;
+        let Prepared {
+            cols,
+            facets: prepared,
+        } = self.columns.prepared(reader)?;
         let mut facets = Vec::new();
-        for name in &self.facets {
+        for (i, name) in self.facets.iter().enumerate() {
             if name == names::year {
-                facets.push((
-                    name.clone(),
-                    FacetCounts::Year(vec![0; 256], HashMap::new()),
-                ));
-            } else if let Some(f) = cols.facets.get(name) {
+                facets.push((i, FacetCounts::Year(OrdCounts::new(256), HashMap::new())));
+            } else if let Some((f, meta)) = prepared.get(name) {
                 let n = f.names.len();
                 facets.push((
-                    name.clone(),
-                    FacetCounts::Str(Arc::clone(f), meta.get(name).cloned(), OrdCounts::new(n)),
+                    i,
+                    FacetCounts::Str(Arc::clone(f), meta.clone(), OrdCounts::new(n)),
                 ));
             }
         }
@@ -997,6 +1007,11 @@ impl Collector for HitsCollector {
             prox,
             keep,
             pruned: false,
+            pending: if self.facets.is_empty() {
+                Vec::new()
+            } else {
+                Vec::with_capacity(FACET_BATCH)
+            },
             refloor_at: if self.prunes() {
                 keep + keep / 4 + 16
             } else {
@@ -1057,7 +1072,10 @@ impl Collector for HitsCollector {
             let mut years: HashMap<&str, HashMap<u16, u64>> = HashMap::new();
             let mut status: Option<[u64; 4]> = None;
             for f in &fruits {
-                for (name, counts) in &f.facets {
+                for (i, counts) in &f.facets {
+                    let Some(name) = self.facets.get(*i) else {
+                        continue;
+                    };
                     match counts {
                         FacetCounts::Str(ords, meta, n) => {
                             let seg = (&**ords, meta.as_deref(), n);
@@ -1068,10 +1086,8 @@ impl Collector for HitsCollector {
                         }
                         FacetCounts::Year(by_offset, other) => {
                             let e = years.entry(name.as_str()).or_default();
-                            for (i, c) in by_offset.iter().enumerate() {
-                                if *c > 0 {
-                                    *e.entry(1900 + i as u16).or_default() += u64::from(*c);
-                                }
+                            for (i, c) in by_offset.nonzero() {
+                                *e.entry(1900 + i as u16).or_default() += u64::from(c);
                             }
                             for (y, c) in other {
                                 *e.entry(*y).or_default() += u64::from(*c);
@@ -1569,6 +1585,63 @@ impl HitsSegment {
     }
 }
 
+/// Matches counted at once by [`HitsSegment::count_facets`].
+const FACET_BATCH: usize = 64;
+
+impl HitsSegment {
+    /// Adds the pending matches to the facet counts, one facet at a time over all of them.
+    /// Counting each match's facets as it came (a dozen facets, each its own column: a row
+    /// cell, or offsets and ordinals of a multi-valued facet) put the per-facet dispatch in
+    /// the per-document loop and, at 300k documents, a cache miss per multi-valued facet
+    /// between two matches the scorer had to wait for; over a batch the loads of different
+    /// documents are independent and overlap (issue 15, session 11).
+    fn count_facets(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let docs = &self.pending;
+        let width = self.cols.row_width;
+        let cells = &self.cols.facet_rows;
+        for (_, counts) in &mut self.facets {
+            match counts {
+                FacetCounts::Str(ords, _, n) => match ords.values {
+                    FacetValues::Row(slot) if slot < width => {
+                        for &doc in docs {
+                            if let Some(&o) = cells.get(doc as usize * width + slot) {
+                                if o != NO_ORD {
+                                    n.add(usize::from(o));
+                                }
+                            }
+                        }
+                    }
+                    FacetValues::Row(_) => {}
+                    FacetValues::Csr { .. } => {
+                        for &doc in docs {
+                            for &o in ords.of(doc) {
+                                n.add(o as usize);
+                            }
+                        }
+                    }
+                },
+                FacetCounts::Year(by_offset, other) => {
+                    for &doc in docs {
+                        let year = self.rows.get(doc as usize).map_or(0, |r| r.year);
+                        if year != 0 {
+                            let i = usize::from(year.wrapping_sub(1900));
+                            if year >= 1900 && i < by_offset.n.len() {
+                                by_offset.add(i);
+                            } else {
+                                *other.entry(year).or_default() += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.pending.clear();
+    }
+}
+
 impl SegmentCollector for HitsSegment {
     type Fruit = SegmentFruit;
 
@@ -1591,34 +1664,10 @@ impl SegmentCollector for HitsSegment {
         if let Some(s) = derived {
             self.status_counts[s.rank() as usize] += 1;
         }
-        let width = self.cols.row_width;
-        let frow = self
-            .cols
-            .facet_rows
-            .get(doc as usize * width..(doc as usize + 1) * width)
-            .unwrap_or(&[]);
-        for (_, counts) in &mut self.facets {
-            match counts {
-                FacetCounts::Str(ords, _, n) => match ords.values {
-                    FacetValues::Row(slot) => {
-                        if let Some(&o) = frow.get(slot).filter(|&&o| o != NO_ORD) {
-                            n.add(usize::from(o));
-                        }
-                    }
-                    FacetValues::Csr { .. } => {
-                        for &o in ords.of(doc) {
-                            n.add(o as usize);
-                        }
-                    }
-                },
-                FacetCounts::Year(by_offset, other) => {
-                    if row.year != 0 {
-                        match by_offset.get_mut(usize::from(row.year.wrapping_sub(1900))) {
-                            Some(x) if row.year >= 1900 => *x += 1,
-                            _ => *other.entry(row.year).or_default() += 1,
-                        }
-                    }
-                }
+        if !self.facets.is_empty() {
+            self.pending.push(doc);
+            if self.pending.len() >= FACET_BATCH {
+                self.count_facets();
             }
         }
         if self.k == 0 {
@@ -1665,6 +1714,7 @@ impl SegmentCollector for HitsSegment {
     }
 
     fn harvest(mut self) -> SegmentFruit {
+        self.count_facets();
         self.prune();
         self.rescore();
         // The full verdict (basis, disagreement) only for the few that may be shown.
