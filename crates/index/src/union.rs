@@ -512,6 +512,84 @@ mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
     use tantivy::{doc, Index};
 
+    /// A union with a union spliced into it sees every document and every child's score, as
+    /// tantivy's `Should` query does, whatever the order of seeks, advances and scores.
+    #[test]
+    fn spliced_unions_match_and_score_in_any_order_of_steps() {
+        let mut sb = Schema::builder();
+        let a = sb.add_text_field("a", TEXT);
+        let b = sb.add_text_field("b", TEXT);
+        let index = Index::create_in_ram(sb.build());
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        for i in 0..3000u32 {
+            let x = if i % 2 == 0 { "x" } else { "" };
+            let y = if i % 5 == 0 { "y" } else { "" };
+            let z = if i % 11 == 0 { "x" } else { "" };
+            w.add_document(doc!(a => format!("{x} common"), b => format!("{y} {z} common")))
+                .expect("add");
+        }
+        w.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let t = |f, s: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f, s),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let boolean = BooleanQuery::new(
+            [t(b, "x"), t(b, "y"), t(a, "x")]
+                .into_iter()
+                .map(|q| (Occur::Should, q))
+                .collect(),
+        );
+        // A union first among the children: spliced into its parent.
+        let nested = SeekUnion::new(vec![
+            Box::new(SeekUnion::new(vec![t(b, "x"), t(b, "y")])),
+            t(a, "x"),
+        ]);
+        let seg = searcher.segment_reader(0);
+        let weight = |q: &dyn Query| {
+            q.weight(EnableScoring::enabled_from_searcher(&searcher))
+                .expect("weight")
+        };
+        let mut reference = Vec::new();
+        let mut r = weight(&boolean).scorer(seg, 1.0).expect("scorer");
+        while r.doc() != TERMINATED {
+            reference.push((r.doc(), r.score()));
+            r.advance();
+        }
+        assert!(reference.len() > 1000);
+        let expect = |target: DocId| reference.iter().find(|(d, _)| *d >= target).copied();
+        let mut u = weight(&nested).scorer(seg, 1.0).expect("scorer");
+        let spliced = u
+            .downcast_ref::<SeekUnionScorer>()
+            .map(|s| s.children.len());
+        assert_eq!(spliced, Some(3), "one level of three cursors");
+        let mut target = 0;
+        for step in 0..400u32 {
+            let before = u.doc();
+            let (doc, want) = if step % 3 == 2 {
+                (u.advance(), expect(before + 1))
+            } else {
+                target = target.max(before) + 1 + step % 13;
+                (u.seek(target), expect(target))
+            };
+            match want {
+                Some((d, score)) => {
+                    assert_eq!(doc, d, "step {step}");
+                    if step % 2 == 0 {
+                        let got = u.score();
+                        assert!((got - score).abs() < 1e-5, "step {step}: {got} {score}");
+                    }
+                }
+                None => assert_eq!(doc, TERMINATED),
+            }
+            if doc == TERMINATED {
+                break;
+            }
+        }
+    }
+
     /// Same documents and scores as the `Should` boolean query it replaces, alone and inside
     /// an intersection (where it is sought rather than scanned).
     #[test]
