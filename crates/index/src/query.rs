@@ -164,6 +164,13 @@ impl Plan {
         self.markets.iter().map(|(m, _)| m.code).collect()
     }
 
+    /// Whether the all-words query ([`Mode::All`]) requires every word (term groups, phrases,
+    /// regions): unless the query names a standard number or a symbol, whose editions the
+    /// words only rank (see [`build`]).
+    pub fn words_required(&self) -> bool {
+        self.codes.is_empty() && self.symbols.is_empty()
+    }
+
     /// Whether partial matches can fill a page: two or more words (term groups, phrases,
     /// regions) and no standard number or symbol (with those, words only rank, see [`build`]).
     pub fn can_fill(&self) -> bool {
@@ -1220,5 +1227,39 @@ mod tests {
         assert!(fewer, "no query had a term the index lacks");
         assert!(found >= 5, "{found} hits in all");
         assert!(!plan(&index, "马铃薯 贮藏").words(&index).is_empty());
+
+        // The matched words of complete matches, told (`every_word`) or checked, agree.
+        let mut told_some = 0;
+        for q in [
+            "马铃薯 贮藏",
+            "土豆 技术",
+            "食品安全",
+            "甘肃 苹果",
+            "花椒 栽培",
+        ] {
+            let mut p = plan(&index, q);
+            p.only_present_in(&searcher);
+            assert!(p.words_required());
+            let query = build_lean(&index, &p, &[], Mode::All);
+            let top = searcher
+                .search(&*query, &TopDocs::with_limit(10).order_by_score())
+                .expect("search");
+            let docs: Vec<_> = top.iter().map(|(_, d)| *d).collect();
+            let words = p.words(&index);
+            told_some += words.iter().filter(|w| w.alts.len() == 1).count() * docs.len();
+            let matcher = crate::matched::Matcher::new(words);
+            let checked = matcher
+                .matched(&searcher, &docs, &vec![false; docs.len()])
+                .expect("checked");
+            let told = matcher
+                .matched(&searcher, &docs, &vec![true; docs.len()])
+                .expect("told");
+            assert_eq!(checked, told, "{q}");
+            assert!(
+                checked.iter().all(|m| m.len() == words.len()),
+                "{q}: {checked:?}"
+            );
+        }
+        assert!(told_some > 0, "no word with one alternative");
     }
 }

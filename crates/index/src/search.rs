@@ -270,7 +270,12 @@ impl Index {
             understood.market = None;
         }
         let docs: Vec<tantivy::DocAddress> = page.iter().map(|(_, c)| c.doc).collect();
-        let mut matched_words = matcher.matched(&searcher, &docs)?.into_iter();
+        // A complete match of the all-words query holds every word.
+        let every_word: Vec<bool> = page
+            .iter()
+            .map(|(i, _)| *i < n_complete && mode == Mode::All && plan.words_required())
+            .collect();
+        let mut matched_words = matcher.matched(&searcher, &docs, &every_word)?.into_iter();
         let mut hits = Vec::with_capacity(page.len());
         for (i, c) in &page {
             let matched = matched_words.next().unwrap_or_default();
