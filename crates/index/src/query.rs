@@ -614,26 +614,23 @@ fn any_of(mut qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     Box::new(SeekUnion::new(qs))
 }
 
-/// A zh token in any Chinese text field (`None`: in none of them).
-fn zh_any(index: &Terms, tok: &str) -> Option<Box<dyn Query>> {
-    let qs: Vec<Box<dyn Query>> = index
-        .fields
-        .zh_text
+/// A token in any of `fields` (with their boosts), `None` when in none of them.
+fn any_field(index: &Terms, fields: &[(Field, f32)], tok: &str) -> Option<Box<dyn Query>> {
+    let qs: Vec<Box<dyn Query>> = fields
         .iter()
         .filter_map(|(f, b)| index.term(*f, tok, *b))
         .collect();
     (!qs.is_empty()).then(|| any_of(qs))
 }
 
+/// A zh token in any Chinese text field (`None`: in none of them).
+fn zh_any(index: &Terms, tok: &str) -> Option<Box<dyn Query>> {
+    any_field(index, &index.fields.zh_text, tok)
+}
+
 /// A stemmed token in any English text field (`None`: in none of them).
 fn en_any(index: &Terms, tok: &str) -> Option<Box<dyn Query>> {
-    let qs: Vec<Box<dyn Query>> = index
-        .fields
-        .en_text
-        .iter()
-        .filter_map(|(f, b)| index.term(*f, tok, *b))
-        .collect();
-    (!qs.is_empty()).then(|| any_of(qs))
+    any_field(index, &index.fields.en_text, tok)
 }
 
 /// Every one of `qs`, or `None` when one of them is absent (then nothing can match).

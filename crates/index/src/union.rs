@@ -509,33 +509,45 @@ mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
+    use tantivy::schema::Field;
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
     use tantivy::{doc, Index};
 
-    /// A union with a union spliced into it sees every document and every child's score, as
-    /// tantivy's `Should` query does, whatever the order of seeks, advances and scores.
-    #[test]
-    fn spliced_unions_match_and_score_in_any_order_of_steps() {
+    /// An index of `n` documents with two text fields, `a` and `b`, whose texts `text(i)`
+    /// gives for document `i`.
+    fn two_fields(n: u32, text: impl Fn(u32) -> (String, String)) -> (Index, Field, Field) {
         let mut sb = Schema::builder();
         let a = sb.add_text_field("a", TEXT);
         let b = sb.add_text_field("b", TEXT);
         let index = Index::create_in_ram(sb.build());
         let mut w: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
-        for i in 0..3000u32 {
+        for i in 0..n {
+            let (ta, tb) = text(i);
+            w.add_document(doc!(a => ta, b => tb)).expect("add");
+        }
+        w.commit().expect("commit");
+        (index, a, b)
+    }
+
+    /// A term query with frequencies.
+    fn t(f: Field, s: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(f, s),
+            IndexRecordOption::WithFreqs,
+        ))
+    }
+
+    /// A union with a union spliced into it sees every document and every child's score, as
+    /// tantivy's `Should` query does, whatever the order of seeks, advances and scores.
+    #[test]
+    fn spliced_unions_match_and_score_in_any_order_of_steps() {
+        let (index, a, b) = two_fields(3000, |i| {
             let x = if i % 2 == 0 { "x" } else { "" };
             let y = if i % 5 == 0 { "y" } else { "" };
             let z = if i % 11 == 0 { "x" } else { "" };
-            w.add_document(doc!(a => format!("{x} common"), b => format!("{y} {z} common")))
-                .expect("add");
-        }
-        w.commit().expect("commit");
+            (format!("{x} common"), format!("{y} {z} common"))
+        });
         let searcher = index.reader().expect("reader").searcher();
-        let t = |f, s: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(f, s),
-                IndexRecordOption::WithFreqs,
-            ))
-        };
         let boolean = BooleanQuery::new(
             [t(b, "x"), t(b, "y"), t(a, "x")]
                 .into_iter()
@@ -594,26 +606,13 @@ mod tests {
     /// an intersection (where it is sought rather than scanned).
     #[test]
     fn matches_and_scores_like_a_should_query() {
-        let mut sb = Schema::builder();
-        let a = sb.add_text_field("a", TEXT);
-        let b = sb.add_text_field("b", TEXT);
-        let index = Index::create_in_ram(sb.build());
-        let mut w: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
-        for i in 0..5000u32 {
+        let (index, a, b) = two_fields(5000, |i| {
             let x = if i % 3 == 0 { "x common" } else { "common" };
             let y = if i % 7 == 0 { "y" } else { "z" };
             let rare = if i % 401 == 0 { "rare" } else { "" };
-            w.add_document(doc!(a => format!("{x} {rare}"), b => format!("{y} common")))
-                .expect("add");
-        }
-        w.commit().expect("commit");
+            (format!("{x} {rare}"), format!("{y} common"))
+        });
         let searcher = index.reader().expect("reader").searcher();
-        let t = |f, s: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(f, s),
-                IndexRecordOption::WithFreqs,
-            ))
-        };
         let children = || vec![t(a, "x"), t(b, "y"), t(a, "zzz")];
         let boolean =
             BooleanQuery::new(children().into_iter().map(|q| (Occur::Should, q)).collect());
