@@ -60,16 +60,12 @@ impl<'q> Matcher<'q> {
         every_word: &[bool],
     ) -> Result<Vec<Vec<MatchedWord>>, IndexError> {
         // found[i][w]: the alternative of word `w` that doc `i` matched first.
-        let mut found: Vec<Vec<Option<usize>>> = docs
-            .iter()
-            .enumerate()
-            .map(|(i, _)| {
+        let mut found: Vec<Vec<Option<usize>>> = (0..docs.len())
+            .map(|i| {
+                let told = every_word.get(i).copied().unwrap_or(false);
                 self.words
                     .iter()
-                    .map(|(_, alts)| {
-                        (every_word.get(i).copied().unwrap_or(false) && alts.len() == 1)
-                            .then_some(0)
-                    })
+                    .map(|(_, alts)| (told && alts.len() == 1).then_some(0))
                     .collect()
             })
             .collect();

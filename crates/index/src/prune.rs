@@ -135,9 +135,7 @@ impl BoundedTerm {
         }
         Ok(self.infos.get().filter(|i| i.of(searcher)))
     }
-}
 
-impl BoundedTerm {
     /// How many documents of `searcher` hold the term (its entries are kept for the weights
     /// the search then builds on the same searcher).
     pub(crate) fn doc_freq_in(&self, searcher: &Searcher) -> tantivy::Result<u64> {
