@@ -9,8 +9,12 @@
 //! parse or allocate at start, pages mapped from the binary on demand. No third-party data is
 //! copied into the repository; the data is the crate's, pinned by its version.
 //!
-//! The crate's directory comes from `cargo metadata` (the `CARGO` that runs this script, offline,
-//! with the lock file), or from `BIAOZHUN_CEDICT_DATA_DIR` (its `data/` directory) when set.
+//! The crate's directory comes from `BIAOZHUN_CEDICT_DATA_DIR` (its `data/` directory) when set,
+//! else from `cargo metadata` (the `CARGO` that runs this script, offline, with the lock file),
+//! else from Cargo's registry sources: on a fresh machine whose first build is `cargo build
+//! --release`, `cargo metadata --offline` fails on the dev-dependencies never downloaded
+//! (session 12: `failed to download anes v0.1.6`), while this crate, a build-dependency of the
+//! script, is always there.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::error::Error;
@@ -53,6 +57,34 @@ fn data_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("BIAOZHUN_CEDICT_DATA_DIR") {
         return Ok(PathBuf::from(dir));
     }
+    match metadata_dir() {
+        Ok(dir) => Ok(dir),
+        // `cargo metadata --offline` resolves every package of the lock file, dev-dependencies
+        // and other platforms' included: on a fresh machine whose first build is `cargo build
+        // --release` those were never downloaded, and it fails. The crate itself is a
+        // build-dependency of this script, so its source is in the registry: look there.
+        Err(e) => registry_dir().ok_or(e),
+    }
+}
+
+/// The crate's `data/` directory in Cargo's registry sources (`$CARGO_HOME/registry/src/*/`).
+fn registry_dir() -> Option<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let src = home.join("registry").join("src");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&src)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join(format!("{CRATE}-{VERSION}")).join("data"))
+        .filter(|d| d.join("data.dictionary").is_file())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// The crate's `data/` directory as `cargo metadata` (offline, locked) places it.
+fn metadata_dir() -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR")?;
     let out = std::process::Command::new(&cargo)
