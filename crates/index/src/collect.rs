@@ -78,7 +78,15 @@ impl Cursor {
     /// Opaque text form (hex of a small JSON).
     pub fn encode(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
-        json.iter().map(|b| format!("{b:02x}")).collect()
+        // Two digits per byte from a table: `format!` per byte was a String each, 31k
+        // instructions per page (1 % of a hits-only query, `bench/callgrind`, session 12).
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(json.len() * 2);
+        for b in json {
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        out
     }
 
     /// Reads a cursor produced by [`Cursor::encode`].
@@ -1817,6 +1825,26 @@ impl SegmentCollector for HitsSegment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cursors_are_the_hex_of_their_json_and_read_back() {
+        for value in [
+            SortValue::Num(12.5),
+            SortValue::Str("GB/T 7714—2015 \u{0}é".into()),
+        ] {
+            let c = Cursor {
+                value: value.clone(),
+                id_hash: u64::MAX - 3,
+            };
+            let text = c.encode();
+            let json = serde_json::to_vec(&c).expect("json");
+            let want: String = json.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(text, want);
+            let back = Cursor::decode(&text).expect("decodes");
+            assert_eq!((back.value, back.id_hash), (value, u64::MAX - 3));
+        }
+        assert!(Cursor::decode("7g").is_err());
+    }
 
     /// `facet_list` over `(value, count)` pairs, as `value:count` strings in the order returned.
     fn check(field: &str, values: &[(&str, u64)], want: &[&str]) {

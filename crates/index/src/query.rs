@@ -235,14 +235,14 @@ impl Terms<'_> {
     /// A word in a text field: a [`BoundedTerm`] (scored as tantivy's `TermQuery`, with the
     /// block maxima [`crate::prune`] needs), or `None` when the searcher holds no such term.
     fn term(&self, field: Field, text: &str, boost: f32) -> Option<Box<dyn Query>> {
-        let q = BoundedTerm::new(Term::from_field_text(field, text));
+        let q = BoundedTerm::boosted(Term::from_field_text(field, text), boost);
         if let Some(s) = self.searcher {
             // An error here is met again, and reported, when the search weighs the term.
             if q.doc_freq_in(s).is_ok_and(|n| n == 0) {
                 return None;
             }
         }
-        Some(Box::new(BoostQuery::new(Box::new(q), boost)))
+        Some(Box::new(q))
     }
 }
 
