@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
-use tantivy::query::{EnableScoring, Scorer, Weight};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Scorer, Weight};
 use tantivy::{
     DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentOrdinal, SegmentReader, TERMINATED,
 };
@@ -177,24 +177,75 @@ pub const PROXIMITY_WINDOW: usize = 256;
 
 impl Proximity {
     /// The clauses (terms of a sloppy phrase with their offsets, and a boost; see
-    /// `query::proximity`), weighted for `searcher`; `None` without clauses.
+    /// `query::proximity`), weighted for `searcher`; `None` without clauses. `known` tells
+    /// the document frequencies of terms already looked up in `searcher` (the query's words
+    /// hold the same terms: `Plan::known_doc_freq`), so weighing a clause needs no dictionary
+    /// lookup. A clause with a term no document holds can never match and is left out (a
+    /// title phrase of words that are in no title): weighing it and opening its postings in
+    /// every segment cost as much as scoring the window (`bench/callgrind`, session 12).
     pub fn new(
         searcher: &tantivy::Searcher,
         clauses: Vec<(Vec<(usize, tantivy::Term)>, Score)>,
+        known: &dyn Fn(&tantivy::Term) -> Option<u64>,
     ) -> tantivy::Result<Option<Arc<Proximity>>> {
         if clauses.is_empty() {
             return Ok(None);
         }
+        let stats = KnownStats { searcher, known };
+        let scoring = EnableScoring::enabled_from_statistics_provider(&stats, searcher);
         let mut weights = Vec::with_capacity(clauses.len());
         for (terms, boost) in clauses {
             // tantivy panics on a phrase of fewer than two terms.
             if terms.len() < 2 {
                 continue;
             }
+            let mut absent = false;
+            for (_, t) in &terms {
+                absent |= stats.doc_freq(t)? == 0;
+            }
+            if absent {
+                continue;
+            }
             let q = crate::query::phrase_boosted(terms, boost);
-            weights.push(q.weight(EnableScoring::enabled_from_searcher(searcher))?);
+            weights.push(q.weight(scoring)?);
         }
         Ok((!weights.is_empty()).then(|| Arc::new(Proximity { weights })))
+    }
+}
+
+/// The searcher's BM25 statistics, with the document frequencies already known answered
+/// without the term dictionary (the same numbers: the scores do not change).
+struct KnownStats<'a> {
+    searcher: &'a tantivy::Searcher,
+    known: &'a dyn Fn(&tantivy::Term) -> Option<u64>,
+}
+
+impl Bm25StatisticsProvider for KnownStats<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_docs(self.searcher)
+    }
+
+    fn doc_freq(&self, term: &tantivy::Term) -> tantivy::Result<u64> {
+        match (self.known)(term) {
+            Some(n) => Ok(n),
+            None => self.searcher.doc_freq(term),
+        }
+    }
+}
+
+impl Proximity {
+    /// How many clauses are scored (those whose words some document holds).
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// Whether no clause is scored (never: [`Proximity::new`] gives `None` then).
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
     }
 }
 

@@ -65,7 +65,8 @@ use crate::union::{explain_sum, settled_cursor, AtLeastScorer, Children, SeekUni
 /// the scores are the same to the bit.
 #[derive(Debug, Clone)]
 pub struct BoundedTerm {
-    term: Term,
+    /// Shared by the clones and weights: a query's words are cloned for every pass.
+    term: Arc<Term>,
     boost: Score,
     infos: Arc<OnceLock<TermInfos>>,
 }
@@ -119,7 +120,7 @@ impl BoundedTerm {
     /// The term with its field's boost, scored as `BoostQuery::new(term, boost)` would be.
     pub fn boosted(term: Term, boost: Score) -> BoundedTerm {
         BoundedTerm {
-            term,
+            term: Arc::new(term),
             boost,
             infos: Arc::new(OnceLock::new()),
         }
@@ -146,6 +147,11 @@ impl BoundedTerm {
             });
         }
         Ok(self.infos.get().filter(|i| i.of(searcher)))
+    }
+
+    /// The term, shared.
+    pub(crate) fn term(&self) -> &Arc<Term> {
+        &self.term
     }
 
     /// How many documents of `searcher` hold the term (its entries are kept for the weights
@@ -217,7 +223,7 @@ impl Query for BoundedTerm {
             ),
         };
         Ok(Box::new(BoundedTermWeight {
-            term: self.term.clone(),
+            term: Arc::clone(&self.term),
             boost: self.boost,
             infos: infos.map(|_| Arc::clone(&self.infos)),
             bm25,
@@ -237,7 +243,7 @@ fn unscored() -> &'static Bm25Weight {
 }
 
 struct BoundedTermWeight {
-    term: Term,
+    term: Arc<Term>,
     /// The term's own boost, applied as `BoostWeight` does: times the one handed down.
     boost: Score,
     /// The term's entries in the searcher's segments, when they were looked up for it.

@@ -8,6 +8,7 @@
 //! compound does, or all of its sub-words do, in any text field, or a synonym does.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use biaozhun_model::{
     HsCode, Level, Member, NotificationSymbol, Province, StandardCode, SymbolSuffix, PROVINCES,
@@ -85,6 +86,10 @@ pub struct Plan {
     /// matches, the hits' matched words) shares them, and with them each term's dictionary
     /// entries ([`crate::prune::BoundedTerm`]).
     words: std::sync::OnceLock<Vec<WordQuery>>,
+    /// The document frequency in [`Plan::only_present_in`]'s searcher of every text term the
+    /// words looked up (sorted by term), set with them: what the proximity clauses need of
+    /// the same terms, without the dictionary lookups ([`crate::collect::Proximity::new`]).
+    doc_freqs: std::sync::OnceLock<Vec<(Arc<Term>, u64)>>,
     /// The searcher every pass of the search runs on, when the search said so
     /// ([`Plan::only_present_in`]): the words' queries then leave out the terms it does not
     /// hold.
@@ -181,7 +186,23 @@ impl Plan {
 
     /// The words of the query, each with the alternatives that match it, in query order.
     pub fn words(&self, index: &Index) -> &[WordQuery] {
-        self.words.get_or_init(|| self.build_words(index))
+        self.words.get_or_init(|| {
+            let (words, mut freqs) = self.build_words(index);
+            freqs.sort_by(|a, b| a.0.cmp(&b.0));
+            freqs.dedup_by(|a, b| a.0 == b.0);
+            let _ = self.doc_freqs.set(freqs);
+            words
+        })
+    }
+
+    /// How many documents of [`Plan::only_present_in`]'s searcher hold `term`, when the
+    /// words looked it up (built first by [`Plan::words`]); `None` otherwise.
+    pub fn known_doc_freq(&self, term: &Term) -> Option<u64> {
+        let freqs = self.doc_freqs.get()?;
+        freqs
+            .binary_search_by(|(t, _)| (**t).cmp(term))
+            .ok()
+            .map(|i| freqs[i].1)
     }
 
     /// Builds the words' queries for `searcher` alone: a term in no segment of it (most
@@ -198,10 +219,11 @@ impl Plan {
         }
     }
 
-    fn build_words(&self, index: &Index) -> Vec<WordQuery> {
+    fn build_words(&self, index: &Index) -> (Vec<WordQuery>, Vec<(Arc<Term>, u64)>) {
         let index = Terms {
             index,
             searcher: self.searcher.as_ref(),
+            seen: std::cell::RefCell::new(Vec::new()),
         };
         let index = &index;
         let mut out: Vec<WordQuery> = self.groups.iter().map(|g| group_word(index, g)).collect();
@@ -213,7 +235,7 @@ impl Plan {
             word: p.short_zh.to_string(),
             alts: vec![(None, region_query(index, p))],
         }));
-        out
+        (out, index.seen.take())
     }
 }
 
@@ -222,6 +244,8 @@ impl Plan {
 struct Terms<'a> {
     index: &'a Index,
     searcher: Option<&'a tantivy::Searcher>,
+    /// The document frequencies looked up in `searcher` ([`Plan::known_doc_freq`]).
+    seen: std::cell::RefCell<Vec<(Arc<Term>, u64)>>,
 }
 
 impl std::ops::Deref for Terms<'_> {
@@ -238,8 +262,11 @@ impl Terms<'_> {
         let q = BoundedTerm::boosted(Term::from_field_text(field, text), boost);
         if let Some(s) = self.searcher {
             // An error here is met again, and reported, when the search weighs the term.
-            if q.doc_freq_in(s).is_ok_and(|n| n == 0) {
-                return None;
+            if let Ok(n) = q.doc_freq_in(s) {
+                self.seen.borrow_mut().push((Arc::clone(q.term()), n));
+                if n == 0 {
+                    return None;
+                }
             }
         }
         Some(Box::new(q))
@@ -1194,6 +1221,7 @@ mod tests {
         };
         let mut fewer = false;
         let mut found = 0;
+        let (mut kept, mut left_out) = (0, 0);
         for q in [
             "马铃薯 贮藏",
             "食品安全",
@@ -1218,10 +1246,40 @@ mod tests {
             let hits = run(&all);
             found += hits.len();
             assert_eq!(hits, run(&present), "{q}");
+            // The proximity clauses' terms are the words' own: their document frequencies
+            // are known, and right; without a searcher nothing is.
+            for (terms, _) in proximity(&index, &present) {
+                for (_, t) in &terms {
+                    let n = searcher.doc_freq(t).expect("doc freq");
+                    assert_eq!(present.known_doc_freq(t), Some(n), "{q} {t:?}");
+                    assert_eq!(all.known_doc_freq(t), None, "{q} {t:?}");
+                }
+            }
+            let known = |t: &Term| present.known_doc_freq(t);
+            let prox =
+                crate::collect::Proximity::new(&searcher, proximity(&index, &present), &known)
+                    .expect("proximity");
+            // A clause with a word no document holds is left out: it can never match.
+            let matchable = proximity(&index, &present)
+                .iter()
+                .filter(|(terms, _)| {
+                    terms
+                        .iter()
+                        .all(|(_, t)| searcher.doc_freq(t).expect("doc freq") > 0)
+                })
+                .count();
+            let clauses = proximity(&index, &present).len();
+            assert_eq!(prox.map_or(0, |p| p.len()), matchable, "{q}");
+            kept += matchable;
+            left_out += clauses - matchable;
             assert!(terms(&present) <= terms(&all), "{q}");
             fewer |= terms(&present) < terms(&all);
         }
         assert!(fewer, "no query had a term the index lacks");
+        assert!(
+            kept > 0 && left_out > 0,
+            "{kept} clauses kept, {left_out} left out"
+        );
         assert!(found >= 5, "{found} hits in all");
         assert!(!plan(&index, "马铃薯 贮藏").words(&index).is_empty());
 

@@ -49,6 +49,8 @@ impl Index {
         let searcher = self.reader.searcher();
         // Every pass below runs on this searcher: the words leave out the terms it lacks.
         plan.only_present_in(&searcher);
+        // Built now: the proximity clauses read the terms' document frequencies they found.
+        plan.words(self);
         let collector = HitsCollector {
             as_of: date_num(as_of),
             statuses,
@@ -59,7 +61,9 @@ impl Index {
             count_status,
             columns: self.columns.clone(),
             editions: self.editions_for(&searcher)?,
-            proximity: Proximity::new(&searcher, query::proximity(self, &plan))?,
+            proximity: Proximity::new(&searcher, query::proximity(self, &plan), &|t| {
+                plan.known_doc_freq(t)
+            })?,
             exact_up_to: req.track_total_hits.unwrap_or(u64::MAX),
         };
         let live: Vec<tantivy::index::SegmentId> = searcher
