@@ -89,6 +89,20 @@ struct SectionText<'a> {
     text: Cow<'a, str>,
 }
 
+/// Buffers a search thread reuses from hit to hit: the text of a record (100-150 kB for the
+/// long standards at 300k documents) and its folding, which were allocated and grown by
+/// doubling for every hit (`realloc` and its copies were 4.5 % of a query with 10 snippets on
+/// the small preset, callgrind, session 12).
+#[derive(Default)]
+struct Scratch {
+    text: String,
+    folded: FoldedRuns,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 /// Highlights for a stored record: titles and the best text fragment.
 pub fn highlights(
     an: &Analyzers<'_>,
@@ -99,66 +113,380 @@ pub fn highlights(
     if terms.is_empty() {
         return Vec::new();
     }
-    let (title_zh, title_en, text): (Option<String>, Option<String>, String) = match kind {
-        RecordKind::Standard => match parse::<StandardText<'_>>(json) {
-            Some(s) => {
-                let mut t = s.scope.map(Cow::into_owned).unwrap_or_default();
-                let body =
-                    join_sections(s.sections.iter().map(|s| (&*s.number, &*s.title, &*s.text)));
-                if !body.is_empty() {
-                    if !t.is_empty() {
-                        t.push('\n');
-                    }
-                    t.push_str(&body);
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => highlights_with(an, kind, json, terms, &mut s),
+        // Not reached (nothing here calls back into `highlights`); a fresh buffer is correct.
+        Err(_) => highlights_with(an, kind, json, terms, &mut Scratch::default()),
+    })
+}
+
+fn highlights_with(
+    an: &Analyzers<'_>,
+    kind: RecordKind,
+    json: &[u8],
+    terms: &HighlightTerms,
+    scratch: &mut Scratch,
+) -> Vec<Highlight> {
+    let Some(json) = utf8(json) else {
+        return Vec::new();
+    };
+    let Scratch { text, folded: f } = scratch;
+    text.clear();
+    let (title_zh, title_en): (Option<Cow<'_, str>>, Option<Cow<'_, str>>) = match kind {
+        RecordKind::Standard => match standard_text(json, text) {
+            Some(titles) => titles,
+            None => match parse::<StandardText<'_>>(json) {
+                Some(s) => {
+                    text.clear();
+                    let t = standard_text_joined(&s);
+                    text.push_str(&t);
+                    (s.title_zh, s.title_en)
                 }
-                (
-                    s.title_zh.map(Cow::into_owned),
-                    s.title_en.map(Cow::into_owned),
-                    t,
-                )
-            }
-            None => return Vec::new(),
+                None => return Vec::new(),
+            },
         },
         RecordKind::Notification => match parse::<Notification>(json) {
             Some(n) => {
-                let mut t = n.products.clone().unwrap_or_default();
+                text.push_str(n.products.as_deref().unwrap_or_default());
                 if let Some(d) = &n.description {
-                    t.push('\n');
-                    t.push_str(d);
+                    text.push('\n');
+                    text.push_str(d);
                 }
-                (n.title_zh, n.title_en, t)
+                (n.title_zh.map(Cow::Owned), n.title_en.map(Cow::Owned))
             }
             None => return Vec::new(),
         },
         RecordKind::Regulation => match parse::<Regulation>(json) {
-            Some(r) => (Some(r.title.clone()), None, r.full_text()),
+            Some(r) => {
+                text.push_str(&r.full_text());
+                (Some(Cow::Owned(r.title)), None)
+            }
             None => return Vec::new(),
         },
     };
     let mut out = Vec::new();
-    let mut f = FoldedRuns::default();
     for (field, value) in [("title_zh", title_zh), ("title_en", title_en)] {
         if let Some(v) = value {
-            if let Some(h) = fragment(an, field, &v, terms, &mut f, false) {
+            if let Some(h) = fragment(an, field, &v, terms, f, false) {
                 out.push(h);
             }
         }
     }
     if !text.is_empty() {
-        if let Some(h) = fragment(an, "text", &text, terms, &mut f, true) {
+        if let Some(h) = fragment(an, "text", text, terms, f, true) {
             out.push(h);
         }
     }
     out
 }
 
+/// The text snippets read of a standard as the derived parse gives it: the scope, a newline,
+/// the sections joined by [`join_sections`] (the fallback of [`standard_text`], and what a
+/// test holds it to).
+fn standard_text_joined(s: &StandardText<'_>) -> String {
+    let mut t = s.scope.as_deref().unwrap_or_default().to_string();
+    let body = join_sections(s.sections.iter().map(|s| (&*s.number, &*s.title, &*s.text)));
+    if !body.is_empty() {
+        if !t.is_empty() {
+            t.push('\n');
+        }
+        t.push_str(&body);
+    }
+    t
+}
+
+/// A standard's titles, and its text (what [`standard_text_joined`] gives) written into `text`
+/// straight from the JSON: each section's strings are appended as the parser reads them, so
+/// no section string is allocated, none is copied a second time by the join, and the text
+/// does not grow by doubling from empty. `None` for anything this reader does not take
+/// (another order of the fields than the model writes, a duplicate field, a missing section
+/// field): the caller then parses the derived way, so an answer never depends on which way
+/// was taken (`standard_text_is_the_joined_text`).
+fn standard_text<'a>(
+    json: &'a str,
+    text: &mut String,
+) -> Option<(Option<Cow<'a, str>>, Option<Cow<'a, str>>)> {
+    use serde::de::DeserializeSeed;
+    text.clear();
+    text.reserve(json.len());
+    let mut de = serde_json::Deserializer::from_str(json);
+    let titles = json_text::Standard { text }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(titles)
+}
+
+/// The visitors of [`standard_text`].
+mod json_text {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    /// A standard's JSON object: its titles returned, its scope and sections written to `text`.
+    pub(super) struct Standard<'t> {
+        pub(super) text: &'t mut String,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Standard<'_> {
+        type Value = (Option<Cow<'de, str>>, Option<Cow<'de, str>>);
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Standard<'_> {
+        type Value = (Option<Cow<'de, str>>, Option<Cow<'de, str>>);
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a standard")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut title_zh: Option<Option<Cow<'de, str>>> = None;
+            let mut title_en: Option<Option<Cow<'de, str>>> = None;
+            let (mut scope, mut sections) = (false, false);
+            while let Some(key) = map.next_key_seed(Key)? {
+                match &*key {
+                    "title_zh" | "title_en" => {
+                        let slot = if &*key == "title_zh" {
+                            &mut title_zh
+                        } else {
+                            &mut title_en
+                        };
+                        if slot.is_some() {
+                            return Err(de::Error::custom("duplicate title"));
+                        }
+                        *slot = Some(map.next_value_seed(OptStr)?);
+                    }
+                    // The scope comes before the sections (the model's field order): it is
+                    // the start of the text.
+                    "scope" if !scope && !sections => {
+                        scope = true;
+                        if let Some(s) = map.next_value_seed(OptStr)? {
+                            self.text.push_str(&s);
+                        }
+                    }
+                    "sections" if !sections => {
+                        sections = true;
+                        let body = Body {
+                            scope: !self.text.is_empty(),
+                            started: false,
+                            text: &mut *self.text,
+                        };
+                        map.next_value_seed(Sections(body))?;
+                    }
+                    "scope" | "sections" => return Err(de::Error::custom("field order")),
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok((title_zh.flatten(), title_en.flatten()))
+        }
+    }
+
+    /// A key, borrowed when it has no escapes.
+    struct Key;
+
+    impl<'de> DeserializeSeed<'de> for Key {
+        type Value = Cow<'de, str>;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(Str)
+        }
+    }
+
+    /// A string, borrowed when it has no escapes.
+    struct Str;
+
+    impl<'de> Visitor<'de> for Str {
+        type Value = Cow<'de, str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(v))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.to_string()))
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Str {
+        type Value = Cow<'de, str>;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+
+    /// A string or `null` (`Option<Cow<str>>`).
+    struct OptStr;
+
+    impl<'de> DeserializeSeed<'de> for OptStr {
+        type Value = Option<Cow<'de, str>>;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_option(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for OptStr {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(Str).map(Some)
+        }
+    }
+
+    /// The body being written: [`super::join_sections`]'s output after the scope, with the
+    /// newline between them written when the body gets its first byte.
+    pub(super) struct Body<'t> {
+        /// Whether a scope was written before the body.
+        scope: bool,
+        /// Whether the body has a byte yet.
+        started: bool,
+        text: &'t mut String,
+    }
+
+    impl Body<'_> {
+        fn push(&mut self, s: &str) {
+            if s.is_empty() {
+                return;
+            }
+            if !self.started {
+                self.started = true;
+                if self.scope {
+                    self.text.push('\n');
+                }
+            }
+            self.text.push_str(s);
+        }
+
+        /// One section, as `join_sections` writes it.
+        fn section(&mut self, number: &str, title: &str) {
+            if self.started {
+                self.push("\n\n");
+            }
+            if !number.is_empty() || !title.is_empty() {
+                self.push(number.trim());
+                if !number.is_empty() {
+                    self.push(" ");
+                }
+                self.push(title.trim());
+                self.push("\n");
+            }
+        }
+    }
+
+    struct Sections<'t>(Body<'t>);
+
+    impl<'de> DeserializeSeed<'de> for Sections<'_> {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Sections<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("sections")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Section(&mut self.0))?.is_some() {}
+            Ok(())
+        }
+    }
+
+    /// One section: its number and title (short, read first as the model writes them), then
+    /// its text appended as the parser reads it.
+    struct Section<'b, 't>(&'b mut Body<'t>);
+
+    impl<'de> DeserializeSeed<'de> for Section<'_, '_> {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Section<'_, '_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a section")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut number: Option<Cow<'de, str>> = None;
+            let mut title: Option<Cow<'de, str>> = None;
+            let mut text = false;
+            while let Some(key) = map.next_key_seed(Key)? {
+                match &*key {
+                    "number" if number.is_none() && !text => {
+                        number = Some(map.next_value_seed(Str)?);
+                    }
+                    "title" if title.is_none() && !text => {
+                        title = Some(map.next_value_seed(Str)?);
+                    }
+                    "text" if !text => {
+                        let (Some(n), Some(t)) = (&number, &title) else {
+                            return Err(de::Error::custom("field order"));
+                        };
+                        text = true;
+                        self.0.section(n, t);
+                        map.next_value_seed(Append(&mut *self.0))?;
+                    }
+                    "number" | "title" | "text" => {
+                        return Err(de::Error::custom("field order"));
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            if !text {
+                return Err(de::Error::custom("a section without text"));
+            }
+            Ok(())
+        }
+    }
+
+    /// A string appended to the body as the parser hands it over (borrowed from the JSON, or
+    /// from the parser's buffer when it had escapes).
+    struct Append<'b, 't>(&'b mut Body<'t>);
+
+    impl<'de> DeserializeSeed<'de> for Append<'_, '_> {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Append<'_, '_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+            self.0.push(v);
+            Ok(())
+        }
+    }
+}
+
 /// A stored record's JSON, parsed. The bytes are checked as UTF-8 once, with SIMD, and parsed
 /// as a `str`: `serde_json::from_slice` checks every string on its own with `std`'s validation,
 /// which on Chinese text (three bytes a character) was a tenth of the snippets' instructions at
 /// 300k documents (callgrind, session 10).
-fn parse<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Option<T> {
-    let text = simdutf8::basic::from_utf8(json).ok()?;
-    serde_json::from_str(text).ok()
+fn parse<'a, T: Deserialize<'a>>(json: &'a str) -> Option<T> {
+    serde_json::from_str(json).ok()
+}
+
+/// The record's bytes as text, checked with SIMD (see [`parse`]).
+fn utf8(json: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(json).ok()
 }
 
 /// Whether the original text has a sentence boundary (newline or `。`) ending at byte `i`.
@@ -507,6 +835,59 @@ mod tests {
                 None => Vec::new(),
             };
         assert_eq!(got, want, "{text} with {words:?} / {subs:?}");
+    }
+
+    /// The text written straight from a standard's JSON is the derived parse's joined text,
+    /// with the same titles, for scopes and sections empty or not, numbers and titles with
+    /// spaces around them, escapes; JSON in another field order is refused (and then read the
+    /// derived way by `highlights`).
+    #[test]
+    fn standard_text_is_the_joined_text() {
+        use biaozhun_model::standard::{Section, Standard};
+        use biaozhun_model::StandardCode;
+        let code = StandardCode::parse("GB/T 7714-2015").expect("code");
+        let section = |number: &str, title: &str, text: &str| Section {
+            number: number.to_string(),
+            title: title.to_string(),
+            level: 1,
+            text: text.to_string(),
+        };
+        let mut cases = Vec::new();
+        for scope in [None, Some(""), Some("本标准规定了\n\"引号\"与\t制表")] {
+            for sections in [
+                vec![],
+                vec![section("", "", "")],
+                vec![section("", "", ""), section("", "", "")],
+                vec![section("", "", "只有正文")],
+                vec![section("1", "范围", "正文\n第二行"), section("", "", "")],
+                vec![section("", "", ""), section(" 2 ", " 规范性引用文件 ", "GB 2760")],
+                vec![section(" ", "", "x"), section("", "前言", ""), section("A", "", "附录")],
+            ] {
+                let mut s = Standard::new(code.clone());
+                s.scope = scope.map(str::to_string);
+                s.title_zh = Some("文后参考文献著录规则\u{3000}".to_string());
+                s.title_en = scope.map(|_| "Information \"and\" documentation".to_string());
+                s.sections = sections;
+                cases.push(serde_json::to_string(&s).expect("json"));
+            }
+        }
+        let mut text = String::from("left over from the previous hit");
+        for json in &cases {
+            let derived = parse::<StandardText<'_>>(json).expect("derived parse");
+            let (zh, en) = standard_text(json, &mut text).expect("read");
+            assert_eq!(text, standard_text_joined(&derived), "{json}");
+            assert_eq!(zh, derived.title_zh, "{json}");
+            assert_eq!(en, derived.title_en, "{json}");
+        }
+        for json in [
+            r#"{"sections":[{"number":"1","title":"t","text":"x"}],"scope":"s"}"#,
+            r#"{"sections":[{"text":"x","number":"1","title":"t"}]}"#,
+            r#"{"sections":[{"number":"1","title":"t"}]}"#,
+            r#"{"scope":"a","scope":"b"}"#,
+            r#"{"sections":[["1","t","x"]]}"#,
+        ] {
+            assert_eq!(standard_text(json, &mut text), None, "{json}");
+        }
     }
 
     /// The sentence as the byte-by-byte walk found it before `memchr` did (session 9).
