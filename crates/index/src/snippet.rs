@@ -523,6 +523,36 @@ fn sentence(text: &str, at: usize) -> (usize, usize) {
     (from, to)
 }
 
+/// Whether `word` is made of CJK unified ideographs only (U+4E00..U+9FFF, which the folding
+/// copies as they are) and is not `一`, the one ideograph the folding changes (to `-`,
+/// between two digits; inside a longer word of ideographs it has no digit on one side).
+fn ideographs_only(word: &str) -> bool {
+    word != "一" && word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Whether `text` may hold a character that is not a CJK unified ideograph but folds to text
+/// holding one (NFKC: Kangxi radicals `⼀`, compatibility ideographs `豈`, enclosed `㊀`, squared
+/// `㍻`, ...). Without such a character, the ideographs of the folded text are those of the
+/// text, in order and next to the same ideographs, minus a `一` between digits. Conservative:
+/// any 4-byte character counts, and whole blocks of the BMP (U+2E80..U+2FFF, U+3038..U+303F,
+/// U+3180..U+33FF, U+F900..U+FAFF); a test checks every character against the folding. A
+/// SIMD scan for the three lead bytes (E2, E3, EF; Chinese punctuation is E3 80 and EF BC,
+/// not caught) instead of the folding's per-character work.
+fn folds_to_ideographs(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if memchr::memchr(0xF0, bytes).is_some() {
+        return true;
+    }
+    memchr::memchr3_iter(0xE2, 0xE3, 0xEF, bytes).any(|i| {
+        let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+        match bytes[i] {
+            0xE2 => (0xBA..=0xBF).contains(&next(1)),
+            0xE3 => (0x86..=0x8F).contains(&next(1)) || (next(1) == 0x80 && next(2) >= 0xB8),
+            _ => (0xA4..=0xAB).contains(&next(1)),
+        }
+    })
+}
+
 /// Whole-token matches of `terms` in `text` as byte ranges of `text`, non-overlapping and
 /// sorted (the longer match wins), each with the matched token for counting distinct terms.
 pub(crate) fn find_matches(
@@ -534,23 +564,36 @@ pub(crate) fn find_matches(
 ) -> Vec<(usize, usize, String)> {
     let mut found: Vec<(usize, usize, String)> = Vec::new();
     if !terms.words.is_empty() || !terms.sub_words.is_empty() {
-        // The folded text with a sparse map: only the candidates' offsets are mapped back.
-        fold_runs_into(text, f);
-        let f = &*f;
+        let searched = terms.words.iter().chain(&terms.sub_words);
+        let searched = searched.filter(|t| !t.is_empty());
         // One SIMD substring search per word (memchr's `memmem`; `str::match_indices`, a
         // Two-Way search, was a sixth of the snippets' instructions). Non-overlapping
         // occurrences, as `match_indices` gives them.
-        let mut starts: Vec<(usize, usize)> = terms
-            .words
-            .iter()
-            .chain(&terms.sub_words)
-            .filter(|t| !t.is_empty())
-            .enumerate()
-            .flat_map(|(i, t)| {
-                memchr::memmem::find_iter(f.text.as_bytes(), t.as_bytes())
-                    .map(move |p| (f.orig(p), i))
-            })
-            .collect();
+        let mut starts: Vec<(usize, usize)> = if searched.clone().all(|w| ideographs_only(w))
+            && !folds_to_ideographs(text)
+        {
+            // Words of ideographs only occur in the folded text where they occur in the text
+            // itself (`words_of_ideographs_occur_as_in_the_folded_text`): the folding, a
+            // seventh of a query with 10 snippets on the small preset (callgrind, session
+            // 12), is not needed to find them.
+            searched
+                .enumerate()
+                .flat_map(|(i, t)| {
+                    memchr::memmem::find_iter(text.as_bytes(), t.as_bytes()).map(move |p| (p, i))
+                })
+                .collect()
+        } else {
+            // The folded text with a sparse map: only the candidates' offsets are mapped back.
+            fold_runs_into(text, f);
+            let f = &*f;
+            searched
+                .enumerate()
+                .flat_map(|(i, t)| {
+                    memchr::memmem::find_iter(f.text.as_bytes(), t.as_bytes())
+                        .map(move |p| (f.orig(p), i))
+                })
+                .collect()
+        };
         starts.sort_unstable();
         // Candidate sentences, with how many distinct query words occur in each.
         let mut sentences: Vec<(usize, usize, usize)> = Vec::new();
@@ -888,6 +931,55 @@ mod tests {
         ] {
             assert_eq!(standard_text(json, &mut text), None, "{json}");
         }
+    }
+
+    /// Every character that folds to text with a CJK unified ideograph, and is not one, is
+    /// caught by `folds_to_ideographs`, alone and inside Chinese text; the punctuation of
+    /// Chinese text is not.
+    #[test]
+    fn characters_folding_to_ideographs_are_caught() {
+        let mut caught = 0;
+        for c in (0x80u32..=0x10FFFF).filter_map(char::from_u32) {
+            let alone = c.to_string();
+            let ideograph = ideographs_only(&alone) || alone == "一";
+            let folds = biaozhun_analysis::fold(&alone)
+                .chars()
+                .any(|f| ('\u{4e00}'..='\u{9fff}').contains(&f));
+            if folds && !ideograph {
+                caught += 1;
+                assert!(folds_to_ideographs(&alone), "U+{:04X} {c}", c as u32);
+                assert!(folds_to_ideographs(&format!("苹果，{c}。")), "U+{:04X}", c as u32);
+            }
+        }
+        assert!(caught > 900, "{caught}");
+        assert!(!folds_to_ideographs(
+            "本标准规定了苹果（Malus）的贮藏、运输：“冷链”——见表1。\n\u{3000}①②"
+        ));
+    }
+
+    /// Where nothing folds to an ideograph, words of ideographs are found in the text at the
+    /// places (and in the order, non-overlapping) the search of the folded text finds them,
+    /// next to upper-case ASCII, full-width forms, `一` between digits and words of `一`.
+    #[test]
+    fn words_of_ideographs_occur_as_in_the_folded_text() {
+        let text = "ＧＢ／Ｔ７７１４一２０１５规定一一苹果苹果苹\nAPPLE苹果，一1一2一：统一一\u{3000}一";
+        assert!(!folds_to_ideographs(text));
+        let mut f = FoldedRuns::default();
+        fold_runs_into(text, &mut f);
+        for word in ["苹果", "苹果苹", "一一", "统一", "一苹", "规定一", "果苹"] {
+            let word = word.to_string();
+            assert!(ideographs_only(&word), "{word}");
+            let folded: Vec<usize> = memchr::memmem::find_iter(f.text.as_bytes(), word.as_bytes())
+                .map(|p| f.orig(p))
+                .collect();
+            let direct: Vec<usize> =
+                memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).collect();
+            assert_eq!(direct, folded, "{word}");
+        }
+        // `一` alone is the exception: between digits it folds to a dash.
+        assert!(!ideographs_only("一"));
+        assert!(!ideographs_only("gb苹果"));
+        assert!(!f.text.contains("4一2"), "{}", f.text);
     }
 
     /// The sentence as the byte-by-byte walk found it before `memchr` did (session 9).
