@@ -11,7 +11,7 @@
 //! tantivy's `SnippetGenerator` is not used: it assumes token offsets only grow, which the
 //! search-mode sub-words break.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use biaozhun_analysis::{fold_runs_into, ChineseAnalyzer, FoldedRuns};
 use std::borrow::Cow;
@@ -34,18 +34,20 @@ const SENTENCE_BUDGET: usize = 12;
 /// (`RemoveLongFilter::limit(40)` in `schema::english_analyzer`).
 const LONG_TOKEN: usize = 40;
 
-/// What to highlight, as analyzer tokens (folded).
+/// What to highlight, as analyzer tokens (folded). The sets hash with `FxHash`: every token of
+/// every analysed sentence is looked up in them, and `std`'s SipHash made those lookups 4 % of
+/// a query with 10 snippets on the small preset (callgrind, session 12).
 #[derive(Debug, Clone, Default)]
 pub struct HighlightTerms {
     /// Words typed (the compound of each query position, synonyms, phrase words, numbers,
     /// province names): they match any token of the text, sub-words included (`食品` inside
     /// `食品安全`), as they do in search.
-    pub words: HashSet<String>,
+    pub words: FxHashSet<String>,
     /// Sub-words of the typed compounds (`食品`, `安全` of `食品安全`): they match only whole
     /// words of the text, so `第十条` (sub-word `第十`) highlights nothing in `第十六条`.
-    pub sub_words: HashSet<String>,
+    pub sub_words: FxHashSet<String>,
     /// English stems, matched against the English analyzer's tokens.
-    pub stems: HashSet<String>,
+    pub stems: FxHashSet<String>,
 }
 
 impl HighlightTerms {
@@ -641,7 +643,21 @@ pub(crate) fn find_matches(
             // tokens at the same places in a word alone as in the whole text: analysing the
             // ASCII words alone finds the same matches without stemming every run of Chinese
             // text of a long body (since the expansions, most Chinese queries have stems).
+            // The stem of an ASCII word starts with the word's first character, lower-cased
+            // (Snowball's English stemmer only rewrites suffixes, and keeps words of one or
+            // two letters: `stems_keep_the_first_letter`): the other words need no analysis,
+            // which was 4 % of a query with 10 snippets on the small preset (session 12).
+            let mut firsts = [false; 128];
+            for s in &terms.stems {
+                if let Some(b) = s.bytes().next() {
+                    firsts[usize::from(b & 0x7F)] = true;
+                }
+            }
             for (start, word) in ascii_words(text) {
+                let first = word.as_bytes()[0].to_ascii_lowercase();
+                if !firsts[usize::from(first & 0x7F)] {
+                    continue;
+                }
                 if !word.bytes().any(|b| b.is_ascii_alphabetic()) {
                     // Digits only (section numbers, values, years: most ASCII words of a
                     // Chinese standard): the analyzer keeps such a word as it is, or drops it
@@ -683,18 +699,8 @@ pub(crate) fn find_matches(
 /// next to a run are looked up (the Unicode tables were a twelfth of snippet time).
 fn ascii_words(text: &str) -> Vec<(usize, &str)> {
     let bytes = text.as_bytes();
-    let glued_before = |i: usize| {
-        text[..i]
-            .chars()
-            .next_back()
-            .is_some_and(|c| !c.is_ascii() && c.is_alphanumeric())
-    };
-    let glued_after = |i: usize| {
-        text[i..]
-            .chars()
-            .next()
-            .is_some_and(|c| !c.is_ascii() && c.is_alphanumeric())
-    };
+    let glued_before = |i: usize| text[..i].chars().next_back().is_some_and(glues);
+    let glued_after = |i: usize| text[i..].chars().next().is_some_and(glues);
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -724,6 +730,20 @@ fn ascii_words(text: &str) -> Vec<(usize, &str)> {
         }
     }
     out
+}
+
+/// Whether `c` is a non-ASCII alphanumeric character (which glues an ASCII run into a longer
+/// token). The characters next to ASCII words in Chinese text are mostly ideographs and
+/// full-width punctuation: answered without `std`'s Unicode tables, whose lookups were 0.7 % of
+/// a query with 10 snippets on the small preset (session 12); the same answer for every
+/// character (`glues_as_the_unicode_tables_say`).
+fn glues(c: char) -> bool {
+    match c {
+        '\u{0}'..='\u{7f}' => false,
+        '\u{4e00}'..='\u{9fff}' => true,
+        '，' | '。' | '、' | '（' | '）' | '：' | '；' | '“' | '”' => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -862,7 +882,7 @@ mod tests {
         let terms = HighlightTerms {
             words: words.iter().map(|s| s.to_string()).collect(),
             sub_words: subs.iter().map(|s| s.to_string()).collect(),
-            stems: HashSet::new(),
+            stems: FxHashSet::default(),
         };
         let got: Vec<String> =
             match fragment(&an, "t", text, &terms, &mut FoldedRuns::default(), false) {
@@ -980,6 +1000,59 @@ mod tests {
         assert!(!ideographs_only("一"));
         assert!(!ideographs_only("gb苹果"));
         assert!(!f.text.contains("4一2"), "{}", f.text);
+    }
+
+    #[test]
+    fn glues_as_the_unicode_tables_say() {
+        for c in (0u32..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                glues(c),
+                !c.is_ascii() && c.is_alphanumeric(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
+    /// The English analyzer's stem of an ASCII word starts with the word's first character,
+    /// lower-cased, for the English words of the glossary and synonyms, their inflections and
+    /// words starting with `y`, digits or capitals (the filter of `find_matches`).
+    #[test]
+    fn stems_keep_the_first_letter() {
+        let mut en = crate::schema::english_analyzer();
+        let mut words: Vec<String> = Vec::new();
+        for (_, file) in crate::defaults::FILES {
+            for (_, w) in ascii_words(file) {
+                words.push(w.to_string());
+            }
+        }
+        assert!(words.len() > 500, "{}", words.len());
+        let mut more = Vec::new();
+        for w in &words {
+            for suffix in ["s", "es", "ies", "ed", "ied", "ing", "ingly", "ly", "ational", "y"] {
+                more.push(format!("{w}{suffix}"));
+            }
+        }
+        words.extend(more);
+        words.extend(
+            ["y", "ys", "yes", "yied", "Ying", "YYY", "s", "ss", "ies", "ed", "ing", "eed", "1st"]
+                .map(str::to_string),
+        );
+        words.extend(["Skies", "dying", "lying", "tying", "idly", "ugly", "only"].map(str::to_string));
+        let mut checked = 0;
+        for w in &words {
+            let mut stream = en.token_stream(w);
+            while let Some(t) = stream.next() {
+                checked += 1;
+                assert_eq!(
+                    t.text.as_bytes().first(),
+                    Some(&w.as_bytes()[0].to_ascii_lowercase()),
+                    "{w} -> {}",
+                    t.text
+                );
+            }
+        }
+        assert!(checked > 5000, "{checked}");
     }
 
     /// The sentence as the byte-by-byte walk found it before `memchr` did (session 9).
@@ -1147,7 +1220,9 @@ mod tests {
         let en = crate::schema::english_analyzer();
         let an = Analyzers { zh: &zh, en: &en };
         let terms = HighlightTerms {
-            words: ["参考文献".to_string(), "script".to_string()].into(),
+            words: ["参考文献".to_string(), "script".to_string()]
+                .into_iter()
+                .collect(),
             ..Default::default()
         };
         let h = fragment(&an, "t", text, &terms, &mut FoldedRuns::default(), false).expect("h");
@@ -1167,7 +1242,7 @@ mod tests {
         let en = crate::schema::english_analyzer();
         let an = Analyzers { zh: &zh, en: &en };
         let terms = HighlightTerms {
-            stems: ["pesticid".to_string()].into(),
+            stems: ["pesticid".to_string()].into_iter().collect(),
             ..Default::default()
         };
         let text = "Maximum residue limits for Pesticides in food";
@@ -1186,8 +1261,8 @@ mod tests {
         let an = Analyzers { zh: &zh, en: &en };
         let terms = HighlightTerms {
             words: ["苹果", "贮藏"].iter().map(|s| s.to_string()).collect(),
-            sub_words: HashSet::new(),
-            stems: HashSet::new(),
+            sub_words: FxHashSet::default(),
+            stems: FxHashSet::default(),
         };
         let mut text = String::new();
         for i in 0..200 {
