@@ -557,12 +557,96 @@ fn folds_to_ideographs(text: &str) -> bool {
 
 /// Whole-token matches of `terms` in `text` as byte ranges of `text`, non-overlapping and
 /// sorted (the longer match wins), each with the matched token for counting distinct terms.
-pub(crate) fn find_matches(
+#[cfg(test)]
+fn find_matches(
     an: &Analyzers<'_>,
     text: &str,
     terms: &HighlightTerms,
     f: &mut FoldedRuns,
     budget: Option<usize>,
+) -> Vec<(usize, usize, String)> {
+    find_matches_with(an, text, terms, f, budget, None)
+}
+
+/// A match: byte range and the matched token.
+type Match = (usize, usize, String);
+
+/// What [`find_matches_with`] saw of a text, for [`neighbourhood`]: every candidate sentence
+/// (before the budget), the word matches of each sentence it analysed, and the stem matches.
+#[derive(Default)]
+struct Seen {
+    sentences: Vec<(usize, usize)>,
+    /// By sentence start, in order.
+    analysed: Vec<(usize, Vec<Match>)>,
+    stems: Vec<Match>,
+}
+
+/// The matches of the window's neighbourhood `text[a..b]` (whole sentences), as
+/// `find_matches(&text[a..b], budget None)` finds them (`neighbourhood_as_found_again`), from
+/// what the search of the whole text saw: only the candidate sentences of `a..b` the budget
+/// skipped are analysed now. Analysing the window's sentences a second time was ~a tenth of the
+/// snippets' jieba work (session 12). The same candidate sentences: a sentence neither starts
+/// nor ends inside another, query words hold no sentence end, and the folding of a text
+/// starting after a sentence end is that of the whole text there.
+fn neighbourhood(
+    an: &Analyzers<'_>,
+    text: &str,
+    (a, b): (usize, usize),
+    terms: &HighlightTerms,
+    seen: &Seen,
+) -> Vec<Match> {
+    let mut found = Vec::new();
+    for &(from, to) in seen.sentences.iter().filter(|(s, e)| *s >= a && *e <= b) {
+        match seen.analysed.binary_search_by_key(&from, |(s, _)| *s) {
+            Ok(k) => found.extend(seen.analysed[k].1.iter().cloned()),
+            Err(_) => sentence_matches(an, text, (from, to), terms, &mut found),
+        }
+    }
+    if text[a..b].bytes().any(|c| c.is_ascii_alphabetic()) {
+        let inside = seen.stems.iter().filter(|m| m.0 >= a && m.1 <= b);
+        found.extend(inside.cloned());
+    }
+    longest_first(found)
+}
+
+/// The whole-token word matches of the sentence `text[from..to]`, appended to `found`.
+fn sentence_matches(
+    an: &Analyzers<'_>,
+    text: &str,
+    (from, to): (usize, usize),
+    terms: &HighlightTerms,
+    found: &mut Vec<Match>,
+) {
+    let mut last_position = None;
+    for t in an.zh.tokens(&text[from..to]) {
+        let compound = last_position != Some(t.position);
+        last_position = Some(t.position);
+        if terms.words.contains(&t.text) || (compound && terms.sub_words.contains(&t.text)) {
+            found.push((from + t.offset_from, from + t.offset_to, t.text));
+        }
+    }
+}
+
+/// Matches sorted, overlaps dropped (the longer match wins).
+fn longest_first(mut found: Vec<Match>) -> Vec<Match> {
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut out: Vec<Match> = Vec::with_capacity(found.len());
+    for m in found {
+        if out.last().is_none_or(|l| m.0 >= l.1) && m.1 > m.0 {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// [`find_matches`], telling `seen` what it saw.
+fn find_matches_with(
+    an: &Analyzers<'_>,
+    text: &str,
+    terms: &HighlightTerms,
+    f: &mut FoldedRuns,
+    budget: Option<usize>,
+    mut seen: Option<&mut Seen>,
 ) -> Vec<(usize, usize, String)> {
     let mut found: Vec<(usize, usize, String)> = Vec::new();
     if !terms.words.is_empty() || !terms.sub_words.is_empty() {
@@ -619,23 +703,24 @@ pub(crate) fn find_matches(
         // A word as common as `车` occurs in nearly every sentence of a long text: analysing
         // them all cost a millisecond or more per hit. With a budget, only the sentences with
         // the most distinct words are analysed (ties: earliest first).
+        if let Some(seen) = seen.as_deref_mut() {
+            seen.sentences.clear();
+            seen.sentences.extend(sentences.iter().map(|s| (s.0, s.1)));
+        }
         if let Some(max) = budget.filter(|m| sentences.len() > *m) {
             sentences.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
             sentences.truncate(max);
             sentences.sort_unstable();
         }
         for (from, to, _) in sentences {
-            let mut last_position = None;
-            for t in an.zh.tokens(&text[from..to]) {
-                let compound = last_position != Some(t.position);
-                last_position = Some(t.position);
-                if terms.words.contains(&t.text) || (compound && terms.sub_words.contains(&t.text))
-                {
-                    found.push((from + t.offset_from, from + t.offset_to, t.text));
-                }
+            let at = found.len();
+            sentence_matches(an, text, (from, to), terms, &mut found);
+            if let Some(seen) = seen.as_deref_mut() {
+                seen.analysed.push((from, found[at..].to_vec()));
             }
         }
     }
+    let stems_at = found.len();
     if !terms.stems.is_empty() && text.bytes().any(|b| b.is_ascii_alphabetic()) {
         let mut en = an.en.clone();
         if terms.stems.iter().all(|s| s.is_ascii()) {
@@ -683,14 +768,10 @@ pub(crate) fn find_matches(
             }
         }
     }
-    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut out: Vec<(usize, usize, String)> = Vec::with_capacity(found.len());
-    for m in found {
-        if out.last().is_none_or(|l| m.0 >= l.1) && m.1 > m.0 {
-            out.push(m);
-        }
+    if let Some(seen) = seen {
+        seen.stems = found[stems_at..].to_vec();
     }
-    out
+    longest_first(found)
 }
 
 /// The English tokenizer's tokens (maximal runs of alphanumeric characters) of `text` that are
@@ -764,7 +845,8 @@ fn fragment(
     window: bool,
 ) -> Option<Highlight> {
     let budget = window.then_some(SENTENCE_BUDGET);
-    let mut matches = find_matches(an, text, terms, f, budget);
+    let mut seen = Seen::default();
+    let mut matches = find_matches_with(an, text, terms, f, budget, window.then_some(&mut seen));
     if matches.is_empty() {
         return None;
     }
@@ -807,10 +889,7 @@ fn fragment(
         // (whole sentences, so tokens are those of the full text) for every match shown.
         let (a, _) = sentence(text, from);
         let (_, b) = sentence(text, to.saturating_sub(1).max(from));
-        matches = find_matches(an, &text[a..b], terms, f, None)
-            .into_iter()
-            .map(|(s, e, t)| (s + a, e + a, t))
-            .collect();
+        matches = neighbourhood(an, text, (a, b), terms, &seen);
     }
     let frag = &text[from..to];
     let ranges: Vec<(usize, usize)> = matches
@@ -1053,6 +1132,53 @@ mod tests {
             }
         }
         assert!(checked > 5000, "{checked}");
+    }
+
+    /// The window's neighbourhood from what the search of the whole text saw is what a new
+    /// search of the neighbourhood finds, for every span of whole sentences of a text whose
+    /// candidate sentences the budget cut, with words, sub-words and stems.
+    #[test]
+    fn neighbourhood_as_found_again() {
+        let zh = ChineseAnalyzer::from_strs("", "的\n").expect("analyzer");
+        let en = crate::schema::english_analyzer();
+        let an = Analyzers { zh: &zh, en: &en };
+        let set = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        let terms = HighlightTerms {
+            words: set(&["苹果", "贮藏", "食品安全"]),
+            sub_words: set(&["食品", "安全"]),
+            stems: set(&["appl", "storag"]),
+        };
+        let mut text = String::new();
+        for i in 0..40 {
+            match i % 4 {
+                0 => text.push_str(&format!("第{i}条 苹果应当按规定检验。")),
+                1 => text.push_str("Apples storage 苹果贮藏前应当预冷\n"),
+                2 => text.push_str("食品和安全，食品安全国家标准。"),
+                _ => text.push_str("无关的句子\n\n"),
+            }
+        }
+        let mut seen = Seen::default();
+        let mut f = FoldedRuns::default();
+        find_matches_with(&an, &text, &terms, &mut f, Some(3), Some(&mut seen));
+        assert_eq!(seen.analysed.len(), 3);
+        assert!(seen.sentences.len() > 20, "{}", seen.sentences.len());
+        let mut ends: Vec<usize> = vec![0];
+        ends.extend(seen.sentences.iter().map(|s| s.1));
+        ends.push(text.len());
+        let mut checked = 0;
+        for (k, &a) in ends.iter().enumerate() {
+            for &b in ends[k + 1..].iter().take(4) {
+                let (a, _) = sentence(&text, a);
+                let (_, b) = sentence(&text, b.saturating_sub(1).max(a));
+                let again: Vec<Match> = find_matches(&an, &text[a..b], &terms, &mut f, None)
+                    .into_iter()
+                    .map(|(s, e, t)| (s + a, e + a, t))
+                    .collect();
+                assert_eq!(neighbourhood(&an, &text, (a, b), &terms, &seen), again, "{a}..{b}");
+                checked += usize::from(!again.is_empty());
+            }
+        }
+        assert!(checked > 50, "{checked}");
     }
 
     /// The sentence as the byte-by-byte walk found it before `memchr` did (session 9).
