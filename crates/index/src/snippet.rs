@@ -198,9 +198,9 @@ fn standard_text_joined(s: &StandardText<'_>) -> String {
 }
 
 /// A standard's titles, and its text (what [`standard_text_joined`] gives) written into `text`
-/// straight from the JSON: each section's strings are appended as the parser reads them, so
-/// no section string is allocated, none is copied a second time by the join, and the text
-/// does not grow by doubling from empty. `None` for anything this reader does not take
+/// straight from the JSON by [`json_scan`]: each section's strings are appended as they are
+/// read, so no section string is allocated, none is copied a second time by the join, and the
+/// text does not grow by doubling from empty. `None` for anything this reader does not take
 /// (another order of the fields than the model writes, a duplicate field, a missing section
 /// field): the caller then parses the derived way, so an answer never depends on which way
 /// was taken (`standard_text_is_the_joined_text`).
@@ -208,272 +208,371 @@ fn standard_text<'a>(
     json: &'a str,
     text: &mut String,
 ) -> Option<(Option<Cow<'a, str>>, Option<Cow<'a, str>>)> {
-    use serde::de::DeserializeSeed;
     text.clear();
     text.reserve(json.len());
-    let mut de = serde_json::Deserializer::from_str(json);
-    let titles = json_text::Standard { text }.deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(titles)
+    let mut scan = json_scan::Scan::new(json);
+    let mut title_zh: Option<Option<Cow<'a, str>>> = None;
+    let mut title_en: Option<Option<Cow<'a, str>>> = None;
+    let (mut scope, mut sections) = (false, false);
+    scan.object(&mut |scan, key| {
+        match key {
+            "title_zh" | "title_en" => {
+                let slot = if key == "title_zh" {
+                    &mut title_zh
+                } else {
+                    &mut title_en
+                };
+                if slot.is_some() {
+                    return None;
+                }
+                *slot = Some(scan.opt_string()?);
+            }
+            // The scope comes before the sections (the model's field order): it is the start
+            // of the text.
+            "scope" if !scope && !sections => {
+                scope = true;
+                if let Some(s) = scan.opt_string()? {
+                    text.push_str(&s);
+                }
+            }
+            "sections" if !sections => {
+                sections = true;
+                let mut body = Body {
+                    scope: !text.is_empty(),
+                    started: false,
+                    text: &mut *text,
+                };
+                scan.array(&mut |scan| section(scan, &mut body))?;
+            }
+            "scope" | "sections" => return None,
+            _ => scan.skip(0)?,
+        }
+        Some(())
+    })?;
+    scan.end()?;
+    Some((title_zh.flatten(), title_en.flatten()))
 }
 
-/// The visitors of [`standard_text`].
-mod json_text {
+/// One section: its number and title (short, read first as the model writes them), then its
+/// text appended to the body as it is read.
+fn section(scan: &mut json_scan::Scan<'_>, body: &mut Body<'_>) -> Option<()> {
+    let mut number: Option<Cow<'_, str>> = None;
+    let mut title: Option<Cow<'_, str>> = None;
+    let mut text = false;
+    scan.object(&mut |scan, key| {
+        match key {
+            "number" if number.is_none() && !text => number = Some(scan.string()?),
+            "title" if title.is_none() && !text => title = Some(scan.string()?),
+            "text" if !text => {
+                let (Some(n), Some(t)) = (&number, &title) else {
+                    return None;
+                };
+                text = true;
+                body.section(n, t);
+                let whole = scan.string_to(&mut |s| body.push(s))?;
+                body.push(whole);
+            }
+            "number" | "title" | "text" => return None,
+            _ => scan.skip(0)?,
+        }
+        Some(())
+    })?;
+    text.then_some(())
+}
+
+/// The body being written: [`join_sections`]'s output after the scope, with the newline
+/// between them written when the body gets its first byte.
+struct Body<'t> {
+    /// Whether a scope was written before the body.
+    scope: bool,
+    /// Whether the body has a byte yet.
+    started: bool,
+    text: &'t mut String,
+}
+
+impl Body<'_> {
+    fn push(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if !self.started {
+            self.started = true;
+            if self.scope {
+                self.text.push('\n');
+            }
+        }
+        self.text.push_str(s);
+    }
+
+    /// One section's separator and heading, as `join_sections` writes them.
+    fn section(&mut self, number: &str, title: &str) {
+        if self.started {
+            self.push("\n\n");
+        }
+        if !number.is_empty() || !title.is_empty() {
+            self.push(number.trim());
+            if !number.is_empty() {
+                self.push(" ");
+            }
+            self.push(title.trim());
+            self.push("\n");
+        }
+    }
+}
+
+/// A standard's JSON read by a scan of its bytes for [`standard_text`]: strings found with
+/// `memchr2` (AVX2) for their closing quote or next escape, every field but the titles, the
+/// scope and the sections' numbers, titles and texts skipped without being unescaped. serde_json
+/// checks each string byte for control characters eight bytes at a time and stops at every
+/// escape (a body has a `\n` every line): its parse was a fifth of a query with 10 snippets on
+/// the small preset (callgrind, session 12). The scan does not check what a stored record
+/// cannot hold (control characters in strings, the syntax of numbers and literals of skipped
+/// fields: records are written by `serde_json`); anything else it does not expect (another
+/// field order, a duplicate field, a lone surrogate, a missing section field) gives `None`.
+mod json_scan {
     use std::borrow::Cow;
-    use std::fmt;
 
-    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    /// Nesting deeper than this in a skipped value gives `None` (serde_json's own limit).
+    const DEPTH: usize = 128;
 
-    /// A standard's JSON object: its titles returned, its scope and sections written to `text`.
-    pub(super) struct Standard<'t> {
-        pub(super) text: &'t mut String,
+    pub(super) struct Scan<'a> {
+        src: &'a str,
+        i: usize,
     }
 
-    impl<'de> DeserializeSeed<'de> for Standard<'_> {
-        type Value = (Option<Cow<'de, str>>, Option<Cow<'de, str>>);
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_map(self)
+    impl<'a> Scan<'a> {
+        pub(super) fn new(src: &'a str) -> Scan<'a> {
+            Scan { src, i: 0 }
         }
-    }
 
-    impl<'de> Visitor<'de> for Standard<'_> {
-        type Value = (Option<Cow<'de, str>>, Option<Cow<'de, str>>);
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a standard")
+        fn bytes(&self) -> &'a [u8] {
+            self.src.as_bytes()
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut title_zh: Option<Option<Cow<'de, str>>> = None;
-            let mut title_en: Option<Option<Cow<'de, str>>> = None;
-            let (mut scope, mut sections) = (false, false);
-            while let Some(key) = map.next_key_seed(Key)? {
-                match &*key {
-                    "title_zh" | "title_en" => {
-                        let slot = if &*key == "title_zh" {
-                            &mut title_zh
-                        } else {
-                            &mut title_en
+
+        /// The next byte after white space, not consumed.
+        fn peek(&mut self) -> Option<u8> {
+            while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.bytes().get(self.i) {
+                self.i += 1;
+            }
+            self.bytes().get(self.i).copied()
+        }
+
+        fn eat(&mut self, b: u8) -> Option<()> {
+            (self.peek()? == b).then(|| self.i += 1)
+        }
+
+        /// Only white space left.
+        pub(super) fn end(&mut self) -> Option<()> {
+            self.peek().is_none().then_some(())
+        }
+
+        /// A string, borrowed when it has no escapes.
+        pub(super) fn string(&mut self) -> Option<Cow<'a, str>> {
+            let mut owned = String::new();
+            let mut escaped = false;
+            let whole = self.string_to(&mut |s| {
+                escaped = true;
+                owned.push_str(s);
+            })?;
+            Some(if escaped {
+                Cow::Owned(owned)
+            } else {
+                Cow::Borrowed(whole)
+            })
+        }
+
+        /// A string or `null`.
+        pub(super) fn opt_string(&mut self) -> Option<Option<Cow<'a, str>>> {
+            if self.peek()? == b'n' {
+                self.literal(b"null")?;
+                return Some(None);
+            }
+            self.string().map(Some)
+        }
+
+        fn literal(&mut self, word: &[u8]) -> Option<()> {
+            self.peek()?;
+            let end = self.i + word.len();
+            (self.bytes().get(self.i..end)? == word).then(|| self.i = end)
+        }
+
+        /// A string, handed to `sink` piece by piece (runs of the source, unescaped
+        /// characters) once it has an escape; without one, the whole string is returned and
+        /// `sink` is not called.
+        pub(super) fn string_to(&mut self, sink: &mut dyn FnMut(&str)) -> Option<&'a str> {
+            self.eat(b'"')?;
+            let bytes = self.bytes();
+            let start = self.i;
+            let mut any = false;
+            loop {
+                let k = self.i + memchr::memchr2(b'"', b'\\', bytes.get(self.i..)?)?;
+                let run = self.src.get(self.i..k)?;
+                if bytes[k] == b'"' {
+                    self.i = k + 1;
+                    if any {
+                        sink(run);
+                        return Some("");
+                    }
+                    return self.src.get(start..k);
+                }
+                if !any {
+                    any = true;
+                    sink(self.src.get(start..k)?);
+                } else {
+                    sink(run);
+                }
+                self.i = k + 1;
+                let c = match *bytes.get(self.i)? {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    b'u' => {
+                        let hi = self.hex4(self.i + 1)?;
+                        self.i += 4;
+                        let code = match hi {
+                            0xD800..=0xDBFF => {
+                                if bytes.get(self.i + 1..self.i + 3)? != b"\\u" {
+                                    return None;
+                                }
+                                let lo = self.hex4(self.i + 3)?;
+                                if !(0xDC00..=0xDFFF).contains(&lo) {
+                                    return None;
+                                }
+                                self.i += 6;
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            }
+                            0xDC00..=0xDFFF => return None,
+                            _ => hi,
                         };
-                        if slot.is_some() {
-                            return Err(de::Error::custom("duplicate title"));
+                        char::from_u32(code)?
+                    }
+                    _ => return None,
+                };
+                self.i += 1;
+                sink(c.encode_utf8(&mut [0; 4]));
+            }
+        }
+
+        fn hex4(&self, at: usize) -> Option<u32> {
+            let digits = self.src.get(at..at + 4)?;
+            if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            u32::from_str_radix(digits, 16).ok()
+        }
+
+        /// Skips a string without reading its escapes (the byte after a backslash is never
+        /// the closing quote).
+        fn skip_string(&mut self) -> Option<()> {
+            self.eat(b'"')?;
+            loop {
+                let k = self.i + memchr::memchr2(b'"', b'\\', self.bytes().get(self.i..)?)?;
+                if self.bytes()[k] == b'"' {
+                    self.i = k + 1;
+                    return Some(());
+                }
+                self.i = k + 2;
+            }
+        }
+
+        /// Skips any value.
+        pub(super) fn skip(&mut self, depth: usize) -> Option<()> {
+            if depth > DEPTH {
+                return None;
+            }
+            match self.peek()? {
+                b'"' => self.skip_string(),
+                open @ (b'{' | b'[') => {
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    self.i += 1;
+                    if self.peek()? == close {
+                        self.i += 1;
+                        return Some(());
+                    }
+                    loop {
+                        if open == b'{' {
+                            self.skip_string()?;
+                            self.eat(b':')?;
                         }
-                        *slot = Some(map.next_value_seed(OptStr)?);
-                    }
-                    // The scope comes before the sections (the model's field order): it is
-                    // the start of the text.
-                    "scope" if !scope && !sections => {
-                        scope = true;
-                        if let Some(s) = map.next_value_seed(OptStr)? {
-                            self.text.push_str(&s);
+                        self.skip(depth + 1)?;
+                        match self.peek()? {
+                            b',' => self.i += 1,
+                            c if c == close => {
+                                self.i += 1;
+                                return Some(());
+                            }
+                            _ => return None,
                         }
                     }
-                    "sections" if !sections => {
-                        sections = true;
-                        let body = Body {
-                            scope: !self.text.is_empty(),
-                            started: false,
-                            text: &mut *self.text,
-                        };
-                        map.next_value_seed(Sections(body))?;
+                }
+                _ => {
+                    let rest = self.bytes().get(self.i..)?;
+                    let n = rest
+                        .iter()
+                        .position(|b| {
+                            matches!(b, b',' | b']' | b'}' | b' ' | b'\n' | b'\t' | b'\r')
+                        })
+                        .unwrap_or(rest.len());
+                    if n == 0 {
+                        return None;
                     }
-                    "scope" | "sections" => return Err(de::Error::custom("field order")),
-                    _ => {
-                        map.next_value::<IgnoredAny>()?;
-                    }
+                    self.i += n;
+                    Some(())
                 }
             }
-            Ok((title_zh.flatten(), title_en.flatten()))
         }
-    }
 
-    /// A key, borrowed when it has no escapes.
-    struct Key;
-
-    impl<'de> DeserializeSeed<'de> for Key {
-        type Value = Cow<'de, str>;
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_str(Str)
-        }
-    }
-
-    /// A string, borrowed when it has no escapes.
-    struct Str;
-
-    impl<'de> Visitor<'de> for Str {
-        type Value = Cow<'de, str>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(v))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_string()))
-        }
-    }
-
-    impl<'de> DeserializeSeed<'de> for Str {
-        type Value = Cow<'de, str>;
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_str(self)
-        }
-    }
-
-    /// A string or `null` (`Option<Cow<str>>`).
-    struct OptStr;
-
-    impl<'de> DeserializeSeed<'de> for OptStr {
-        type Value = Option<Cow<'de, str>>;
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_option(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for OptStr {
-        type Value = Option<Cow<'de, str>>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or null")
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_str(Str).map(Some)
-        }
-    }
-
-    /// The body being written: [`super::join_sections`]'s output after the scope, with the
-    /// newline between them written when the body gets its first byte.
-    pub(super) struct Body<'t> {
-        /// Whether a scope was written before the body.
-        scope: bool,
-        /// Whether the body has a byte yet.
-        started: bool,
-        text: &'t mut String,
-    }
-
-    impl Body<'_> {
-        fn push(&mut self, s: &str) {
-            if s.is_empty() {
-                return;
+        /// An object's fields: `field` is called with each key and reads its value.
+        pub(super) fn object(
+            &mut self,
+            field: &mut dyn FnMut(&mut Scan<'a>, &str) -> Option<()>,
+        ) -> Option<()> {
+            self.eat(b'{')?;
+            if self.peek()? == b'}' {
+                self.i += 1;
+                return Some(());
             }
-            if !self.started {
-                self.started = true;
-                if self.scope {
-                    self.text.push('\n');
+            loop {
+                let key = self.string()?;
+                self.eat(b':')?;
+                field(self, &key)?;
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b'}' => {
+                        self.i += 1;
+                        return Some(());
+                    }
+                    _ => return None,
                 }
             }
-            self.text.push_str(s);
         }
 
-        /// One section, as `join_sections` writes it.
-        fn section(&mut self, number: &str, title: &str) {
-            if self.started {
-                self.push("\n\n");
+        /// An array's elements, each read by `element`.
+        pub(super) fn array(
+            &mut self,
+            element: &mut dyn FnMut(&mut Scan<'a>) -> Option<()>,
+        ) -> Option<()> {
+            self.eat(b'[')?;
+            if self.peek()? == b']' {
+                self.i += 1;
+                return Some(());
             }
-            if !number.is_empty() || !title.is_empty() {
-                self.push(number.trim());
-                if !number.is_empty() {
-                    self.push(" ");
-                }
-                self.push(title.trim());
-                self.push("\n");
-            }
-        }
-    }
-
-    struct Sections<'t>(Body<'t>);
-
-    impl<'de> DeserializeSeed<'de> for Sections<'_> {
-        type Value = ();
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_seq(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Sections<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("sections")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element_seed(Section(&mut self.0))?.is_some() {}
-            Ok(())
-        }
-    }
-
-    /// One section: its number and title (short, read first as the model writes them), then
-    /// its text appended as the parser reads it.
-    struct Section<'b, 't>(&'b mut Body<'t>);
-
-    impl<'de> DeserializeSeed<'de> for Section<'_, '_> {
-        type Value = ();
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_map(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Section<'_, '_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a section")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut number: Option<Cow<'de, str>> = None;
-            let mut title: Option<Cow<'de, str>> = None;
-            let mut text = false;
-            while let Some(key) = map.next_key_seed(Key)? {
-                match &*key {
-                    "number" if number.is_none() && !text => {
-                        number = Some(map.next_value_seed(Str)?);
+            loop {
+                element(self)?;
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b']' => {
+                        self.i += 1;
+                        return Some(());
                     }
-                    "title" if title.is_none() && !text => {
-                        title = Some(map.next_value_seed(Str)?);
-                    }
-                    "text" if !text => {
-                        let (Some(n), Some(t)) = (&number, &title) else {
-                            return Err(de::Error::custom("field order"));
-                        };
-                        text = true;
-                        self.0.section(n, t);
-                        map.next_value_seed(Append(&mut *self.0))?;
-                    }
-                    "number" | "title" | "text" => {
-                        return Err(de::Error::custom("field order"));
-                    }
-                    _ => {
-                        map.next_value::<IgnoredAny>()?;
-                    }
+                    _ => return None,
                 }
             }
-            if !text {
-                return Err(de::Error::custom("a section without text"));
-            }
-            Ok(())
-        }
-    }
-
-    /// A string appended to the body as the parser hands it over (borrowed from the JSON, or
-    /// from the parser's buffer when it had escapes).
-    struct Append<'b, 't>(&'b mut Body<'t>);
-
-    impl<'de> DeserializeSeed<'de> for Append<'_, '_> {
-        type Value = ();
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_str(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Append<'_, '_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-            self.0.push(v);
-            Ok(())
         }
     }
 }
@@ -1002,8 +1101,15 @@ mod tests {
                 vec![section("", "", ""), section("", "", "")],
                 vec![section("", "", "只有正文")],
                 vec![section("1", "范围", "正文\n第二行"), section("", "", "")],
-                vec![section("", "", ""), section(" 2 ", " 规范性引用文件 ", "GB 2760")],
-                vec![section(" ", "", "x"), section("", "前言", ""), section("A", "", "附录")],
+                vec![
+                    section("", "", ""),
+                    section(" 2 ", " 规范性引用文件 ", "GB 2760"),
+                ],
+                vec![
+                    section(" ", "", "x"),
+                    section("", "前言", ""),
+                    section("A", "", "附录"),
+                ],
             ] {
                 let mut s = Standard::new(code.clone());
                 s.scope = scope.map(str::to_string);
@@ -1021,7 +1127,27 @@ mod tests {
             assert_eq!(zh, derived.title_zh, "{json}");
             assert_eq!(en, derived.title_en, "{json}");
         }
+        // Escapes of every kind, white space between tokens, nested fields skipped.
         for json in [
+            r#" { "title_zh" : "\u4e2d\u6587\ud83d\ude00" , "x": {"a":[1, -2.5e3, true, null, {"b":"\"}"}], "c":[]}, "scope": null,
+               "sections" : [ {"number":"\/1","title":" \t范围\r","level":1,"text":"a\\b\"c\bd\fe\nf"} ,
+               {"level":2,"number":"","title":"","text":""}, {"number":"2","title":"","text":"\u00e9\n"} ] , "terms":[{"k":"v"}] } "#,
+            r#"{"title_en":null,"title_zh":"","scope":"范围\n","sections":[]}"#,
+            r#"{}"#,
+        ] {
+            let derived = parse::<StandardText<'_>>(json).expect("derived parse");
+            let (zh, en) = standard_text(json, &mut text).expect(json);
+            assert_eq!(text, standard_text_joined(&derived), "{json}");
+            assert_eq!(zh, derived.title_zh, "{json}");
+            assert_eq!(en, derived.title_en, "{json}");
+        }
+        for json in [
+            r#"{"title_zh":"\ud83d"}"#,
+            r#"{"title_zh":"\ude00\ud83d"}"#,
+            r#"{"title_zh":"\x"}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":1} x"#,
             r#"{"sections":[{"number":"1","title":"t","text":"x"}],"scope":"s"}"#,
             r#"{"sections":[{"text":"x","number":"1","title":"t"}]}"#,
             r#"{"sections":[{"number":"1","title":"t"}]}"#,
@@ -1047,7 +1173,11 @@ mod tests {
             if folds && !ideograph {
                 caught += 1;
                 assert!(folds_to_ideographs(&alone), "U+{:04X} {c}", c as u32);
-                assert!(folds_to_ideographs(&format!("苹果，{c}。")), "U+{:04X}", c as u32);
+                assert!(
+                    folds_to_ideographs(&format!("苹果，{c}。")),
+                    "U+{:04X}",
+                    c as u32
+                );
             }
         }
         assert!(caught > 900, "{caught}");
@@ -1061,7 +1191,8 @@ mod tests {
     /// next to upper-case ASCII, full-width forms, `一` between digits and words of `一`.
     #[test]
     fn words_of_ideographs_occur_as_in_the_folded_text() {
-        let text = "ＧＢ／Ｔ７７１４一２０１５规定一一苹果苹果苹\nAPPLE苹果，一1一2一：统一一\u{3000}一";
+        let text =
+            "ＧＢ／Ｔ７７１４一２０１５规定一一苹果苹果苹\nAPPLE苹果，一1一2一：统一一\u{3000}一";
         assert!(!folds_to_ideographs(text));
         let mut f = FoldedRuns::default();
         fold_runs_into(text, &mut f);
@@ -1108,16 +1239,23 @@ mod tests {
         assert!(words.len() > 500, "{}", words.len());
         let mut more = Vec::new();
         for w in &words {
-            for suffix in ["s", "es", "ies", "ed", "ied", "ing", "ingly", "ly", "ational", "y"] {
+            for suffix in [
+                "s", "es", "ies", "ed", "ied", "ing", "ingly", "ly", "ational", "y",
+            ] {
                 more.push(format!("{w}{suffix}"));
             }
         }
         words.extend(more);
         words.extend(
-            ["y", "ys", "yes", "yied", "Ying", "YYY", "s", "ss", "ies", "ed", "ing", "eed", "1st"]
-                .map(str::to_string),
+            [
+                "y", "ys", "yes", "yied", "Ying", "YYY", "s", "ss", "ies", "ed", "ing", "eed",
+                "1st",
+            ]
+            .map(str::to_string),
         );
-        words.extend(["Skies", "dying", "lying", "tying", "idly", "ugly", "only"].map(str::to_string));
+        words.extend(
+            ["Skies", "dying", "lying", "tying", "idly", "ugly", "only"].map(str::to_string),
+        );
         let mut checked = 0;
         for w in &words {
             let mut stream = en.token_stream(w);
@@ -1174,7 +1312,11 @@ mod tests {
                     .into_iter()
                     .map(|(s, e, t)| (s + a, e + a, t))
                     .collect();
-                assert_eq!(neighbourhood(&an, &text, (a, b), &terms, &seen), again, "{a}..{b}");
+                assert_eq!(
+                    neighbourhood(&an, &text, (a, b), &terms, &seen),
+                    again,
+                    "{a}..{b}"
+                );
                 checked += usize::from(!again.is_empty());
             }
         }
