@@ -120,7 +120,7 @@ pub(crate) fn give_back(buf: Vec<u8>) {
 
 /// A stored record's JSON (`document::pack_record`'s lz4 block, its size prepended)
 /// decompressed into `buf`, as `document::unpack_record_bytes` decompresses it into a new
-/// vector of that size; `None` when it does.
+/// vector of that size; `None` where that gives `None`.
 pub(crate) fn unpack_into<'b>(buf: &'b mut Vec<u8>, packed: &[u8]) -> Option<&'b [u8]> {
     let (size, block) = lz4_flex::block::uncompressed_size(packed).ok()?;
     if buf.len() < size {

@@ -134,7 +134,7 @@ fn highlights_with(
     };
     let Scratch { text, folded: f } = scratch;
     text.clear();
-    let (title_zh, title_en): (Option<Cow<'_, str>>, Option<Cow<'_, str>>) = match kind {
+    let (title_zh, title_en): Titles<'_> = match kind {
         RecordKind::Standard => match standard_text(json, text) {
             Some(titles) => titles,
             None => match parse::<StandardText<'_>>(json) {
@@ -182,6 +182,9 @@ fn highlights_with(
     out
 }
 
+/// A record's Chinese and English titles, borrowed from its JSON where they have no escapes.
+type Titles<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
 /// The text snippets read of a standard as the derived parse gives it: the scope, a newline,
 /// the sections joined by [`join_sections`] (the fallback of [`standard_text`], and what a
 /// test holds it to).
@@ -204,10 +207,7 @@ fn standard_text_joined(s: &StandardText<'_>) -> String {
 /// (another order of the fields than the model writes, a duplicate field, a missing section
 /// field): the caller then parses the derived way, so an answer never depends on which way
 /// was taken (`standard_text_is_the_joined_text`).
-fn standard_text<'a>(
-    json: &'a str,
-    text: &mut String,
-) -> Option<(Option<Cow<'a, str>>, Option<Cow<'a, str>>)> {
+fn standard_text<'a>(json: &'a str, text: &mut String) -> Option<Titles<'a>> {
     text.clear();
     text.reserve(json.len());
     let mut scan = json_scan::Scan::new(json);
@@ -269,8 +269,12 @@ fn section(scan: &mut json_scan::Scan<'_>, body: &mut Body<'_>) -> Option<()> {
                 };
                 text = true;
                 body.section(n, t);
-                let whole = scan.string_to(&mut |s| body.push(s))?;
-                body.push(whole);
+                if scan.empty_string() {
+                    scan.string()?;
+                } else {
+                    body.start();
+                    scan.string_into(body.text)?;
+                }
             }
             "number" | "title" | "text" => return None,
             _ => scan.skip(0)?,
@@ -295,13 +299,18 @@ impl Body<'_> {
         if s.is_empty() {
             return;
         }
+        self.start();
+        self.text.push_str(s);
+    }
+
+    /// The body gets its first byte now (a non-empty string is about to be written).
+    fn start(&mut self) {
         if !self.started {
             self.started = true;
             if self.scope {
                 self.text.push('\n');
             }
         }
-        self.text.push_str(s);
     }
 
     /// One section's separator and heading, as `join_sections` writes them.
@@ -422,39 +431,67 @@ mod json_scan {
                     sink(run);
                 }
                 self.i = k + 1;
-                let c = match *bytes.get(self.i)? {
-                    b'"' => '"',
-                    b'\\' => '\\',
-                    b'/' => '/',
-                    b'b' => '\u{8}',
-                    b'f' => '\u{c}',
-                    b'n' => '\n',
-                    b'r' => '\r',
-                    b't' => '\t',
-                    b'u' => {
-                        let hi = self.hex4(self.i + 1)?;
-                        self.i += 4;
-                        let code = match hi {
-                            0xD800..=0xDBFF => {
-                                if bytes.get(self.i + 1..self.i + 3)? != b"\\u" {
-                                    return None;
-                                }
-                                let lo = self.hex4(self.i + 3)?;
-                                if !(0xDC00..=0xDFFF).contains(&lo) {
-                                    return None;
-                                }
-                                self.i += 6;
-                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                            }
-                            0xDC00..=0xDFFF => return None,
-                            _ => hi,
-                        };
-                        char::from_u32(code)?
-                    }
-                    _ => return None,
-                };
-                self.i += 1;
+                let c = self.escape()?;
                 sink(c.encode_utf8(&mut [0; 4]));
+            }
+        }
+
+        /// The escape after a backslash (at `self.i`), read and passed.
+        fn escape(&mut self) -> Option<char> {
+            let bytes = self.bytes();
+            let c = match *bytes.get(self.i)? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let hi = self.hex4(self.i + 1)?;
+                    self.i += 4;
+                    let code = match hi {
+                        0xD800..=0xDBFF => {
+                            if bytes.get(self.i + 1..self.i + 3)? != b"\\u" {
+                                return None;
+                            }
+                            let lo = self.hex4(self.i + 3)?;
+                            if !(0xDC00..=0xDFFF).contains(&lo) {
+                                return None;
+                            }
+                            self.i += 6;
+                            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                        }
+                        0xDC00..=0xDFFF => return None,
+                        _ => hi,
+                    };
+                    char::from_u32(code)?
+                }
+                _ => return None,
+            };
+            self.i += 1;
+            Some(c)
+        }
+
+        /// Whether the next value is the empty string.
+        pub(super) fn empty_string(&mut self) -> bool {
+            self.peek() == Some(b'"') && self.bytes().get(self.i + 1) == Some(&b'"')
+        }
+
+        /// A string appended to `out`, unescaped: a section's text, run by run between
+        /// escapes, without a callback per run.
+        pub(super) fn string_into(&mut self, out: &mut String) -> Option<()> {
+            self.eat(b'"')?;
+            let bytes = self.bytes();
+            loop {
+                let k = self.i + memchr::memchr2(b'"', b'\\', bytes.get(self.i..)?)?;
+                out.push_str(self.src.get(self.i..k)?);
+                self.i = k + 1;
+                if bytes[k] == b'"' {
+                    return Some(());
+                }
+                out.push(self.escape()?);
             }
         }
 
@@ -1002,9 +1039,10 @@ fn fragment(
 
 /// The first match of the densest window of `WINDOW` bytes: most distinct terms, then most
 /// matches, earliest first. One pass with a count per distinct term as the window slides:
-/// counting each window's distinct terms anew was quadratic in the matches of a long body
-/// (the stems are matched over all of it), 8 % of a query with 10 snippets on the small
-/// preset (callgrind, session 12). Same answer (`densest_window_as_counted_anew`).
+/// counting each window's distinct terms anew is quadratic in the matches of a window, and a
+/// long body's stems are matched over all of it. On the small preset it saved only 4M of a
+/// 2.8G run (callgrind, session 12): it bounds the worst case, not the common one. Same
+/// answer (`densest_window_as_counted_anew`).
 fn densest(matches: &[Match]) -> usize {
     let mut ids: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     let id: Vec<usize> = matches
