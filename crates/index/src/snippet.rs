@@ -2,11 +2,14 @@
 //!
 //! A match is a whole token of the analyzer, as the index sees the text: the query `第十条`
 //! highlights `第十条` but nothing inside `第十六条`, and `gb` nothing inside `gbz`. To stay cheap
-//! on 100 kB bodies, the query's words are first found by substring search in the folded text;
-//! only the sentences holding such a candidate (text between newlines or `。`, which neither
-//! jieba nor standard numbers cross, so their tokens are those of the whole text) are analysed
-//! and their tokens checked. English words are matched by stem with the English analyzer. Then
-//! the densest window is picked and the matches mapped to the fragment; all text is escaped.
+//! on 100 kB bodies, a stored standard's text is read from its JSON by a `memchr` scan
+//! ([`json_scan`]) into a per-thread buffer, and the query's words are first found by substring
+//! search: in the text itself when they are ideographs only and nothing in the text folds to
+//! an ideograph, else in the folded text. Only the sentences holding such a candidate (text
+//! between newlines or `。`, which neither jieba nor standard numbers cross, so their tokens are
+//! those of the whole text) are analysed and their tokens checked. English words are matched by
+//! stem with the English analyzer, only those starting with a stem's letter. Then the densest
+//! window is picked and the matches mapped to the fragment; all text is escaped.
 //!
 //! tantivy's `SnippetGenerator` is not used: it assumes token offsets only grow, which the
 //! search-mode sub-words break.
