@@ -293,14 +293,16 @@ impl Index {
                 continue;
             }
             // Snippets need the whole record (its full text): one read gives head and record.
-            let (head, json) = self.head_and_record(&searcher, c.doc)?;
-            let kind = head.kind;
-            let mut hit = hit_from_head(head, c.score, c.verdict);
             let an = crate::snippet::Analyzers {
                 zh: &self.zh,
                 en: &self.en,
             };
-            hit.highlights = crate::snippet::highlights(&an, kind, &json, &terms);
+            let mut hit = self.with_head_and_record(&searcher, c.doc, |head, json| {
+                let kind = head.kind;
+                let mut hit = hit_from_head(head, c.score, c.verdict);
+                hit.highlights = crate::snippet::highlights(&an, kind, json, &terms);
+                hit
+            })?;
             hit.matched = matched;
             hit.partial = is_partial;
             hits.push(hit);
@@ -347,6 +349,36 @@ impl Index {
 }
 
 impl Index {
+    /// Runs `f` with the head and the record's JSON of the document at `addr`, as
+    /// `head_and_record` reads them, the record decompressed into the search thread's buffer
+    /// (`rawdoc::unpack_into`); what the byte walk does not read goes `head_and_record`'s way.
+    fn with_head_and_record<R>(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: tantivy::DocAddress,
+        f: impl FnOnce(crate::document::Head, &[u8]) -> R,
+    ) -> Result<R, IndexError> {
+        let raw = self.raw_docs.get(searcher, addr)?;
+        let mut buf = crate::rawdoc::take_buffer();
+        let mut read = None;
+        if let Some(values) = crate::rawdoc::bytes_values(&raw) {
+            let find = |field| values.iter().find(|(f, _)| *f == field).map(|(_, b)| *b);
+            let head = find(self.fields.head).and_then(|b| serde_json::from_slice(b).ok());
+            if let (Some(head), Some(packed)) = (head, find(self.fields.record)) {
+                read = crate::rawdoc::unpack_into(&mut buf, packed).map(|json| (head, json));
+            }
+        }
+        let out = match read {
+            Some((head, json)) => f(head, json),
+            None => {
+                let (head, json) = self.head_and_record(searcher, addr)?;
+                f(head, &json)
+            }
+        };
+        crate::rawdoc::give_back(buf);
+        Ok(out)
+    }
+
     /// The facet fields a request counts, and whether it counts `status`; an unknown name is
     /// a bad request that lists the known ones.
     fn wanted_facets(&self, asked: Option<&[String]>) -> Result<(Vec<String>, bool), IndexError> {
