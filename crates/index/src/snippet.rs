@@ -1492,27 +1492,7 @@ mod tests {
     fn ascii_words_in_long_chinese_runs() {
         let text =
             "食品安全国家标准食品安全国家标准GB 2760 中文abc食品安全国家标准。\nde2 f\n食品安全x";
-        let want: Vec<(usize, &str)> = {
-            let b = text.as_bytes();
-            let mut out = Vec::new();
-            let mut i = 0;
-            while i < b.len() {
-                if !b[i].is_ascii_alphanumeric() {
-                    i += 1;
-                    continue;
-                }
-                let start = i;
-                while i < b.len() && b[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
-                let glued =
-                    |c: Option<char>| c.is_some_and(|c| !c.is_ascii() && c.is_alphanumeric());
-                if !glued(text[..start].chars().next_back()) && !glued(text[i..].chars().next()) {
-                    out.push((start, &text[start..i]));
-                }
-            }
-            out
-        };
+        let want = bytewise_words(text);
         assert_eq!(ascii_words(text), want);
         assert!(want.iter().any(|(_, w)| *w == "2760"), "{want:?}");
     }
@@ -1543,25 +1523,7 @@ mod tests {
             }
         }
         let text = "第1章 总则\n1.1 本标准规定了GB/T 7714—2015的要求。Ａ\u{15}x abc\n\n表 A.1  12 mm；pH值 ok";
-        let bytewise: Vec<(usize, &str)> = {
-            let b = text.as_bytes();
-            let mut out = Vec::new();
-            let mut i = 0;
-            while i < b.len() {
-                if !b[i].is_ascii_alphanumeric() {
-                    i += 1;
-                    continue;
-                }
-                let start = i;
-                while i < b.len() && b[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
-                if !glues_at(text, start, i) {
-                    out.push((start, &text[start..i]));
-                }
-            }
-            out
-        };
+        let bytewise = bytewise_words(text);
         assert_eq!(ascii_words(text), bytewise);
         assert!(bytewise.len() > 8, "{bytewise:?}");
     }
@@ -1569,6 +1531,28 @@ mod tests {
     fn glues_at(text: &str, start: usize, end: usize) -> bool {
         let glued = |c: Option<char>| c.is_some_and(|c| !c.is_ascii() && c.is_alphanumeric());
         glued(text[..start].chars().next_back()) || glued(text[end..].chars().next())
+    }
+
+    /// The ASCII words of `text` found byte by byte, the oracle of `ascii_words`' fast scans:
+    /// runs of ASCII letters and digits not glued to a non-ASCII letter on either side.
+    fn bytewise_words(text: &str) -> Vec<(usize, &str)> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if !glues_at(text, start, i) {
+                out.push((start, &text[start..i]));
+            }
+        }
+        out
     }
 
     #[test]
