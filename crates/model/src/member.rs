@@ -248,7 +248,7 @@ pub fn find_markets(text: &str) -> Vec<(Range<usize>, &'static Member)> {
     // up in [`MarketNames::by_first`]), taken in the list's order, longest first: asking each
     // of the 800 names whether the text holds its first character was 1.8 % of a hits-only
     // query (`bench/callgrind`, session 12).
-    let mut candidates: Vec<u16> = Vec::new();
+    let mut candidates: Vec<usize> = Vec::new();
     let folded: fn(char) -> Key = Key::Folded;
     for (hay, key_of) in [(lower.as_str(), folded), (text, Key::Exact)] {
         for c in hay.chars() {
@@ -259,7 +259,7 @@ pub fn find_markets(text: &str) -> Vec<(Range<usize>, &'static Member)> {
     }
     candidates.sort_unstable();
     candidates.dedup();
-    for n in candidates.iter().map(|&i| &names.names[usize::from(i)]) {
+    for n in candidates.iter().filter_map(|&i| names.names.get(i)) {
         let (m, ascii) = (n.member, n.ascii);
         let (hay, needle) = if ascii && !n.exact_case {
             (lower.as_str(), n.lower.as_str())
@@ -363,7 +363,7 @@ struct MarketNames {
     names: Vec<MarketName>,
     /// The names (indexes into `names`, ascending) by their first character: folded to lower
     /// case for the names matched in any case, as written for the others.
-    by_first: std::collections::HashMap<Key, Vec<u16>>,
+    by_first: std::collections::HashMap<Key, Vec<usize>>,
 }
 
 /// A name's first character as [`MarketNames::by_first`] keys it.
@@ -380,7 +380,7 @@ fn market_names() -> &'static MarketNames {
     static NAMES: std::sync::OnceLock<MarketNames> = std::sync::OnceLock::new();
     NAMES.get_or_init(|| {
         let names = market_name_list();
-        let mut by_first: std::collections::HashMap<Key, Vec<u16>> =
+        let mut by_first: std::collections::HashMap<Key, Vec<usize>> =
             std::collections::HashMap::new();
         for (i, n) in names.iter().enumerate() {
             let key = if n.ascii && !n.exact_case {
@@ -388,7 +388,7 @@ fn market_names() -> &'static MarketNames {
             } else {
                 n.name.chars().next().map(Key::Exact)
             };
-            if let (Some(key), Ok(i)) = (key, u16::try_from(i)) {
+            if let Some(key) = key {
                 by_first.entry(key).or_default().push(i);
             }
         }
@@ -398,35 +398,33 @@ fn market_names() -> &'static MarketNames {
 
 /// The names of [`MarketNames::names`], longest first.
 fn market_name_list() -> Vec<MarketName> {
-    {
-        let mut names: Vec<(&'static str, &'static Member)> = Vec::new();
-        for m in MEMBERS.iter().filter(|m| m.code != "CHN") {
-            names.push((m.code, m));
-            names.push((m.name_en, m));
-            names.push((m.name_zh, m));
-            names.extend(m.aliases.iter().map(|a| (*a, m)));
-        }
-        names.retain(|(n, _)| {
-            !crate::region::PROVINCES
-                .iter()
-                .any(|p| p.short_zh == *n || p.name_zh == *n)
-        });
-        names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-        names
-            .into_iter()
-            .filter_map(|(name, member)| {
-                let ascii = name.is_ascii();
-                let exact_case = ascii && name.bytes().all(|b| !b.is_ascii_lowercase());
-                (!ascii || exact_case || name.len() >= 4).then(|| MarketName {
-                    name,
-                    lower: name.to_ascii_lowercase(),
-                    member,
-                    ascii,
-                    exact_case,
-                })
-            })
-            .collect()
+    let mut names: Vec<(&'static str, &'static Member)> = Vec::new();
+    for m in MEMBERS.iter().filter(|m| m.code != "CHN") {
+        names.push((m.code, m));
+        names.push((m.name_en, m));
+        names.push((m.name_zh, m));
+        names.extend(m.aliases.iter().map(|a| (*a, m)));
     }
+    names.retain(|(n, _)| {
+        !crate::region::PROVINCES
+            .iter()
+            .any(|p| p.short_zh == *n || p.name_zh == *n)
+    });
+    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    names
+        .into_iter()
+        .filter_map(|(name, member)| {
+            let ascii = name.is_ascii();
+            let exact_case = ascii && name.bytes().all(|b| !b.is_ascii_lowercase());
+            (!ascii || exact_case || name.len() >= 4).then(|| MarketName {
+                name,
+                lower: name.to_ascii_lowercase(),
+                member,
+                ascii,
+                exact_case,
+            })
+        })
+        .collect()
 }
 
 /// Whether the market name at `start..end` is part of one of the [`PRODUCT_WORDS`] in `text`.
