@@ -321,14 +321,7 @@ impl Body<'_> {
         if self.started {
             self.push("\n\n");
         }
-        if !number.is_empty() || !title.is_empty() {
-            self.push(number.trim());
-            if !number.is_empty() {
-                self.push(" ");
-            }
-            self.push(title.trim());
-            self.push("\n");
-        }
+        biaozhun_model::standard::section_heading(number, title, &mut |s| self.push(s));
     }
 }
 

@@ -376,6 +376,22 @@ impl Standard {
     }
 }
 
+/// A section's heading line as [`join_sections`] writes it (the number and title trimmed, a
+/// space after a number, a newline after them; nothing for a section without either), handed
+/// to `push` piece by piece: the snippet reader writes the same text from a record's JSON
+/// without building the sections.
+pub fn section_heading(number: &str, title: &str, push: &mut dyn FnMut(&str)) {
+    if number.is_empty() && title.is_empty() {
+        return;
+    }
+    push(number.trim());
+    if !number.is_empty() {
+        push(" ");
+    }
+    push(title.trim());
+    push("\n");
+}
+
 /// The full text of sections given as `(number, title, text)`: what
 /// [`Standard::full_text`] returns, for readers that hold the sections in another form (the
 /// snippet reader borrows them from the stored JSON instead of building a [`Standard`]).
@@ -387,14 +403,7 @@ pub fn join_sections<'a>(
         if !out.is_empty() {
             out.push_str("\n\n");
         }
-        if !number.is_empty() || !title.is_empty() {
-            out.push_str(number.trim());
-            if !number.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(title.trim());
-            out.push('\n');
-        }
+        section_heading(number, title, &mut |s| out.push_str(s));
         out.push_str(text);
     }
     out
