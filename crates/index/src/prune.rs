@@ -166,6 +166,21 @@ impl BoundedTerm {
 
 impl Query for BoundedTerm {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.term_weight(enable_scoring)?))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        visitor(&self.term, false);
+    }
+}
+
+impl BoundedTerm {
+    /// The weight as its own type: a [`crate::union::SeekUnion`] keeps its term children's
+    /// cursors by value, not behind a `Box<dyn Scorer>` ([`BoundedTermWeight::cursor`]).
+    pub(crate) fn term_weight(
+        &self,
+        enable_scoring: EnableScoring<'_>,
+    ) -> tantivy::Result<BoundedTermWeight> {
         let searcher = match enable_scoring {
             EnableScoring::Enabled { searcher, .. } => Some(searcher),
             EnableScoring::Disabled { searcher_opt, .. } => searcher_opt,
@@ -222,17 +237,13 @@ impl Query for BoundedTerm {
                 IndexRecordOption::Basic,
             ),
         };
-        Ok(Box::new(BoundedTermWeight {
+        Ok(BoundedTermWeight {
             term: Arc::clone(&self.term),
             boost: self.boost,
             infos: infos.map(|_| Arc::clone(&self.infos)),
             bm25,
             option,
-        }))
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        visitor(&self.term, false);
+        })
     }
 }
 
@@ -242,7 +253,7 @@ fn unscored() -> &'static Bm25Weight {
     WEIGHT.get_or_init(|| Bm25Weight::for_one_term_without_explain(0, 1, 1.0))
 }
 
-struct BoundedTermWeight {
+pub(crate) struct BoundedTermWeight {
     term: Arc<Term>,
     /// The term's own boost, applied as `BoostWeight` does: times the one handed down.
     boost: Score,
@@ -254,6 +265,25 @@ struct BoundedTermWeight {
 
 impl Weight for BoundedTermWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.cursor(reader, boost)? {
+            Some(cursor) => Box::new(cursor),
+            None => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let scorer = self.scorer(reader, 1.0)?;
+        explain_sum("BM25 of one term", scorer, [], reader, doc)
+    }
+}
+
+impl BoundedTermWeight {
+    /// The term's cursor in one segment; `None` when the segment does not hold the term.
+    pub(crate) fn cursor(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<TermCursor>> {
         let field = self.term.field();
         let inverted = reader.inverted_index(field)?;
         let known = self
@@ -266,20 +296,15 @@ impl Weight for BoundedTermWeight {
             None => inverted.get_term_info(&self.term)?,
         };
         let Some(info) = info else {
-            return Ok(Box::new(EmptyScorer));
+            return Ok(None);
         };
         let block = inverted.read_block_postings_from_terminfo(&info, self.option)?;
         let fieldnorms = reader.get_fieldnorms_reader(field)?;
-        Ok(Box::new(TermCursor::new(
+        Ok(Some(TermCursor::new(
             block,
             fieldnorms,
             self.bm25.boost_by(boost * self.boost),
         )))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let scorer = self.scorer(reader, 1.0)?;
-        explain_sum("BM25 of one term", scorer, &[], reader, doc)
     }
 }
 
@@ -324,6 +349,7 @@ impl TermCursor {
 }
 
 impl DocSet for TermCursor {
+    #[inline]
     fn advance(&mut self) -> DocId {
         if self.cur == BLOCK - 1 {
             self.cur = 0;
@@ -334,6 +360,7 @@ impl DocSet for TermCursor {
         self.doc()
     }
 
+    #[inline]
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc() >= target {
             return self.doc();
@@ -362,6 +389,7 @@ impl DocSet for TermCursor {
 }
 
 impl Scorer for TermCursor {
+    #[inline]
     fn score(&mut self) -> Score {
         let norm = self.fieldnorms.fieldnorm_id(self.doc());
         self.bm25.score(norm, self.block.freq(self.cur))
@@ -422,7 +450,7 @@ impl Weight for AllOfWeight {
         explain_sum(
             "AllOf, sum of the children",
             scorer,
-            &self.weights,
+            self.weights.iter().map(|w| &**w),
             reader,
             doc,
         )
@@ -519,7 +547,7 @@ pub(crate) fn block_end(s: &mut dyn Scorer) -> DocId {
         return u
             .children_mut()
             .filter(|(lazy, _)| !lazy)
-            .map(|(_, c)| block_end(&mut **c))
+            .map(|(_, c)| block_end(c))
             .min()
             .unwrap_or(TERMINATED);
     }
@@ -557,11 +585,7 @@ pub(crate) fn bound(s: &mut dyn Scorer, end: DocId) -> Option<Score> {
     if let Some(u) = s.downcast_mut::<SeekUnionScorer>() {
         let mut sum = 0.0;
         for (lazy, c) in u.children_mut() {
-            sum += if lazy {
-                max_score(&mut **c)?
-            } else {
-                bound(&mut **c, end)?
-            };
+            sum += if lazy { max_score(c)? } else { bound(c, end)? };
         }
         return Some(sum);
     }
@@ -599,7 +623,7 @@ pub(crate) fn max_score(s: &mut dyn Scorer) -> Option<Score> {
     if let Some(u) = s.downcast_mut::<SeekUnionScorer>() {
         let mut sum = 0.0;
         for (_, c) in u.children_mut() {
-            sum += max_score(&mut **c)?;
+            sum += max_score(c)?;
         }
         return Some(sum);
     }
@@ -636,7 +660,7 @@ pub(crate) fn raise_floor(s: &mut dyn Scorer, floor: Score) -> bool {
     if let Some(u) = s.downcast_mut::<SeekUnionScorer>() {
         let mut maxes = Vec::new();
         for (_, c) in u.children_mut() {
-            match max_score(&mut **c) {
+            match max_score(c) {
                 Some(m) => maxes.push(m),
                 None => return false,
             }

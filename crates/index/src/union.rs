@@ -12,6 +12,8 @@
 //! clauses, so ranking is unchanged.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+
+use crate::prune::{BoundedTerm, BoundedTermWeight, TermCursor};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 /// `advance`, `seek` and `doc` of a cursor with a `doc` field that finds its next document
@@ -75,10 +77,10 @@ impl Clone for Children {
 
 /// The explanation of a document's score as the sum of its children's (`what` names the
 /// combination); an error when `scorer` does not hold the document.
-pub(crate) fn explain_sum(
+pub(crate) fn explain_sum<'w>(
     what: &'static str,
     mut scorer: Box<dyn Scorer>,
-    weights: &[Box<dyn Weight>],
+    weights: impl IntoIterator<Item = &'w dyn Weight>,
     reader: &SegmentReader,
     doc: DocId,
 ) -> tantivy::Result<Explanation> {
@@ -113,7 +115,15 @@ impl SeekUnion {
 
 impl Query for SeekUnion {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let weights = self.children.weights(enable_scoring)?;
+        let weights = self
+            .children
+            .0
+            .iter()
+            .map(|q| match q.downcast_ref::<BoundedTerm>() {
+                Some(t) => t.term_weight(enable_scoring).map(ChildWeight::Term),
+                None => q.weight(enable_scoring).map(ChildWeight::Other),
+            })
+            .collect::<tantivy::Result<Vec<ChildWeight>>>()?;
         Ok(Box::new(SeekUnionWeight { weights }))
     }
 
@@ -122,14 +132,41 @@ impl Query for SeekUnion {
     }
 }
 
+/// A union's child weight: a term's by its own type (its cursor is kept by value in the
+/// union's scorer: [`Child`]), any other behind the trait.
+enum ChildWeight {
+    Term(BoundedTermWeight),
+    Other(Box<dyn Weight>),
+}
+
+impl ChildWeight {
+    fn as_weight(&self) -> &dyn Weight {
+        match self {
+            ChildWeight::Term(w) => w,
+            ChildWeight::Other(w) => &**w,
+        }
+    }
+}
+
 struct SeekUnionWeight {
-    weights: Vec<Box<dyn Weight>>,
+    weights: Vec<ChildWeight>,
 }
 
 impl Weight for SeekUnionWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut children: Vec<Box<dyn Scorer>> = Vec::with_capacity(self.weights.len() + 2);
+        let mut children: Vec<Child> = Vec::with_capacity(self.weights.len() + 2);
         for w in &self.weights {
+            let w = match w {
+                ChildWeight::Term(t) => {
+                    if let Some(c) = t.cursor(reader, boost)? {
+                        if c.doc() != TERMINATED {
+                            children.push(Child::Term(c));
+                        }
+                    }
+                    continue;
+                }
+                ChildWeight::Other(w) => w,
+            };
             let s = w.scorer(reader, boost)?;
             if s.doc() == TERMINATED {
                 continue;
@@ -144,15 +181,18 @@ impl Weight for SeekUnionWeight {
                         children.extend(inner.children);
                         continue;
                     }
-                    Err(s) => children.push(s),
+                    Err(s) => children.push(Child::Other(s)),
                 }
                 continue;
             }
-            children.push(s);
+            children.push(Child::Other(s));
         }
         Ok(match children.len() {
             0 => Box::new(EmptyScorer),
-            1 => children.swap_remove(0),
+            1 => match children.swap_remove(0) {
+                Child::Term(t) => Box::new(t),
+                Child::Other(s) => s,
+            },
             _ => Box::new(SeekUnionScorer::new(children)),
         })
     }
@@ -162,10 +202,90 @@ impl Weight for SeekUnionWeight {
         explain_sum(
             "SeekUnion, sum of the matching children",
             scorer,
-            &self.weights,
+            self.weights.iter().map(ChildWeight::as_weight),
             reader,
             doc,
         )
+    }
+}
+
+/// A union's child cursor. Most children of a word's union are its terms in each text field:
+/// kept by value, their steps and scores are direct calls the compiler inlines into the
+/// union's loops, where a `Box<dyn Scorer>` made each a virtual call. The union's loops and
+/// its terms' steps are over half of a match's instructions at 300k documents; inlining them
+/// saved less than hoped (`bench/callgrind`, session 13: -1.3 % per broad multi-word query,
+/// -2.4 % per broad single word, -0.8 % per hits-only query on the small preset): what is
+/// left is the work itself, a seek and a score per field and sub-word of each word.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the term's cursor inline is the point; the other kind is rare"
+)]
+pub(crate) enum Child {
+    Term(TermCursor),
+    Other(Box<dyn Scorer>),
+}
+
+impl Child {
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        match self {
+            Child::Term(t) => t.advance(),
+            Child::Other(s) => s.advance(),
+        }
+    }
+
+    #[inline]
+    fn seek(&mut self, target: DocId) -> DocId {
+        match self {
+            Child::Term(t) => t.seek(target),
+            Child::Other(s) => s.seek(target),
+        }
+    }
+
+    #[inline]
+    fn score(&mut self) -> Score {
+        match self {
+            Child::Term(t) => t.score(),
+            Child::Other(s) => s.score(),
+        }
+    }
+
+    #[inline]
+    fn doc(&self) -> DocId {
+        match self {
+            Child::Term(t) => t.doc(),
+            Child::Other(s) => s.doc(),
+        }
+    }
+
+    fn size_hint(&self) -> u32 {
+        match self {
+            Child::Term(t) => t.size_hint(),
+            Child::Other(s) => s.size_hint(),
+        }
+    }
+
+    fn cost(&self) -> u64 {
+        match self {
+            Child::Term(t) => t.cost(),
+            Child::Other(s) => s.cost(),
+        }
+    }
+
+    /// The child as a scorer, for [`crate::prune`]'s walks of the cursor tree.
+    pub(crate) fn as_scorer(&mut self) -> &mut dyn Scorer {
+        match self {
+            Child::Term(t) => t,
+            Child::Other(s) => &mut **s,
+        }
+    }
+
+    /// A boxed scorer as a child: a term's cursor is taken out of its box.
+    fn from_boxed(s: Box<dyn Scorer>) -> Child {
+        match s.downcast::<TermCursor>() {
+            Ok(t) => Child::Term(*t),
+            Err(s) => Child::Other(s),
+        }
     }
 }
 
@@ -175,7 +295,7 @@ impl Weight for SeekUnionWeight {
 /// only they hold is skipped) and are sought only to add their score to a document another
 /// child holds.
 pub(crate) struct SeekUnionScorer {
-    children: Vec<Box<dyn Scorer>>,
+    children: Vec<Child>,
     /// Each child's current document, kept beside it: reading it through the child (a
     /// virtual call per child, per step) was 6.5 % of a hits-only query at 300k documents
     /// (`bench/callgrind`, session 10). Only this scorer moves its children
@@ -187,7 +307,7 @@ pub(crate) struct SeekUnionScorer {
 }
 
 impl SeekUnionScorer {
-    fn new(children: Vec<Box<dyn Scorer>>) -> SeekUnionScorer {
+    fn new(children: Vec<Child>) -> SeekUnionScorer {
         let docs: Vec<DocId> = children.iter().map(|c| c.doc()).collect();
         let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
         SeekUnionScorer {
@@ -199,12 +319,12 @@ impl SeekUnionScorer {
     }
 
     /// The children's cursors, with whether each is lazy, for [`crate::prune`].
-    pub(crate) fn children_mut(&mut self) -> impl Iterator<Item = (bool, &mut Box<dyn Scorer>)> {
+    pub(crate) fn children_mut(&mut self) -> impl Iterator<Item = (bool, &mut dyn Scorer)> {
         let lazy = self.lazy;
         self.children
             .iter_mut()
             .enumerate()
-            .map(move |(i, c)| (i < 64 && lazy & (1 << i) != 0, c))
+            .map(move |(i, c)| (i < 64 && lazy & (1 << i) != 0, c.as_scorer()))
     }
 
     /// Makes lazy the children whose best scores together reach at most `floor`, the cheapest
@@ -395,7 +515,9 @@ impl Weight for AtLeastWeight {
         } else if self.min <= 1 {
             match children.len() {
                 1 => children.swap_remove(0),
-                _ => Box::new(SeekUnionScorer::new(children)),
+                _ => Box::new(SeekUnionScorer::new(
+                    children.into_iter().map(Child::from_boxed).collect(),
+                )),
             }
         } else {
             Box::new(AtLeastScorer::new(children, self.min))
@@ -407,7 +529,7 @@ impl Weight for AtLeastWeight {
         explain_sum(
             "AtLeast, sum of the matching children",
             scorer,
-            &self.weights,
+            self.weights.iter().map(|w| &**w),
             reader,
             doc,
         )
@@ -511,7 +633,7 @@ mod tests {
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
     use tantivy::schema::Field;
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
-    use tantivy::{doc, Index};
+    use tantivy::{doc, Index, Term};
 
     /// An index of `n` documents with two text fields, `a` and `b`, whose texts `text(i)`
     /// gives for document `i`.
@@ -592,6 +714,86 @@ mod tests {
                     if step % 2 == 0 {
                         let got = u.score();
                         assert!((got - score).abs() < 1e-5, "step {step}: {got} {score}");
+                    }
+                }
+                None => assert_eq!(doc, TERMINATED),
+            }
+            if doc == TERMINATED {
+                break;
+            }
+        }
+    }
+
+    /// Term children are kept by value ([`Child::Term`]), spliced ones too, beside a child of
+    /// another kind; the union still steps and scores as tantivy's `Should` query of the same
+    /// boosted terms, to the bit, whatever the order of seeks, advances and scores.
+    #[test]
+    fn term_children_kept_by_value_step_and_score_as_boosted_term_queries() {
+        let (index, a, b) = two_fields(4000, |i| {
+            let x = if i % 3 == 0 { "x x" } else { "" };
+            let y = if i % 7 == 0 { "y" } else { "" };
+            let z = if i % 13 == 0 { "x" } else { "" };
+            (format!("{x} common"), format!("{y} {z} common"))
+        });
+        let searcher = index.reader().expect("reader").searcher();
+        let bt = |f: Field, s: &str, boost: Score| -> Box<dyn Query> {
+            Box::new(BoundedTerm::boosted(Term::from_field_text(f, s), boost))
+        };
+        let boosted = |f: Field, s: &str, boost: Score| -> Box<dyn Query> {
+            Box::new(tantivy::query::BoostQuery::new(t(f, s), boost))
+        };
+        let boolean = BooleanQuery::new(
+            [
+                boosted(b, "x", 2.0),
+                boosted(b, "y", 1.0),
+                boosted(a, "x", 4.0),
+                t(a, "common"),
+            ]
+            .into_iter()
+            .map(|q| (Occur::Should, q))
+            .collect(),
+        );
+        // A union of terms first (spliced), a term, and a child of another kind.
+        let ours = SeekUnion::new(vec![
+            Box::new(SeekUnion::new(vec![bt(b, "x", 2.0), bt(b, "y", 1.0)])),
+            bt(a, "x", 4.0),
+            t(a, "common"),
+        ]);
+        let seg = searcher.segment_reader(0);
+        let weight = |q: &dyn Query| {
+            q.weight(EnableScoring::enabled_from_searcher(&searcher))
+                .expect("weight")
+        };
+        let mut reference = Vec::new();
+        let mut r = weight(&boolean).scorer(seg, 1.0).expect("scorer");
+        while r.doc() != TERMINATED {
+            reference.push((r.doc(), r.score()));
+            r.advance();
+        }
+        assert_eq!(reference.len(), 4000, "every document has `common`");
+        let mut u = weight(&ours).scorer(seg, 1.0).expect("scorer");
+        let kinds = u.downcast_ref::<SeekUnionScorer>().map(|s| {
+            s.children
+                .iter()
+                .map(|c| matches!(c, Child::Term(_)))
+                .collect::<Vec<bool>>()
+        });
+        assert_eq!(kinds, Some(vec![true, true, true, false]));
+        let expect = |target: DocId| reference.iter().find(|(d, _)| *d >= target).copied();
+        let mut target = 0;
+        for step in 0..900u32 {
+            let before = u.doc();
+            let (doc, want) = if step % 3 == 2 {
+                (u.advance(), expect(before + 1))
+            } else {
+                target = target.max(before) + 1 + step % 7;
+                (u.seek(target), expect(target))
+            };
+            match want {
+                Some((d, score)) => {
+                    assert_eq!(doc, d, "step {step}");
+                    if step % 2 == 0 {
+                        assert_eq!(u.score().to_bits(), score.to_bits(), "step {step}");
                     }
                 }
                 None => assert_eq!(doc, TERMINATED),
