@@ -220,10 +220,10 @@ impl Bridge {
     /// jieba's dictionary loads, and checks the compiled CC-CEDICT as [`Bridge::warm`] does);
     /// `None` when they must be tokenized, which [`Bridge::new`] does later.
     pub fn read_back(hs_dir: &Path, cache: &HsCache<'_>) -> Option<Bridge> {
-        let hs = hs::read_stored(hs_dir, cache)?;
+        let (hs, hs_origin) = hs::read_stored(hs_dir, cache)?;
         let bridge = Bridge {
             hs: Some(hs),
-            hs_origin: HsOrigin::Stored,
+            hs_origin,
             cache: Mutex::new(HashMap::new()),
         };
         bridge.warm();

@@ -130,6 +130,21 @@ pub(crate) fn unseal<'a>(
     what: &str,
     key: u64,
 ) -> Result<Reader<'a>, Unsealed> {
+    let (written, r) = unseal_any_key(bytes, magic, what)?;
+    if written != key {
+        return Err(Unsealed::Stale);
+    }
+    Ok(r)
+}
+
+/// [`unseal`] without the key check: the key the file was written under, and a reader of
+/// what follows it. For a reader that can check what the file was built from another way
+/// (the HS names without their source files).
+pub(crate) fn unseal_any_key<'a>(
+    bytes: &'a [u8],
+    magic: &[u8],
+    what: &str,
+) -> Result<(u64, Reader<'a>), Unsealed> {
     let bad = |why: &str| Unsealed::Unreadable(why.to_string());
     let body_len = bytes
         .len()
@@ -152,8 +167,6 @@ pub(crate) fn unseal<'a>(
     if sum != crc32fast::hash(body).to_le_bytes() {
         return Err(bad("checksum mismatch"));
     }
-    if r.u64().ok_or_else(|| bad("truncated"))? != key {
-        return Err(Unsealed::Stale);
-    }
-    Ok(r)
+    let key = r.u64().ok_or_else(|| bad("truncated"))?;
+    Ok((key, r))
 }

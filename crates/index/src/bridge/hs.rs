@@ -32,15 +32,17 @@ use std::sync::OnceLock;
 use biaozhun_analysis::ChineseAnalyzer;
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::bytes::{le_u32, seal, unseal, Reader, Unsealed};
+use crate::bytes::{le_u32, seal, unseal, unseal_any_key, Reader, Unsealed};
 use crate::config::fnv64;
 
 pub use crate::alias::HS_NAMES_FILE;
 
 use super::{HS_EN_FILE, HS_ZH_FILE};
 
-/// Magic and format version (the last byte).
-const MAGIC: &[u8; 8] = b"BZHSNAM\x02";
+/// Magic and format version (the last byte). Version 3: what the names were built by (rules
+/// and analyzer, without the names files) follows the key, so a server that does not find
+/// the names files can still use the names stored beside its index.
+const MAGIC: &[u8; 8] = b"BZHSNAM\x03";
 
 /// Where the HS names of a bridge came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +55,12 @@ pub enum HsOrigin {
     Stale,
     /// Built: the cached form could not be read or is damaged (logged as a warning).
     Unreadable(String),
-    /// No HS names: the names files could not be read (logged as a warning).
+    /// Read from the cached form, built from names files this process did not find (they
+    /// are not in its HS directory: a server started outside the checkout, a container): the
+    /// names the index was last built or optimized with, by the same rules and analyzer.
+    StoredWithoutFiles,
+    /// No HS names: the names files could not be read, nor a cached form built by the same
+    /// rules and analyzer (logged as a warning).
     Absent,
 }
 
@@ -309,8 +316,8 @@ impl HsNames {
             .collect()
     }
 
-    /// The cached form's bytes under `key`.
-    pub(super) fn encode(&self, key: u64) -> Vec<u8> {
+    /// The cached form's bytes under `key`, built by `by` ([`built_by`]).
+    pub(super) fn encode(&self, key: u64, by: u64) -> Vec<u8> {
         let mut out = Vec::with_capacity(
             64 + self.words.text.len()
                 + self.stems.text.len()
@@ -323,6 +330,7 @@ impl HsNames {
         );
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&key.to_le_bytes());
+        out.extend_from_slice(&by.to_le_bytes());
         self.words.put(&mut out);
         self.word_names.put(&mut out);
         self.stems.put(&mut out);
@@ -333,11 +341,27 @@ impl HsNames {
 
     /// The names stored in `bytes` under exactly `key`; else why not.
     pub(super) fn decode(bytes: &[u8], key: u64) -> Result<HsNames, HsOrigin> {
+        let mut r = unseal(bytes, MAGIC, "an HS names", key).map_err(origin_of)?;
+        r.u64()
+            .ok_or_else(|| HsOrigin::Unreadable("truncated".to_string()))?;
+        Self::read_body(r)
+    }
+
+    /// The names stored in `bytes` when they were built by `by` ([`built_by`]), from whatever
+    /// names files; else why not.
+    pub(super) fn decode_built_by(bytes: &[u8], by: u64) -> Result<HsNames, HsOrigin> {
+        let (_, mut r) = unseal_any_key(bytes, MAGIC, "an HS names").map_err(origin_of)?;
+        let written = r
+            .u64()
+            .ok_or_else(|| HsOrigin::Unreadable("truncated".to_string()))?;
+        if written != by {
+            return Err(HsOrigin::Stale);
+        }
+        Self::read_body(r)
+    }
+
+    fn read_body(mut r: Reader<'_>) -> Result<HsNames, HsOrigin> {
         let bad = |why: &str| HsOrigin::Unreadable(why.to_string());
-        let mut r = unseal(bytes, MAGIC, "an HS names", key).map_err(|e| match e {
-            Unsealed::Unreadable(why) => HsOrigin::Unreadable(why),
-            Unsealed::Stale => HsOrigin::Stale,
-        })?;
         let words = Strings::read(&mut r).ok_or_else(|| bad("invalid words"))?;
         // Name numbers are checked against the name count, read after them.
         let word_names =
@@ -392,6 +416,20 @@ pub(crate) fn rules() -> u64 {
             include_bytes!("../../../../Cargo.lock"),
         ])
     })
+}
+
+/// Why a sealed names file was not read, as an origin.
+fn origin_of(e: Unsealed) -> HsOrigin {
+    match e {
+        Unsealed::Unreadable(why) => HsOrigin::Unreadable(why),
+        Unsealed::Stale => HsOrigin::Stale,
+    }
+}
+
+/// What a cached form was built by, without the names files: the rules and the analyzer
+/// configuration. It tells whether the form can stand in for names files that are not there.
+pub(super) fn built_by(analyzer: &str) -> u64 {
+    fnv64(&[MAGIC, &rules().to_le_bytes(), analyzer.as_bytes()])
 }
 
 /// The key of a cached form: the names files' bytes, the analyzer configuration, the rules.
@@ -458,11 +496,19 @@ pub struct HsCache<'a> {
 /// these files and analyzers; `None` otherwise (no files, no cached form, stale, damaged:
 /// [`load`] then tokenizes them and says why). Needs no analyzer, so a read-only open runs it
 /// while jieba's dictionary loads.
-pub(super) fn read_stored(dir: &Path, cache: &HsCache<'_>) -> Option<HsNames> {
-    let (zh_file, en_file) = read_files(dir).ok()?;
-    let key = key(&zh_file, &en_file, cache.analyzer);
+pub(super) fn read_stored(dir: &Path, cache: &HsCache<'_>) -> Option<(HsNames, HsOrigin)> {
+    let files = read_files(dir);
     let bytes = crate::bytes::read_mapped(cache.path).ok()?;
-    HsNames::decode(&bytes, key).ok()
+    match files {
+        Ok((zh_file, en_file)) => {
+            let key = key(&zh_file, &en_file, cache.analyzer);
+            Some((HsNames::decode(&bytes, key).ok()?, HsOrigin::Stored))
+        }
+        Err(_) => Some((
+            HsNames::decode_built_by(&bytes, built_by(cache.analyzer)).ok()?,
+            HsOrigin::StoredWithoutFiles,
+        )),
+    }
 }
 
 /// The HS names from `dir`: read back from `cache` when its key matches, else tokenized (and
@@ -479,6 +525,15 @@ pub(super) fn load(
     let (zh_file, en_file) = match read_files(dir) {
         Ok(f) => f,
         Err(e) => {
+            // The names the index was built with, when they are stored beside it.
+            let stored = cache.and_then(|c| {
+                let bytes = crate::bytes::read_mapped(c.path).ok()?;
+                HsNames::decode_built_by(&bytes, built_by(c.analyzer)).ok()
+            });
+            if let Some(names) = stored {
+                tracing::info!(dir = %dir.display(), error = %e, "hs names files not found; using the hs names stored beside the index");
+                return (Some(names), HsOrigin::StoredWithoutFiles);
+            }
             warn_absent(&e);
             return (None, HsOrigin::Absent);
         }
@@ -523,16 +578,17 @@ pub(super) fn load(
         _ => tracing::info!(file = %path.display(), "hs names tokenized (no cached form yet)"),
     }
     if cache.write {
-        store(&names, key, path);
+        store(&names, key, built_by(cache.analyzer), path);
     }
     (Some(names), origin)
 }
 
 /// Writes the cached form (a temporary file, then a rename, so a reader sees the old file or the
 /// new one). A failure costs the next open a rebuild, nothing else: it is logged.
-fn store(names: &HsNames, key: u64, path: &Path) {
+fn store(names: &HsNames, key: u64, by: u64, path: &Path) {
     let tmp = path.with_file_name(format!("{HS_NAMES_FILE}.{}.tmp", std::process::id()));
-    let res = std::fs::write(&tmp, names.encode(key)).and_then(|()| std::fs::rename(&tmp, path));
+    let res =
+        std::fs::write(&tmp, names.encode(key, by)).and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = res {
         let _ = std::fs::remove_file(&tmp);
         tracing::warn!(file = %path.display(), error = %e, "hs names not stored; the next open tokenizes them again");
@@ -652,7 +708,7 @@ mod tests {
         let reference = Reference::build(&raw, &zh, &en);
         assert_eq!(fresh.names(), raw.len());
         let key = 0x1234_5678_9abc_def0;
-        let back = HsNames::decode(&fresh.encode(key), key).expect("read back");
+        let back = HsNames::decode(&fresh.encode(key, 7), key).expect("read back");
         assert_eq!(back, fresh);
         let mut words: Vec<&String> = reference.by_word.keys().collect();
         words.sort();
@@ -680,7 +736,7 @@ mod tests {
         let (zh, en) = analyzers();
         let names = HsNames::build(&sample(), &zh, &en);
         let key = 42;
-        let good = names.encode(key);
+        let good = names.encode(key, 7);
         assert_eq!(HsNames::decode(&good, key + 1), Err(HsOrigin::Stale));
         let unreadable = |b: &[u8]| matches!(HsNames::decode(b, key), Err(HsOrigin::Unreadable(_)));
         assert!(unreadable(&[]));
@@ -707,12 +763,12 @@ mod tests {
         let mut trailing = good[..good.len() - crate::bytes::SEAL_BYTES].to_vec();
         trailing.push(0);
         assert!(unreadable(&reseal(trailing)));
-        let mut unsorted = names.encode(key)[..good.len() - crate::bytes::SEAL_BYTES].to_vec();
+        let mut unsorted = names.encode(key, 7)[..good.len() - crate::bytes::SEAL_BYTES].to_vec();
         // The first two words swapped in place (same lengths) breaks their order.
         let w0 = names.words.get(0).to_string();
         let w1 = names.words.get(1).to_string();
         assert_eq!((w0.len(), w1.len()), (6, 6), "{w0} {w1}");
-        let at = 8 + 8 + 4 + 4; // magic, key, word count, text length
+        let at = 8 + 8 + 8 + 4 + 4; // magic, key, built by, word count, text length
         unsorted[at..at + 6].copy_from_slice(w1.as_bytes());
         unsorted[at + 6..at + 12].copy_from_slice(w0.as_bytes());
         assert!(unreadable(&reseal(unsorted)));
@@ -741,7 +797,11 @@ mod tests {
         assert_eq!(origin, HsOrigin::Stored);
         assert_eq!(stored.as_ref(), Some(&built));
         // What a read-only open reads without an analyzer: the same names, or nothing.
-        assert_eq!(read_stored(&hs_dir, &cache).as_ref(), Some(&built));
+        let back = read_stored(&hs_dir, &cache);
+        assert_eq!(
+            back.as_ref().map(|(n, o)| (n, o)),
+            Some((&built, &HsOrigin::Stored))
+        );
         std::fs::write(&path, b"garbage").expect("write");
         assert!(read_stored(&hs_dir, &cache).is_none());
         let (again, origin) = load(&hs_dir, Some(cache), &zh, &en);
@@ -770,11 +830,35 @@ mod tests {
             HsOrigin::Missing
         );
         assert!(!path.exists());
-        // Without the names files: no names, whatever the cache holds.
+        // Without the names files (a server started outside the checkout): the names stored
+        // beside the index, when the same rules and analyzer built them, whatever files.
+        load(&hs_dir, Some(cache), &zh, &en);
+        let (with_files, origin) = load(&hs_dir, Some(cache), &zh, &en);
+        assert_eq!(origin, HsOrigin::Stored);
         std::fs::remove_file(hs_dir.join(HS_ZH_FILE)).expect("rm");
+        let (without, origin) = load(&hs_dir, Some(cache), &zh, &en);
+        assert_eq!(origin, HsOrigin::StoredWithoutFiles);
+        assert_eq!(without, with_files);
+        assert_eq!(
+            read_stored(&hs_dir, &cache).map(|(_, o)| o),
+            Some(HsOrigin::StoredWithoutFiles)
+        );
+        // ... not when another analyzer configuration built them, nor when none is stored.
+        let other = HsCache {
+            analyzer: "another cfg",
+            ..cache
+        };
+        assert!(read_stored(&hs_dir, &other).is_none());
+        assert_eq!(
+            load(&hs_dir, Some(other), &zh, &en),
+            (None, HsOrigin::Absent)
+        );
+        std::fs::write(&path, b"garbage").expect("write");
         assert!(read_stored(&hs_dir, &cache).is_none());
-        let (none, origin) = load(&hs_dir, Some(cache), &zh, &en);
-        assert!(none.is_none());
-        assert_eq!(origin, HsOrigin::Absent);
+        assert_eq!(
+            load(&hs_dir, Some(cache), &zh, &en),
+            (None, HsOrigin::Absent)
+        );
+        assert_eq!(load(&hs_dir, None, &zh, &en), (None, HsOrigin::Absent));
     }
 }
