@@ -137,6 +137,9 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
             );
             continue;
         }
+        if is_filing_number(&squashed) {
+            continue;
+        }
         if issue.is_match(&lf)
             || implement.is_match(&lf)
             || squashed.ends_with("实施")
@@ -214,6 +217,29 @@ fn is_banner(squashed: &str) -> bool {
         || squashed.ends_with("企业标准")
         || squashed == "国家标准"
         || squashed.chars().count() <= 2 && squashed.chars().all(|c| !is_cjk(c))
+}
+
+/// `备案号：44632—2014`: the number under which an industry or local standard was filed, printed
+/// under the ICS and CCS codes of many covers. Its three hanzi and no Latin letters make it
+/// look like a title line, so it is recognised by the label: `备案号` with at most one of its
+/// hanzi misread (`备柔号`, `各案号`), in any spacing and punctuation, followed by
+/// the number (digits, any dash) or by nothing when the number went to the next line. A title
+/// that merely contains the word (`…备案号编码规则`) has more hanzi around the label.
+fn is_filing_number(squashed: &str) -> bool {
+    let chars: Vec<char> = squashed.chars().collect();
+    let Some(at) = chars.windows(3).position(|w| {
+        u8::from(w[0] == '备') + u8::from(w[1] == '案') + u8::from(w[2] == '号') >= 2
+    }) else {
+        return false;
+    };
+    let (before, rest) = (&chars[..at], &chars[at + 3..]);
+    let hanzi = |s: &[char]| s.iter().filter(|c| is_cjk(**c)).count();
+    // `一` is OCR's dash inside the number; one more stray hanzi is noise.
+    let rest_hanzi = rest.iter().filter(|c| is_cjk(**c) && **c != '一').count();
+    let digits = rest.iter().filter(|c| c.is_ascii_digit()).count();
+    hanzi(before) <= 2
+        && rest_hanzi <= 1
+        && (digits >= 4 || rest.iter().all(|c| !c.is_alphanumeric()))
 }
 
 /// Issuing bodies end in an organisation word (局, 委员会, 署, 厅, ...).

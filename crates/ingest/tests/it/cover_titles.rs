@@ -1,0 +1,76 @@
+//! Titles and issuers of covers as OCR and text layers give them: the filing-number line, quote
+//! marks OCR reads into the gaps of a title, the dash of an English title read as `一`.
+//!
+//! The covers are written here in the layouts real PDFs have (a standard's number, title and
+//! issuer are facts); none is a copy of a real file's text.
+
+use biaozhun_ingest::structure::parse_standard_text;
+
+/// A short body after the cover, so the cover ends where a real one does.
+const BODY: &str =
+    "前言\n本文件按照GB/T 1.1—2020给出的规则起草。\n1 范围\n本文件规定了试验方法。\n";
+
+/// Table check of a cover: `want` is `title_zh | title_en | issuers` (issuers joined by `、`,
+/// `-` for none), what the parsed cover says, field by field.
+fn check(cover: &str, want: &str) {
+    let p = parse_standard_text(&format!("{cover}\n{BODY}"));
+    let got = format!(
+        "{} | {} | {}",
+        p.title_zh.as_deref().unwrap_or("-"),
+        p.title_en.as_deref().unwrap_or("-"),
+        if p.issuers.is_empty() {
+            "-".to_string()
+        } else {
+            p.issuers.join("、")
+        }
+    );
+    assert_eq!(got, want, "cover:\n{cover}");
+}
+
+/// A GM/T cover as OCR reads it, with `filing` where the cover prints its filing number.
+fn gm_cover(filing: &str) -> String {
+    format!(
+        "ICS 35.040\n\nL 80\n{filing}\n\n中华人民共和国密码行业标准\n\nGM/T 0031一2014\n\n\
+         安全电子签章密码技术规范\n\n\
+         Secure electronic seal cryptography technical specification\n\n\
+         2014-02-13 发布                2014-02-13 实施\n\n国家密码管理局 发 布"
+    )
+}
+
+/// The filing-number line (`备案号：NNNNN—YYYY`) in any spelling is never part of the title.
+#[test]
+fn filing_number_is_not_a_title() {
+    let want = "安全电子签章密码技术规范 | Secure electronic seal cryptography technical \
+                specification | 国家密码管理局";
+    for filing in [
+        // As OCR gives it: ASCII colon, `一` for the dash.
+        "备案号:44632一2014",
+        // Text layers: full-width colon and digits, the dash variants.
+        "备案号：44632—2014",
+        "备案号：４４６３２－２０１４",
+        "备案号: 44632–2014",
+        "备案号 44632―2014",
+        "备案号:44632-2014",
+        // Letter-spaced, and OCR noise around it.
+        "备 案 号 : 4 4 6 3 2 — 2 0 1 4",
+        "| 备案号 ; 44632 一 2014 .",
+        "‘备案号:44632一2014",
+        // One of its hanzi misread.
+        "备柔号:44632一2014",
+        "各案号:44632一2014",
+        // The label alone, the number on the next line.
+        "备案号：\n44632—2014",
+    ] {
+        check(&gm_cover(filing), want);
+    }
+    // A title that has the word in it is still a title.
+    check(
+        &gm_cover("").replace("安全电子签章密码技术规范", "产品备案号编码规则"),
+        "产品备案号编码规则 | Secure electronic seal cryptography technical specification | 国家密码管理局",
+    );
+    // On the CCS code's line.
+    check(
+        &gm_cover("").replace("L 80\n", "L 80 备案号:44632—2014\n"),
+        want,
+    );
+}
