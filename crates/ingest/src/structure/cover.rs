@@ -161,7 +161,13 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
         let ascii_letters = l.chars().filter(char::is_ascii_alphabetic).count();
         if seen_dates {
             if cjk >= 4 && !is_watermark(&squashed) {
-                let name = squashed.trim_end_matches("发布").to_string();
+                // `…委员会 ”发 布`: the gap before `发布` read as a quote mark.
+                let name: String = stray_quotes_to_gaps(std::slice::from_ref(&squashed))
+                    .concat()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                let name = name.trim_end_matches("发布").to_string();
                 if squashed.ends_with("发布") || is_organisation(&name) {
                     c.issuers.push(name);
                 } else if title_zh.is_empty() && !is_banner(&squashed) {
@@ -282,9 +288,13 @@ fn join_title_zh(parts: &[String]) -> Option<String> {
     if parts.iter().all(|p| p.trim().chars().count() == 1) {
         return Some(parts.concat());
     }
+    let parts = stray_quotes_to_gaps(parts);
     let mut out = String::new();
-    for p in parts {
+    for p in &parts {
         let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
+        if p.is_empty() {
+            continue;
+        }
         if !out.is_empty() {
             // A title broken mid-phrase (`…释放量的\n测定`) joins without a space.
             if out.ends_with('的') || out.ends_with('和') || out.ends_with('与') {
@@ -296,6 +306,43 @@ fn join_title_zh(parts: &[String]) -> Option<String> {
         out.push_str(&p);
     }
     Some(out)
+}
+
+/// Quote marks that pair with none: OCR reads the wide gap a cover sets between a title's parts
+/// (`…的测定  环境测试舱法`), and at times a dash or a line end, as `”` or `"`. A title quotes
+/// in pairs (`“互联网+”…`, also across the lines of a title), so a quote mark without its
+/// partner in the whole title is a gap: it becomes a space inside a line and goes at a line's
+/// ends. `“` opens, `”` closes, a straight `"` does what is due (OCR mixes the kinds).
+fn stray_quotes_to_gaps(parts: &[String]) -> Vec<String> {
+    let mut chars: Vec<Vec<char>> = parts.iter().map(|p| p.chars().collect()).collect();
+    let mut stray: Vec<(usize, usize)> = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    for (i, line) in chars.iter().enumerate() {
+        for (j, &c) in line.iter().enumerate() {
+            match (c, open) {
+                // A second opening quote: the first had no partner.
+                ('“', Some(at)) => {
+                    stray.push(at);
+                    open = Some((i, j));
+                }
+                ('“' | '"' | '＂', None) => open = Some((i, j)),
+                ('”' | '"' | '＂', Some(_)) => open = None,
+                ('”', None) => stray.push((i, j)),
+                _ => {}
+            }
+        }
+    }
+    stray.extend(open);
+    for (i, j) in stray {
+        if let Some(c) = chars.get_mut(i).and_then(|l| l.get_mut(j)) {
+            // A space at a line's end is trimmed by the join; inside it separates the parts.
+            *c = ' ';
+        }
+    }
+    chars
+        .into_iter()
+        .map(|l| l.into_iter().collect::<String>().trim().to_string())
+        .collect()
 }
 
 fn join_title_en(parts: &[String]) -> Option<String> {

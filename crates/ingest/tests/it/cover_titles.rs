@@ -74,3 +74,88 @@ fn filing_number_is_not_a_title() {
         want,
     );
 }
+
+/// A GB cover with `title` where the title block is, as OCR reads it.
+fn gb_cover(title: &str) -> String {
+    format!(
+        "ICS 83.140.99\n\n中华人民共和国国家标准\n\nGB/T 39059一2020\n\n{title}\n\n\
+         2020-09-29 发布                2021-01-01 实施\n\n\
+         国家市场监督管理总局\n国家标准化管理委员会 发 布"
+    )
+}
+
+/// OCR reads the wide gap between a title's parts as a quote mark (`测定”环境测试舱法`); a quote
+/// mark without a partner in the whole title is that gap. Titles that quote keep their quotes.
+#[test]
+fn stray_quote_marks_are_gaps() {
+    let by = "国家市场监督管理总局、国家标准化管理委员会";
+    for (title, zh) in [
+        // The line break after `的` is mid-phrase; the gap read as `”` separates the parts.
+        (
+            "运动场地合成材料面层有害物质释放量的\n测定”环境测试舱法",
+            "运动场地合成材料面层有害物质释放量的测定 环境测试舱法",
+        ),
+        (
+            "运动场地合成材料面层有害物质释放量的\n测定  环境测试舱法",
+            "运动场地合成材料面层有害物质释放量的测定 环境测试舱法",
+        ),
+        (
+            "运动场地合成材料面层有害物质释放量的\n测定 \" 环境测试舱法",
+            "运动场地合成材料面层有害物质释放量的测定 环境测试舱法",
+        ),
+        (
+            "运动场地合成材料面层有害物质释放量的\n测定“环境测试舱法",
+            "运动场地合成材料面层有害物质释放量的测定 环境测试舱法",
+        ),
+        // At a line's end or start the line break already separates.
+        (
+            "运动场地合成材料面层”\n有害物质释放量的测定",
+            "运动场地合成材料面层 有害物质释放量的测定",
+        ),
+        (
+            "运动场地合成材料面层\n”有害物质释放量的测定",
+            "运动场地合成材料面层 有害物质释放量的测定",
+        ),
+        // Quotes in pairs are the title's own, on one line or across two.
+        (
+            "“互联网+”政务服务平台接入规范",
+            "“互联网+”政务服务平台接入规范",
+        ),
+        (
+            "“领跑者”标准评价要求\n家用电冰箱",
+            "“领跑者”标准评价要求 家用电冰箱",
+        ),
+        (
+            "快递“最后一公里的\n配送”服务规范",
+            "快递“最后一公里的配送”服务规范",
+        ),
+        (
+            "\"领跑者\"标准评价要求”家用电冰箱",
+            "\"领跑者\"标准评价要求 家用电冰箱",
+        ),
+    ] {
+        check(&gb_cover(title), &format!("{zh} | - | {by}"));
+    }
+}
+
+/// OCR reads the gap before `发 布` as a quote mark; it is not part of the issuer's name.
+#[test]
+fn stray_quote_before_issued_by() {
+    for (line, by) in [
+        (
+            "中华人民共和国国家卫生和计划生育委员会 ”发 布",
+            "中华人民共和国国家卫生和计划生育委员会",
+        ),
+        ("国家密码管理局 \" 发 布", "国家密码管理局"),
+        ("国家密码管理局 发 布 ”", "国家密码管理局"),
+        ("国家密码管理局 发 布", "国家密码管理局"),
+    ] {
+        check(
+            &gm_cover("").replace("国家密码管理局 发 布", line),
+            &format!(
+                "安全电子签章密码技术规范 | Secure electronic seal cryptography technical \
+                 specification | {by}"
+            ),
+        );
+    }
+}
