@@ -1,6 +1,7 @@
 //! The cover page of a Chinese standard: number, ICS/CCS, titles, dates, issuers, replaced
 //! edition and adoption of an international standard.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use biaozhun_model::normalize::fold;
@@ -119,6 +120,7 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
         if l.is_empty() {
             continue;
         }
+        let l = &*latin_dashes(l);
         // `(ISO 690:2010, …, NEQ)` may run over several lines; it is not part of the title.
         if in_parens
             || l.starts_with(['(', '（'])
@@ -306,6 +308,20 @@ fn join_title_zh(parts: &[String]) -> Option<String> {
         out.push_str(&p);
     }
     Some(out)
+}
+
+/// `…synthetic sports surfaces一`: OCR reads the em dash between the parts of an English
+/// title as the hanzi `一`, which made the line count as Chinese and dropped it from both
+/// titles. In a line of Latin words whose only hanzi is `一`, it is the dash, set without the
+/// spaces OCR puts around it (`surfaces—Environmental`, as text layers print it).
+fn latin_dashes(l: &str) -> Cow<'_, str> {
+    let latin = l.chars().filter(char::is_ascii_alphabetic).count();
+    if latin >= 8 && l.contains('一') && l.chars().all(|c| c == '一' || !is_cjk(c)) {
+        let parts: Vec<&str> = l.split('一').map(str::trim).collect();
+        Cow::Owned(parts.join("—"))
+    } else {
+        Cow::Borrowed(l)
+    }
 }
 
 /// Quote marks that pair with none: OCR reads the wide gap a cover sets between a title's parts

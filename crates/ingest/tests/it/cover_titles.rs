@@ -159,3 +159,41 @@ fn stray_quote_before_issued_by() {
         );
     }
 }
+
+/// The em dash between the parts of an English title, read by OCR as `一`, made the line count
+/// as Chinese, and it was lost from both titles.
+#[test]
+fn ocr_dash_in_english_title() {
+    let zh = "运动场地合成材料面层有害物质释放量的\n测定”环境测试舱法";
+    let by = "国家市场监督管理总局、国家标准化管理委员会";
+    for (en, want) in [
+        (
+            "Determination of harmful substance emissions from synthetic sports surfaces一\n\n\
+             Environmental chambers method",
+            "Determination of harmful substance emissions from synthetic sports \
+             surfaces—Environmental chambers method",
+        ),
+        (
+            "Determination of harmful substance emissions from synthetic sports surfaces 一\n\
+             Environmental chambers method",
+            "Determination of harmful substance emissions from synthetic sports \
+             surfaces—Environmental chambers method",
+        ),
+        (
+            "Synthetic一Rubber sports track",
+            "Synthetic—Rubber sports track",
+        ),
+        // The dash read right is kept as it was.
+        (
+            "Determination of harmful substance emissions from synthetic sports surfaces—\n\
+             Environmental chambers method",
+            "Determination of harmful substance emissions from synthetic sports \
+             surfaces—Environmental chambers method",
+        ),
+    ] {
+        check(
+            &gb_cover(&format!("{zh}\n\n{en}")),
+            &format!("运动场地合成材料面层有害物质释放量的测定 环境测试舱法 | {want} | {by}"),
+        );
+    }
+}

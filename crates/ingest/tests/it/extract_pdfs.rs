@@ -119,6 +119,24 @@ fn gbt39059_is_garbled_and_ocr_recovers_it() {
     assert!(!e.needs_ocr);
     assert!(e.text.contains("中华人民共和国国家标准") || e.text.contains("国家标准"));
     assert!(e.text.contains("环境测试舱"), "{}", e.text);
+    // The cover prints the title on two lines, broken after `的`, with a wide gap before its
+    // second part that OCR reads as `”`; the dash of the English title comes out as `一`.
+    let p = parse_standard_text(&e.text);
+    assert_eq!(
+        p.title_zh.as_deref(),
+        Some("运动场地合成材料面层有害物质释放量的测定 环境测试舱法"),
+        "{}",
+        e.text
+    );
+    assert_eq!(
+        p.title_en.as_deref(),
+        Some(
+            "Determination of harmful substance emissions from synthetic sports \
+             surfaces—Environmental chambers method"
+        ),
+        "{}",
+        e.text
+    );
 }
 
 /// A garbled text layer (no ToUnicode for the hanzi): OCR reads the cover, whose filing-number
