@@ -1,6 +1,7 @@
 //! The cover page of a Chinese standard: number, ICS/CCS, titles, dates, issuers, replaced
 //! edition and adoption of an international standard.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use biaozhun_model::normalize::fold;
@@ -119,6 +120,7 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
         if l.is_empty() {
             continue;
         }
+        let l = &*latin_dashes(l);
         // `(ISO 690:2010, …, NEQ)` may run over several lines; it is not part of the title.
         if in_parens
             || l.starts_with(['(', '（'])
@@ -135,6 +137,9 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
                     .into_iter()
                     .map(|(_, code)| code),
             );
+            continue;
+        }
+        if is_filing_number(&squashed) {
             continue;
         }
         if issue.is_match(&lf)
@@ -158,7 +163,13 @@ pub(crate) fn parse_cover(raw: &str, whole: &str) -> Cover {
         let ascii_letters = l.chars().filter(char::is_ascii_alphabetic).count();
         if seen_dates {
             if cjk >= 4 && !is_watermark(&squashed) {
-                let name = squashed.trim_end_matches("发布").to_string();
+                // `…委员会 ”发 布`: the gap before `发布` read as a quote mark.
+                let name: String = stray_quotes_to_gaps(std::slice::from_ref(&squashed))
+                    .concat()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                let name = name.trim_end_matches("发布").to_string();
                 if squashed.ends_with("发布") || is_organisation(&name) {
                     c.issuers.push(name);
                 } else if title_zh.is_empty() && !is_banner(&squashed) {
@@ -216,6 +227,29 @@ fn is_banner(squashed: &str) -> bool {
         || squashed.chars().count() <= 2 && squashed.chars().all(|c| !is_cjk(c))
 }
 
+/// `备案号：44632—2014`: the number under which an industry or local standard was filed, printed
+/// under the ICS and CCS codes of many covers. Its three hanzi and no Latin letters make it
+/// look like a title line, so it is recognised by the label: `备案号` with at most one of its
+/// hanzi misread (`备柔号`, `各案号`), in any spacing and punctuation, followed by
+/// the number (digits, any dash) or by nothing when the number went to the next line. A title
+/// that merely contains the word (`…备案号编码规则`) has more hanzi around the label.
+fn is_filing_number(squashed: &str) -> bool {
+    let chars: Vec<char> = squashed.chars().collect();
+    let Some(at) = chars.windows(3).position(|w| {
+        u8::from(w[0] == '备') + u8::from(w[1] == '案') + u8::from(w[2] == '号') >= 2
+    }) else {
+        return false;
+    };
+    let (before, rest) = (&chars[..at], &chars[at + 3..]);
+    let hanzi = |s: &[char]| s.iter().filter(|c| is_cjk(**c)).count();
+    // `一` is OCR's dash inside the number; one more stray hanzi is noise.
+    let rest_hanzi = rest.iter().filter(|c| is_cjk(**c) && **c != '一').count();
+    let digits = rest.iter().filter(|c| c.is_ascii_digit()).count();
+    hanzi(before) <= 2
+        && rest_hanzi <= 1
+        && (digits >= 4 || rest.iter().all(|c| !c.is_alphanumeric()))
+}
+
 /// Issuing bodies end in an organisation word (局, 委员会, 署, 厅, ...).
 fn is_organisation(name: &str) -> bool {
     [
@@ -256,9 +290,13 @@ fn join_title_zh(parts: &[String]) -> Option<String> {
     if parts.iter().all(|p| p.trim().chars().count() == 1) {
         return Some(parts.concat());
     }
+    let parts = stray_quotes_to_gaps(parts);
     let mut out = String::new();
-    for p in parts {
+    for p in &parts {
         let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
+        if p.is_empty() {
+            continue;
+        }
         if !out.is_empty() {
             // A title broken mid-phrase (`…释放量的\n测定`) joins without a space.
             if out.ends_with('的') || out.ends_with('和') || out.ends_with('与') {
@@ -270,6 +308,57 @@ fn join_title_zh(parts: &[String]) -> Option<String> {
         out.push_str(&p);
     }
     Some(out)
+}
+
+/// `…synthetic sports surfaces一`: OCR reads the em dash between the parts of an English
+/// title as the hanzi `一`, which made the line count as Chinese and dropped it from both
+/// titles. In a line of Latin words whose only hanzi is `一`, it is the dash, set without the
+/// spaces OCR puts around it (`surfaces—Environmental`, as text layers print it).
+fn latin_dashes(l: &str) -> Cow<'_, str> {
+    let latin = l.chars().filter(char::is_ascii_alphabetic).count();
+    if latin >= 8 && l.contains('一') && l.chars().all(|c| c == '一' || !is_cjk(c)) {
+        let parts: Vec<&str> = l.split('一').map(str::trim).collect();
+        Cow::Owned(parts.join("—"))
+    } else {
+        Cow::Borrowed(l)
+    }
+}
+
+/// Quote marks that pair with none: OCR reads the wide gap a cover sets between a title's parts
+/// (`…的测定  环境测试舱法`), and at times a dash or a line end, as `”` or `"`. A title quotes
+/// in pairs (`“互联网+”…`, also across the lines of a title), so a quote mark without its
+/// partner in the whole title is a gap: it becomes a space inside a line and goes at a line's
+/// ends. `“` opens, `”` closes, a straight `"` does what is due (OCR mixes the kinds).
+fn stray_quotes_to_gaps(parts: &[String]) -> Vec<String> {
+    let mut chars: Vec<Vec<char>> = parts.iter().map(|p| p.chars().collect()).collect();
+    let mut stray: Vec<(usize, usize)> = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    for (i, line) in chars.iter().enumerate() {
+        for (j, &c) in line.iter().enumerate() {
+            match (c, open) {
+                // A second opening quote: the first had no partner.
+                ('“', Some(at)) => {
+                    stray.push(at);
+                    open = Some((i, j));
+                }
+                ('“' | '"' | '＂', None) => open = Some((i, j)),
+                ('”' | '"' | '＂', Some(_)) => open = None,
+                ('”', None) => stray.push((i, j)),
+                _ => {}
+            }
+        }
+    }
+    stray.extend(open);
+    for (i, j) in stray {
+        if let Some(c) = chars.get_mut(i).and_then(|l| l.get_mut(j)) {
+            // A space at a line's end is trimmed by the join; inside it separates the parts.
+            *c = ' ';
+        }
+    }
+    chars
+        .into_iter()
+        .map(|l| l.into_iter().collect::<String>().trim().to_string())
+        .collect()
 }
 
 fn join_title_en(parts: &[String]) -> Option<String> {

@@ -119,6 +119,62 @@ fn gbt39059_is_garbled_and_ocr_recovers_it() {
     assert!(!e.needs_ocr);
     assert!(e.text.contains("中华人民共和国国家标准") || e.text.contains("国家标准"));
     assert!(e.text.contains("环境测试舱"), "{}", e.text);
+    // The cover prints the title on two lines, broken after `的`, with a wide gap before its
+    // second part that OCR reads as `”`; the dash of the English title comes out as `一`.
+    let p = parse_standard_text(&e.text);
+    assert_eq!(
+        p.title_zh.as_deref(),
+        Some("运动场地合成材料面层有害物质释放量的测定 环境测试舱法"),
+        "{}",
+        e.text
+    );
+    assert_eq!(
+        p.title_en.as_deref(),
+        Some(
+            "Determination of harmful substance emissions from synthetic sports \
+             surfaces—Environmental chambers method"
+        ),
+        "{}",
+        e.text
+    );
+}
+
+/// A garbled text layer (no ToUnicode for the hanzi): OCR reads the cover, whose filing-number
+/// line (`备案号`) stands above the banner and must not become part of the title.
+#[test]
+fn gmt0031_ocr_cover_title_without_filing_number() {
+    let Some(data) = shared_data() else { return };
+    let path = data.join("pdfs/GMT00312014.pdf");
+    let e = extract_file(&path, &no_ocr()).expect("extract");
+    assert!(e.needs_ocr, "{:?}", e.quality);
+    if !ocr_installed() {
+        eprintln!("note: tesseract/pdftoppm not installed, OCR part skipped");
+        return;
+    }
+    let opts = ExtractOptions {
+        ocr_max_pages: 1,
+        ..Default::default()
+    };
+    let e = extract_file(&path, &opts).expect("extract with ocr");
+    assert_eq!(e.extractor, Extractor::Tesseract);
+    let p = parse_standard_text(&e.text);
+    assert_eq!(
+        p.code.map(|c| c.to_string()).as_deref(),
+        Some("GM/T 0031-2014"),
+        "{}",
+        e.text
+    );
+    assert_eq!(
+        p.title_zh.as_deref(),
+        Some("安全电子签章密码技术规范"),
+        "{}",
+        e.text
+    );
+    assert_eq!(
+        p.title_en.as_deref(),
+        Some("Secure electronic seal cryptography technical specification")
+    );
+    assert_eq!(p.issuers, ["国家密码管理局"]);
 }
 
 /// The default OCR settings (chosen by `bench/ocr.py --sweep`) still read the cover of a scan:

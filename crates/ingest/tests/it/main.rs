@@ -5,6 +5,7 @@ mod batch_files;
 mod batch_names;
 mod catalog_aliases;
 mod catalog_import;
+mod cover_titles;
 mod extract_common;
 mod extract_pdfs;
 mod extract_texts;
