@@ -659,6 +659,55 @@ mod tests {
         ))
     }
 
+    /// Every document of `scorer` with its score, in order.
+    fn all_scores(mut scorer: Box<dyn Scorer>) -> Vec<(DocId, Score)> {
+        let mut out = Vec::new();
+        while scorer.doc() != TERMINATED {
+            out.push((scorer.doc(), scorer.score()));
+            scorer.advance();
+        }
+        out
+    }
+
+    /// Walks `u` by seeks (ahead by up to `stride`) and advances, checking each document it
+    /// stands on and every other score against `reference`: to the bit when `exact`.
+    fn check_steps(
+        u: &mut dyn Scorer,
+        reference: &[(DocId, Score)],
+        steps: u32,
+        stride: u32,
+        exact: bool,
+    ) {
+        let expect = |target: DocId| reference.iter().find(|(d, _)| *d >= target).copied();
+        let mut target = 0;
+        for step in 0..steps {
+            let before = u.doc();
+            let (doc, want) = if step % 3 == 2 {
+                (u.advance(), expect(before + 1))
+            } else {
+                target = target.max(before) + 1 + step % stride;
+                (u.seek(target), expect(target))
+            };
+            match want {
+                Some((d, score)) => {
+                    assert_eq!(doc, d, "step {step}");
+                    if step % 2 == 0 {
+                        let got = u.score();
+                        if exact {
+                            assert_eq!(got.to_bits(), score.to_bits(), "step {step}");
+                        } else {
+                            assert!((got - score).abs() < 1e-5, "step {step}: {got} {score}");
+                        }
+                    }
+                }
+                None => assert_eq!(doc, TERMINATED),
+            }
+            if doc == TERMINATED {
+                break;
+            }
+        }
+    }
+
     /// A union with a union spliced into it sees every document and every child's score, as
     /// tantivy's `Should` query does, whatever the order of seeks, advances and scores.
     #[test]
@@ -686,42 +735,14 @@ mod tests {
             q.weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight")
         };
-        let mut reference = Vec::new();
-        let mut r = weight(&boolean).scorer(seg, 1.0).expect("scorer");
-        while r.doc() != TERMINATED {
-            reference.push((r.doc(), r.score()));
-            r.advance();
-        }
+        let reference = all_scores(weight(&boolean).scorer(seg, 1.0).expect("scorer"));
         assert!(reference.len() > 1000);
-        let expect = |target: DocId| reference.iter().find(|(d, _)| *d >= target).copied();
         let mut u = weight(&nested).scorer(seg, 1.0).expect("scorer");
         let spliced = u
             .downcast_ref::<SeekUnionScorer>()
             .map(|s| s.children.len());
         assert_eq!(spliced, Some(3), "one level of three cursors");
-        let mut target = 0;
-        for step in 0..400u32 {
-            let before = u.doc();
-            let (doc, want) = if step % 3 == 2 {
-                (u.advance(), expect(before + 1))
-            } else {
-                target = target.max(before) + 1 + step % 13;
-                (u.seek(target), expect(target))
-            };
-            match want {
-                Some((d, score)) => {
-                    assert_eq!(doc, d, "step {step}");
-                    if step % 2 == 0 {
-                        let got = u.score();
-                        assert!((got - score).abs() < 1e-5, "step {step}: {got} {score}");
-                    }
-                }
-                None => assert_eq!(doc, TERMINATED),
-            }
-            if doc == TERMINATED {
-                break;
-            }
-        }
+        check_steps(&mut *u, &reference, 400, 13, false);
     }
 
     /// Term children are kept by value ([`Child::Term`]), spliced ones too, beside a child of
@@ -764,12 +785,7 @@ mod tests {
             q.weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight")
         };
-        let mut reference = Vec::new();
-        let mut r = weight(&boolean).scorer(seg, 1.0).expect("scorer");
-        while r.doc() != TERMINATED {
-            reference.push((r.doc(), r.score()));
-            r.advance();
-        }
+        let reference = all_scores(weight(&boolean).scorer(seg, 1.0).expect("scorer"));
         assert_eq!(reference.len(), 4000, "every document has `common`");
         let mut u = weight(&ours).scorer(seg, 1.0).expect("scorer");
         let kinds = u.downcast_ref::<SeekUnionScorer>().map(|s| {
@@ -779,29 +795,7 @@ mod tests {
                 .collect::<Vec<bool>>()
         });
         assert_eq!(kinds, Some(vec![true, true, true, false]));
-        let expect = |target: DocId| reference.iter().find(|(d, _)| *d >= target).copied();
-        let mut target = 0;
-        for step in 0..900u32 {
-            let before = u.doc();
-            let (doc, want) = if step % 3 == 2 {
-                (u.advance(), expect(before + 1))
-            } else {
-                target = target.max(before) + 1 + step % 7;
-                (u.seek(target), expect(target))
-            };
-            match want {
-                Some((d, score)) => {
-                    assert_eq!(doc, d, "step {step}");
-                    if step % 2 == 0 {
-                        assert_eq!(u.score().to_bits(), score.to_bits(), "step {step}");
-                    }
-                }
-                None => assert_eq!(doc, TERMINATED),
-            }
-            if doc == TERMINATED {
-                break;
-            }
-        }
+        check_steps(&mut *u, &reference, 900, 7, true);
     }
 
     /// Same documents and scores as the `Should` boolean query it replaces, alone and inside
