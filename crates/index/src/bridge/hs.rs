@@ -497,18 +497,21 @@ pub struct HsCache<'a> {
 /// [`load`] then tokenizes them and says why). Needs no analyzer, so a read-only open runs it
 /// while jieba's dictionary loads.
 pub(super) fn read_stored(dir: &Path, cache: &HsCache<'_>) -> Option<(HsNames, HsOrigin)> {
-    let files = read_files(dir);
-    let bytes = crate::bytes::read_mapped(cache.path).ok()?;
-    match files {
+    match read_files(dir) {
         Ok((zh_file, en_file)) => {
             let key = key(&zh_file, &en_file, cache.analyzer);
+            let bytes = crate::bytes::read_mapped(cache.path).ok()?;
             Some((HsNames::decode(&bytes, key).ok()?, HsOrigin::Stored))
         }
-        Err(_) => Some((
-            HsNames::decode_built_by(&bytes, built_by(cache.analyzer)).ok()?,
-            HsOrigin::StoredWithoutFiles,
-        )),
+        Err(_) => Some((stored_without_files(cache)?, HsOrigin::StoredWithoutFiles)),
     }
+}
+
+/// The names stored in `cache` when the same rules and analyzer built them, from whatever
+/// names files: what a process that does not find the files can still use.
+fn stored_without_files(cache: &HsCache<'_>) -> Option<HsNames> {
+    let bytes = crate::bytes::read_mapped(cache.path).ok()?;
+    HsNames::decode_built_by(&bytes, built_by(cache.analyzer)).ok()
 }
 
 /// The HS names from `dir`: read back from `cache` when its key matches, else tokenized (and
@@ -526,10 +529,7 @@ pub(super) fn load(
         Ok(f) => f,
         Err(e) => {
             // The names the index was built with, when they are stored beside it.
-            let stored = cache.and_then(|c| {
-                let bytes = crate::bytes::read_mapped(c.path).ok()?;
-                HsNames::decode_built_by(&bytes, built_by(c.analyzer)).ok()
-            });
+            let stored = cache.as_ref().and_then(stored_without_files);
             if let Some(names) = stored {
                 tracing::info!(dir = %dir.display(), error = %e, "hs names files not found; using the hs names stored beside the index");
                 return (Some(names), HsOrigin::StoredWithoutFiles);
